@@ -1,0 +1,205 @@
+"""The review contract: ``Draft -> Review``.
+
+This JSON shape is shared by the command line, the Slack and Teams apps, the store and
+other programs. Field names are part of the public contract: add fields, never rename.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SCHEMA_VERSION = "1"
+
+
+class Severity(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self.value]
+
+
+class RiskLevel(StrEnum):
+    """The overall risk of a draft: the highest severity among its risks, or ``none``."""
+
+    none = "none"
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self.value]
+
+    @classmethod
+    def of(cls, risks: list[Risk]) -> RiskLevel:
+        if not risks:
+            return cls.none
+        return cls(max(risks, key=lambda r: r.severity.rank).severity.value)
+
+
+_SEVERITY_RANK = {"none": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+
+
+class Verdict(StrEnum):
+    ship = "ship"
+    revise = "revise"
+    do_not_post = "do_not_post"
+
+
+#: Which part of the product produced a finding. ``both`` = the offline checker found it and
+#: the LLM confirmed it.
+Engine = Literal["offline", "llm", "both"]
+
+
+class Draft(BaseModel):
+    """A post someone intends to publish, as it would be published."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    text: str
+    platform: str | None = Field(default=None, description="twitter, instagram, linkedin, tiktok, ...")
+    notes: str | None = Field(default=None, description="Context from the author: campaign, timing, image.")
+    id: str | None = None
+
+
+class Evidence(BaseModel):
+    """The exact words in the draft that carry a risk, and where they are (``text[start:end]``)."""
+
+    quote: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _span_is_ordered(self) -> Evidence:
+        if self.end < self.start:
+            raise ValueError("evidence end comes before its start")
+        return self
+
+    @classmethod
+    def locate(cls, text: str, quote: str) -> Evidence | None:
+        """The first exact occurrence of ``quote`` in ``text``, or None when it is not there."""
+        if not quote:
+            return None
+        at = text.find(quote)
+        if at < 0:
+            return None
+        return cls(quote=quote, start=at, end=at + len(quote))
+
+
+class Risk(BaseModel):
+    category: str = Field(description="A category id from the taxonomy (rules/taxonomy.yaml).")
+    severity: Severity
+    evidence: Evidence
+    explanation: str = Field(description="Why these words are risky.")
+    who_could_be_hurt: str = Field(description="Who could be hurt or offended.")
+    suggestion: str = Field(description="How to fix it.")
+    rule_id: str | None = Field(default=None, description="The offline rule or detector that fired.")
+    engine: Engine = "offline"
+
+
+class WorstReaction(BaseModel):
+    persona: str = Field(description="Who says it: an offended customer, a privacy advocate, a headline...")
+    reply: str = Field(description="The reply as it would be posted.")
+    category: str | None = None
+    engine: Engine = "offline"
+
+
+class Alternative(BaseModel):
+    text: str
+    what_changed: str
+    residual_risk: RiskLevel = RiskLevel.none
+    residual_risks: list[Risk] = Field(default_factory=list)
+    engine: Engine = "offline"
+
+
+class Review(BaseModel):
+    schema_version: str = SCHEMA_VERSION
+    draft: Draft
+    verdict: Verdict
+    risk_level: RiskLevel
+    summary: str = ""
+    risks: list[Risk] = Field(default_factory=list)
+    worst_reactions: list[WorstReaction] = Field(default_factory=list)
+    alternatives: list[Alternative] = Field(default_factory=list)
+    engines: list[str] = Field(
+        default_factory=list, description='Engines that took part, e.g. ["offline", "llm:gpt-4o-mini"].'
+    )
+    notices: list[str] = Field(default_factory=list, description='Plain-language notes, e.g. "offline only".')
+    prompt_version: str | None = None
+    model: str | None = None
+    usage: dict[str, int] | None = Field(default=None, description="Token counts of the LLM call, if any.")
+
+
+def verdict_for(risks: list[Risk]) -> Verdict:
+    """The verdict a set of risks deserves.
+
+    A single critical risk, or two distinct high ones, means the idea itself is the
+    problem (do not post); any medium or high risk means the wording can be saved (revise);
+    low risks alone are worth a note but not a rewrite (ship).
+    """
+    if any(r.severity is Severity.critical for r in risks):
+        return Verdict.do_not_post
+    high_categories = {r.category for r in risks if r.severity is Severity.high}
+    if len(high_categories) >= 2:
+        return Verdict.do_not_post
+    if any(r.severity.rank >= Severity.medium.rank for r in risks):
+        return Verdict.revise
+    return Verdict.ship
+
+
+class ReviewDelta(BaseModel):
+    """How a revised draft's review compares with the previous one in the thread."""
+
+    risk_level_before: RiskLevel
+    risk_level_after: RiskLevel
+    verdict_before: Verdict
+    verdict_after: Verdict
+    resolved: list[str] = Field(default_factory=list, description="Categories no longer present.")
+    new: list[str] = Field(default_factory=list, description="Categories that appeared.")
+    remaining: list[str] = Field(default_factory=list)
+
+    @property
+    def headline(self) -> str:
+        before = self.risk_level_before.value.capitalize()
+        after = self.risk_level_after.value.capitalize()
+        parts = [f"{before} → {after}"]
+        if self.resolved:
+            parts.append(", ".join(c.replace("_", " ") for c in self.resolved) + " resolved")
+        if self.new:
+            parts.append("new: " + ", ".join(c.replace("_", " ") for c in self.new))
+        return ": ".join(parts[:2]) + ("; " + "; ".join(parts[2:]) if len(parts) > 2 else "")
+
+    @classmethod
+    def between(cls, before: Review, after: Review) -> ReviewDelta:
+        cats_before = {r.category for r in before.risks}
+        cats_after = {r.category for r in after.risks}
+        return cls(
+            risk_level_before=before.risk_level,
+            risk_level_after=after.risk_level,
+            verdict_before=before.verdict,
+            verdict_after=after.verdict,
+            resolved=sorted(cats_before - cats_after),
+            new=sorted(cats_after - cats_before),
+            remaining=sorted(cats_before & cats_after),
+        )
+
+
+class ThreadMessage(BaseModel):
+    author: str = Field(description="A display name or user id; 'redteam' for the bot's own messages.")
+    text: str
+
+
+class ThreadContext(BaseModel):
+    """What a thread holds when a teammate asks a question in it."""
+
+    draft: Draft
+    review: Review
+    messages: list[ThreadMessage] = Field(default_factory=list)
