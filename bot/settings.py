@@ -22,7 +22,8 @@ class Settings(BaseSettings):
     # --- offline checker -------------------------------------------------------------
     rules_dir: Path | None = Field(default=None, description="Folder of rule packs; default: rules/.")
     checker_config: Path | None = Field(
-        default=None, description="YAML that turns rules off and allow-lists terms (see rules/config.example.yaml)."
+        default=None,
+        description="YAML that turns rules off and allow-lists terms (see rules/config.example.yaml).",
     )
 
     # --- LLM ---------------------------------------------------------------------------
@@ -31,7 +32,9 @@ class Settings(BaseSettings):
     azure_openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("AZURE_OPENAI_API_KEY")
     )
-    azure_openai_endpoint: str | None = Field(default=None, validation_alias=AliasChoices("AZURE_OPENAI_ENDPOINT"))
+    azure_openai_endpoint: str | None = Field(
+        default=None, validation_alias=AliasChoices("AZURE_OPENAI_ENDPOINT")
+    )
     openai_api_version: str | None = Field(default=None, validation_alias=AliasChoices("OPENAI_API_VERSION"))
     model: str = "gpt-4o-mini"
     llm_timeout_seconds: float = 30.0
@@ -39,7 +42,9 @@ class Settings(BaseSettings):
     llm_structured_outputs: bool = Field(
         default=True, description="Use json_schema response_format; off = JSON mode + validation."
     )
-    llm_max_input_tokens: int = 6000
+    llm_max_input_tokens: int = Field(
+        default=16000, description="Estimated token budget of one LLM request (rubric + draft)."
+    )
     llm_max_output_tokens: int = 1800
     llm_cache_size: int = 512
     brand_profile: Path | None = None
@@ -57,6 +62,9 @@ class Settings(BaseSettings):
 
     # --- storage -----------------------------------------------------------------------
     database_url: str = "sqlite:///redteam.sqlite3"
+    retention_days: int = Field(
+        default=30, ge=1, description="Days the store keeps reviews (draft text included) and feedback."
+    )
 
     log_level: str = "INFO"
 

@@ -1,0 +1,1 @@
+"""The LLM devil's advocate: prompt, client, retries and the structured call. No chat-platform code."""

@@ -1,15 +1,179 @@
-"""PLACEHOLDER owned by the checker helper: replaced by the real offline checker."""
+"""The offline checker: deterministic, no network, no model weights.
+
+Rule packs (``rules/packs/*.yaml``) catch risky phrasings; detectors in code
+(``bot.review.detectors``) catch combinations a word list cannot see. Both run on a folded copy
+of the draft and report exact spans of the original. ``review`` adds the verdict, worst
+reactions and re-checked alternatives.
+"""
 
 from __future__ import annotations
 
-from bot.review.models import Draft, Review, RiskLevel, Risk, verdict_for
+import dataclasses
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.paths import data_dir
+from bot.review.checker_config import CheckerConfig, load_checker_config
+from bot.review.detectors import DETECTORS, Finding, Scan
+from bot.review.lexicons import Lexicons
+from bot.review.models import (
+    Draft,
+    Evidence,
+    Review,
+    Risk,
+    RiskLevel,
+    Severity,
+    Verdict,
+    verdict_for,
+)
+from bot.review.reactions import ReactionBook
+from bot.review.rewrites import Rewriter
+from bot.review.rulepack import CompiledRule, load_packs
+from bot.review.taxonomy import Taxonomy, load_taxonomy
+from bot.review.text import FoldedText
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+__all__ = ["OfflineChecker"]
 
 
 class OfflineChecker:
+    """Loads the rules folder once; ``find_risks`` and ``review`` are then pure and fast."""
+
+    def __init__(
+        self,
+        rules_dir: Path | None = None,
+        config: CheckerConfig | None = None,
+        *,
+        config_path: Path | None = None,
+    ) -> None:
+        self.rules_dir = rules_dir or data_dir("rules")
+        self.config = config if config is not None else load_checker_config(config_path)
+        self.taxonomy: Taxonomy = load_taxonomy(self.rules_dir)
+        all_rules = load_packs(self.rules_dir / "packs", self.taxonomy)
+        self.rules: list[CompiledRule] = [r for r in all_rules if not self.config.rule_disabled(r.rule.id)]
+        self.lexicons = Lexicons.load(self.rules_dir / "lexicons.yaml")
+        self.detectors = [d for name, d in DETECTORS.items() if not self.config.rule_disabled(name)]
+        self.reactions = ReactionBook.load(self.rules_dir / "reactions.yaml", self.taxonomy)
+        self.rewriter = Rewriter.load(self.rules_dir / "rewrites.yaml")
+        self._allow = self.config.allow_pattern()
+        self._disabled_categories = set(self.config.disabled_categories)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OfflineChecker:
+        """A checker for ``settings.rules_dir`` and ``settings.checker_config`` (both optional)."""
+        return cls(settings.rules_dir, config_path=settings.checker_config)
+
+    # --- finding risks ---------------------------------------------------------------------
+
+    def _scan(self, text: str) -> list[Finding]:
+        folded = FoldedText(text)
+        if self._allow is not None:
+            folded.mask(self._allow)
+        scan = Scan(folded, self.lexicons)
+        for compiled in self.rules:
+            spans = compiled.spans(folded.folded)
+            if not spans:
+                continue
+            severity = compiled.severity_in(folded.folded)
+            if severity is None:
+                continue
+            rule = compiled.rule
+            severity = self.config.severity_overrides.get(rule.id, severity)
+            explanation = f"{rule.message} {rule.reason}".strip()
+            for hit in spans:
+                scan.add(rule.id, rule.category, severity, hit, explanation, rule.suggestion, rule.rewrite)
+                for category, also_severity in rule.also.items():
+                    scan.add(rule.id, category, min(also_severity, severity, key=lambda s: s.rank), hit,
+                             explanation, rule.suggestion)
+        for detector in self.detectors:
+            detector(scan)
+        return self._keep(scan.findings)
+
+    def _keep(self, findings: list[Finding]) -> list[Finding]:
+        """Drop disabled findings and duplicates; most severe first, then in reading order."""
+        best: dict[tuple[str, int, int], Finding] = {}
+        for f in findings:
+            if f.category in self._disabled_categories or self.config.rule_disabled(f.rule_id):
+                continue
+            override = self.config.severity_overrides.get(f.rule_id)
+            if override is not None and override is not f.severity:
+                f = dataclasses.replace(f, severity=override)
+            key = (f.category, f.span.start, f.span.end)
+            if key not in best or f.severity.rank > best[key].severity.rank:
+                best[key] = f
+        kept = list(best.values())
+        # A weaker finding of the same category inside a stronger one adds nothing.
+        kept = [
+            f for f in kept
+            if not any(
+                g is not f and g.category == f.category and g.severity.rank > f.severity.rank
+                and g.span.start <= f.span.start and f.span.end <= g.span.end
+                for g in kept
+            )
+        ]
+        kept.sort(key=lambda f: (-f.severity.rank, not f.primary, f.span.start, f.category))
+        return kept
+
+    def _to_risk(self, text: str, f: Finding) -> Risk:
+        category = self.taxonomy.get(f.category) if f.category in self.taxonomy else None
+        return Risk(
+            category=f.category,
+            severity=f.severity,
+            evidence=Evidence(quote=text[f.span.start:f.span.end], start=f.span.start, end=f.span.end),
+            explanation=f.message,
+            who_could_be_hurt=f.who or (category.who_is_hurt if category else "Your audience."),
+            suggestion=f.suggestion or (category.rewrite_strategy if category else "Rewrite or drop it."),
+            rule_id=f.rule_id,
+            engine="offline",
+        )
+
     def find_risks(self, text: str) -> list[Risk]:
-        return []
+        """Every risk the offline rules see in ``text``, each with an exact evidence span."""
+        return [self._to_risk(text, f) for f in self._scan(text)]
+
+    # --- full review -----------------------------------------------------------------------
+
+    def summary(self, risks: list[Risk], verdict: Verdict) -> str:
+        """One plain sentence: the verdict and the categories behind it."""
+        def labels(minimum: Severity) -> str:
+            seen: list[str] = []
+            for r in risks:
+                label = self.taxonomy.label(r.category)
+                if r.severity.rank >= minimum.rank and label not in seen:
+                    seen.append(label)
+            return ", ".join(seen).lower()
+
+        if not risks:
+            return "The offline checks found nothing risky."
+        if verdict is Verdict.do_not_post:
+            return f"Do not post this as written: {labels(Severity.high)}."
+        if verdict is Verdict.revise:
+            return f"Revise before posting: {labels(Severity.medium)}."
+        return f"Fine to post; worth a glance: {labels(Severity.low)}."
 
     def review(self, draft: Draft) -> Review:
-        risks = self.find_risks(draft.text)
-        return Review(draft=draft, verdict=verdict_for(risks), risk_level=RiskLevel.of(risks), risks=risks,
-                      engines=["offline"])
+        """The full offline review: risks, verdict, summary, worst reactions, alternatives."""
+        text = draft.text
+        findings = self._scan(text)
+        risks = [self._to_risk(text, f) for f in findings]
+        verdict = verdict_for(risks)
+        level = RiskLevel.of(risks)
+        reactions = self.reactions.worst_reactions(risks)
+        alternatives = []
+        if level.rank >= RiskLevel.medium.rank:
+            rewrites = {(f.span.start, f.span.end): f.rewrite for f in findings if f.rewrite}
+            alternatives = self.rewriter.alternatives(
+                text, risks, rewrites, self.find_risks, label=self.taxonomy.label
+            )
+        return Review(
+            draft=draft,
+            verdict=verdict,
+            risk_level=level,
+            summary=self.summary(risks, verdict),
+            risks=risks,
+            worst_reactions=reactions,
+            alternatives=alternatives,
+            engines=["offline"],
+        )

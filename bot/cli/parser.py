@@ -1,0 +1,122 @@
+"""The argparse definition of ``redteam``: subcommands review, batch, eval, serve and slack."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from bot.review.models import Severity
+
+LEVELS = [s.value for s in Severity]
+
+EPILOG = """\
+exit codes: 0 reviewed (below --fail-on), 1 risk reached --fail-on, 2 bad arguments or input,
+            3 internal error, 130 interrupted.
+The LLM is used when OPENAI_API_KEY, OPENAI_BASE_URL or AZURE_OPENAI_ENDPOINT is set (or in .env);
+--offline uses the offline checker alone."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a hint to --help after the error (argparse's own message stays first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\nRun '{self.prog} --help' for details.\n")
+
+
+def _common(offline: bool = True) -> _Parser:
+    common = _Parser(add_help=False)
+    # SUPPRESS so a --debug before the subcommand is not reset by the subcommand's default.
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show tracebacks and debug logs on standard error")
+    if offline:
+        common.add_argument("--offline", action="store_true",
+                            help="use the offline checker only, even when an LLM is configured")
+    return common
+
+
+def _fail_on(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("--fail-on", choices=LEVELS, metavar="LEVEL",
+                   help=f"exit 1 when {what} reaches LEVEL ({'|'.join(LEVELS)}); for pre-publish pipelines")
+
+
+def _color(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--color", choices=["auto", "always", "never"], default="auto",
+                   help="colour the text format: auto = on a terminal unless NO_COLOR is set")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="redteam",
+        description="Red-team a brand social-media draft before anyone hits Publish: the worst "
+                    "reactions to expect, the exact words that carry each risk, and gentler alternatives.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--debug", action="store_true", default=False, help=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    review = sub.add_parser("review", parents=[_common()], help="review one draft",
+                            description="Review one draft: TEXT, --file PATH, or - for standard input.",
+                            epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    review.add_argument("text", nargs="*", metavar="TEXT",
+                        help="the draft (quote it), or - for standard input")
+    review.add_argument("--file", "-f", type=Path, metavar="PATH", help="read the draft from a UTF-8 file")
+    review.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    review.add_argument("--platform", help="where it will be posted: twitter, instagram, linkedin, tiktok...")
+    review.add_argument("--notes", help="context: campaign, timing, what the image shows")
+    _fail_on(review, "the draft's risk")
+    _color(review)
+
+    batch = sub.add_parser("batch", parents=[_common()], help="review a content calendar (CSV or JSONL)",
+                           description="Review every post of a CSV file (a 'text' column; other columns "
+                                       "are carried through) or a JSON Lines file ('text', optional 'id').",
+                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    batch.add_argument("path", metavar="PATH", help="the calendar file, or - for standard input")
+    batch.add_argument("--format", choices=["text", "json", "csv"], default="text")
+    batch.add_argument("--input-format", choices=["csv", "jsonl"],
+                       help="how to read PATH (default: by its suffix, else by its first character)")
+    batch.add_argument("--platform", help="platform for rows that do not name one")
+    batch.add_argument("--concurrency", type=_positive_int, default=4, metavar="N",
+                       help="reviews in flight at once (default 4)")
+    _fail_on(batch, "any row's risk (or a row cannot be reviewed)")
+    _color(batch)
+
+    evaluate = sub.add_parser("eval", parents=[_common()], help="measure recall and false positives",
+                              description="Score the reviewer on a labelled JSON Lines file (id, text, "
+                                          "label backlash|fine|mixed, risk_categories).")
+    evaluate.add_argument("path", type=Path, metavar="PATH.jsonl")
+    evaluate.add_argument("--format", choices=["text", "json"], default="text")
+    evaluate.add_argument("--concurrency", type=_positive_int, default=8, metavar="N")
+
+    sub.add_parser("check", parents=[_common(offline=False)],
+                   help="check the configuration and probe the LLM with one tiny request")
+
+    serve = sub.add_parser("serve", parents=[_common(offline=False)],
+                           help="run the Slack bot over HTTP (Events API)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=_port, default=3000, help="port to listen on (default 3000)")
+
+    sub.add_parser("slack", parents=[_common(offline=False)],
+                   help="run the Slack bot over Socket Mode (no public URL needed)")
+    return parser
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
+def _port(value: str) -> int:
+    number = _positive_int(value)
+    if number > 65535:
+        raise argparse.ArgumentTypeError("a port is 1-65535")
+    return number

@@ -1,0 +1,45 @@
+"""The ``openai`` async client for the configured endpoint: OpenAI, Azure OpenAI, or any
+OpenAI-compatible server (Ollama, vLLM, LiteLLM) at ``OPENAI_BASE_URL``."""
+
+from __future__ import annotations
+
+from openai import AsyncAzureOpenAI, AsyncOpenAI
+
+from bot.settings import Settings
+
+#: Azure needs an API version; this GA version supports Structured Outputs.
+DEFAULT_AZURE_API_VERSION = "2024-10-21"
+
+
+def uses_azure(settings: Settings) -> bool:
+    return bool(settings.azure_openai_endpoint)
+
+
+def endpoint_label(settings: Settings) -> str:
+    """Where requests go, for messages (never includes a key)."""
+    if settings.azure_openai_endpoint:
+        return settings.azure_openai_endpoint
+    return settings.openai_base_url or "https://api.openai.com/v1"
+
+
+def make_client(settings: Settings) -> AsyncOpenAI:
+    # Retries are ours (tenacity, one time budget for all of them), so the SDK's own are off.
+    if uses_azure(settings):
+        secret = settings.azure_openai_api_key or settings.openai_api_key
+        return AsyncAzureOpenAI(
+            azure_endpoint=settings.azure_openai_endpoint or "",
+            api_key=secret.get_secret_value() if secret else None,
+            api_version=settings.openai_api_version or DEFAULT_AZURE_API_VERSION,
+            timeout=settings.llm_timeout_seconds,
+            max_retries=0,
+        )
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    # Local servers (Ollama, vLLM) need no key, but the SDK insists on one.
+    if key is None and settings.openai_base_url:
+        key = "no-key-needed"
+    return AsyncOpenAI(
+        api_key=key,
+        base_url=settings.openai_base_url or None,
+        timeout=settings.llm_timeout_seconds,
+        max_retries=0,
+    )

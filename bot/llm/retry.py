@@ -1,0 +1,133 @@
+"""Retries within one time budget, and the plain-language meaning of each failure.
+
+Retried: 429 (waiting at least as long as ``Retry-After`` asks), 408/409, 5xx, timeouts and
+connection errors, with exponential backoff and jitter, until ``REDTEAM_LLM_RETRY_SECONDS`` would be
+exceeded. Not retried: 400/401/403/404/422 and an exhausted quota, which are configuration errors.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import openai
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_before_delay
+
+from bot.llm.errors import LLMConfigError, LLMError, LLMUnavailable
+
+T = TypeVar("T")
+
+_RETRY_STATUSES = {408, 409, 429}
+
+
+def retry_after_seconds(exc: BaseException) -> float | None:
+    """The wait a 429/503 response asked for (``retry-after-ms`` or ``Retry-After``), if any."""
+    if not isinstance(exc, openai.APIStatusError):
+        return None
+    headers = exc.response.headers
+    for name, divisor in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            return max(0.0, float(value) / divisor)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        return max(0.0, when.timestamp() - time.time())
+    return None
+
+
+def _quota_exhausted(exc: BaseException) -> bool:
+    return isinstance(exc, openai.RateLimitError) and exc.code == "insufficient_quota"
+
+
+def is_transient(exc: BaseException) -> bool:
+    if _quota_exhausted(exc):
+        return False
+    if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
+        return True
+    if isinstance(exc, openai.APIStatusError):
+        return exc.status_code in _RETRY_STATUSES or exc.status_code >= 500
+    return False
+
+
+class _Wait:
+    """Exponential backoff with full jitter, but never shorter than what the server asked for."""
+
+    def __init__(self, budget: float) -> None:
+        # Scaled to the budget so a short budget (tests, interactive use) still gets several tries.
+        self.initial = min(1.0, max(budget / 30, 0.01))
+        self.ceiling = max(budget / 4, self.initial)
+
+    def __call__(self, state: RetryCallState) -> float:
+        exponential = self.initial * 2.0 ** (state.attempt_number - 1)
+        backoff = min(self.ceiling, exponential + random.uniform(0, self.initial))
+        exc = state.outcome.exception() if state.outcome else None
+        asked = retry_after_seconds(exc) if exc else None
+        return max(backoff, asked) if asked is not None else backoff
+
+
+async def with_retries(call: Callable[[], Awaitable[T]], budget: float) -> T:
+    """``await call()``, retrying transient failures within ``budget`` seconds; the last error re-raised."""
+    retrying = AsyncRetrying(
+        retry=retry_if_exception(is_transient),
+        wait=_Wait(budget),
+        stop=stop_before_delay(budget),
+        reraise=True,
+    )
+    async for attempt in retrying:
+        with attempt:
+            return await call()
+    raise AssertionError("unreachable: tenacity either returns or re-raises")  # pragma: no cover
+
+
+def explain(exc: BaseException, *, model: str, endpoint: str, timeout: float, budget: float,
+            key_setting: str = "OPENAI_API_KEY") -> LLMError:
+    """The user-facing meaning of an ``openai`` failure (after retries, if any)."""
+    if isinstance(exc, LLMError):
+        return exc
+    if _quota_exhausted(exc):
+        return LLMConfigError("the account has no API quota left (HTTP 429 insufficient_quota)")
+    if isinstance(exc, openai.AuthenticationError):
+        return LLMConfigError(f"the API key was refused (HTTP 401); check {key_setting}")
+    if isinstance(exc, openai.PermissionDeniedError):
+        return LLMConfigError(f"the API key may not use model {model!r} at {endpoint} (HTTP 403)")
+    if isinstance(exc, openai.NotFoundError):
+        return LLMConfigError(
+            f"no model named {model!r} at {endpoint} (HTTP 404); check REDTEAM_MODEL "
+            "(on Azure: the deployment name) and OPENAI_BASE_URL"
+        )
+    if isinstance(exc, openai.RateLimitError):
+        asked = retry_after_seconds(exc)
+        if asked is not None and asked > budget:
+            return LLMUnavailable(
+                f"the service is rate-limiting requests and asked to wait {asked:g} s, longer than the "
+                f"retry budget of {budget:g} s (REDTEAM_LLM_RETRY_SECONDS)"
+            )
+        return LLMUnavailable(f"the service kept rate-limiting requests (HTTP 429) for {budget:g} s")
+    if isinstance(exc, openai.APIStatusError) and exc.status_code >= 500:
+        return LLMUnavailable(f"the service kept failing (HTTP {exc.status_code}) for {budget:g} s")
+    if isinstance(exc, openai.APIStatusError):
+        detail = _short(exc.message)
+        return LLMConfigError(f"the service refused the request (HTTP {exc.status_code}: {detail})")
+    if isinstance(exc, openai.APITimeoutError):
+        return LLMUnavailable(f"the service did not answer within {timeout:g} s")
+    if isinstance(exc, openai.APIConnectionError):
+        return LLMUnavailable(f"cannot connect to {endpoint}")
+    if isinstance(exc, openai.OpenAIError):
+        return LLMUnavailable(f"the LLM client failed: {_short(str(exc))}")
+    return LLMUnavailable(f"unexpected error talking to the LLM ({type(exc).__name__})")
+
+
+def _short(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

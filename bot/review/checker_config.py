@@ -1,0 +1,58 @@
+"""The checker's local configuration: rules turned off, terms allow-listed, severities changed.
+
+Pointed to by the ``REDTEAM_CHECKER_CONFIG`` setting; see ``rules/config.example.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.review.models import Severity
+from bot.review.rulepack import terms_pattern
+from bot.review.taxonomy import RuleFileError, read_yaml
+
+
+class CheckerConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    disabled_rules: list[str] = Field(
+        default_factory=list,
+        description="Rule ids, detector ids (e.g. 'surveillance') or id prefixes ending in '.'.",
+    )
+    disabled_categories: list[str] = Field(default_factory=list)
+    allow_terms: list[str] = Field(
+        default_factory=list, description="Words never treated as risky (a product name, a film title)."
+    )
+    severity_overrides: dict[str, Severity] = Field(default_factory=dict, description="rule id -> severity")
+
+    def rule_disabled(self, rule_id: str) -> bool:
+        return any(
+            rule_id == d or (d.endswith(".") and rule_id.startswith(d)) for d in self.disabled_rules
+        )
+
+    def allow_pattern(self) -> re.Pattern[str] | None:
+        """One regex matching every allow-listed term in folded text, or None."""
+        terms = [t for t in self.allow_terms if t.strip()]
+        if not terms:
+            return None
+        return re.compile(terms_pattern(terms))
+
+
+def load_checker_config(path: Path | None) -> CheckerConfig:
+    """Load the config YAML (an empty file means defaults); errors name the file and the key."""
+    if path is None:
+        return CheckerConfig()
+    raw = read_yaml(path)
+    if raw is None:
+        return CheckerConfig()
+    if not isinstance(raw, dict):
+        raise RuleFileError(f"{path}: expected a mapping (disabled_rules, allow_terms, ...)")
+    try:
+        return CheckerConfig.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise RuleFileError(f"{path}: {where}: {first['msg']}") from exc

@@ -1,0 +1,84 @@
+"""What every detector sees (a scan of one draft) and what it reports (findings)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.review.lexicons import Lexicons
+from bot.review.models import Severity
+from bot.review.text import FoldedText, Span
+
+#: A match in the folded text: ``(start, end)``.
+Hit = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A risk before it becomes a ``Risk``: spans are already in the original text."""
+
+    rule_id: str
+    category: str
+    severity: Severity
+    span: Span
+    message: str
+    suggestion: str | None = None
+    who: str | None = None
+    rewrite: str | None = None
+    #: False for supporting evidence (the product next to a tribute), listed after the main words.
+    primary: bool = True
+
+
+@dataclass(slots=True)
+class Scan:
+    """One draft being checked: its folded text and cached lexicon hits."""
+
+    text: FoldedText
+    lexicons: Lexicons
+    findings: list[Finding] = field(default_factory=list)
+    _hits: dict[str, list[Hit]] = field(default_factory=dict)
+
+    @property
+    def folded(self) -> str:
+        return self.text.folded
+
+    def hits(self, lexicon: str) -> list[Hit]:
+        """Every match of the named lexicon (cached per draft)."""
+        found = self._hits.get(lexicon)
+        if found is None:
+            found = [(m.start(), m.end()) for m in self.lexicons[lexicon].finditer(self.folded)]
+            self._hits[lexicon] = found
+        return found
+
+    def has(self, lexicon: str) -> bool:
+        return bool(self.hits(lexicon))
+
+    def span(self, hit: Hit) -> Span:
+        return self.text.span(*hit)
+
+    def add(self, rule_id: str, category: str, severity: Severity, hit: Hit, message: str,
+            suggestion: str | None = None, rewrite: str | None = None, *, primary: bool = True) -> None:
+        span = self.span(hit)
+        if span.end > span.start:
+            self.findings.append(Finding(rule_id, category, severity, span, message, suggestion,
+                                         rewrite=rewrite, primary=primary))
+
+    def categories(self, minimum: Severity = Severity.low) -> set[str]:
+        return {f.category for f in self.findings if f.severity.rank >= minimum.rank}
+
+
+def near(hits: list[Hit], anchor: Hit, before: int, after: int) -> Hit | None:
+    """The first hit that starts within ``before`` chars before / ``after`` chars after ``anchor``."""
+    for hit in hits:
+        if anchor[0] - before <= hit[0] <= anchor[1] + after and hit != anchor:
+            return hit
+    return None
+
+
+def closest(hits: list[Hit], anchor: Hit) -> Hit:
+    """The hit nearest to ``anchor`` (``hits`` must not be empty)."""
+    return min(hits, key=lambda h: abs(h[0] - anchor[0]))
+
+
+#: A detector adds findings to the scan; it may read findings added before it.
+Detector = Callable[[Scan], None]

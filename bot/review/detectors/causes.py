@@ -1,0 +1,58 @@
+"""Trivialising a social cause: a cause that pivots to a deal, or a stereotype on a cause day."""
+
+from __future__ import annotations
+
+from bot.review.detectors.base import Scan, near
+from bot.review.models import Severity
+
+_REACH = 300
+
+
+def detect_cause_pivot(scan: Scan) -> None:
+    pivots = scan.hits("pivot")
+    promotions = scan.hits("promotion")
+    donation = scan.has("donation")
+    for cause in scan.hits("cause"):
+        pivot = near(pivots, cause, 0, _REACH)
+        if pivot is not None:
+            scan.add(
+                "cause.pivot-to-product", "trivializing_social_cause", Severity.high, cause,
+                "A real struggle is set up as the lead-in to a product or a joke.",
+                "Support the cause without conditions, or leave it out of the promotion.",
+            )
+            scan.add("cause.pivot-to-product", "trivializing_social_cause", Severity.high, pivot,
+                     "This is the pivot from the cause to the product.",
+                     "Support the cause without conditions, or leave it out of the promotion.",
+                     primary=False)
+            return
+        promotion = near(promotions, cause, _REACH, _REACH)
+        if promotion is not None and not donation:
+            scan.add(
+                "cause.next-to-promotion", "trivializing_social_cause", Severity.medium, cause,
+                "A serious cause sits next to a sales message, with nothing given to the cause.",
+                "Say plainly what the brand does for the cause, or keep them apart.",
+            )
+            return
+
+
+_SLIGHTS = {"stereotype_bias", "sarcasm_misfire", "customer_shaming", "punching_down"}
+
+
+def detect_cause_day_slight(scan: Scan) -> None:
+    """A stereotype or jibe posted for the day that celebrates the group it slights."""
+    if not scan.categories(Severity.medium) & _SLIGHTS:
+        return
+    days = scan.hits("cause_day")
+    if not days:
+        return
+    scan.add(
+        "cause.slight-on-cause-day", "trivializing_social_cause", Severity.medium, days[0],
+        "The post marks a day about a group's struggle or achievements while leaning on a "
+        "stereotype or a jibe: the day becomes the punchline.",
+        "Mark the day sincerely (a fact, a person, a commitment) without the hook.",
+    )
+    scan.add(
+        "cause.slight-on-cause-day", "insensitive_timing", Severity.medium, days[0],
+        "On this day the audience reads the post as the brand's statement about the group.",
+        "Mark the day sincerely, or skip it.",
+    )

@@ -1,0 +1,88 @@
+"""Promotion or celebration next to a death, tragedy, disaster or commemoration.
+
+A tribute is not a sale: a death or a memorial alone is fine; it is the product, mascot, offer
+or party next to it that makes a tribute read as an ad.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.review.detectors.base import Hit, Scan, near
+from bot.review.models import Severity
+
+_REACH = 400  # chars either side: one post, not a whole pasted document
+_TAG_BEFORE = re.compile(r"#\w+\s*$")
+_LIFE = re.compile(r"\s+(?:the |her |his |their )?li(?:fe|ves)\b")
+_SUGGESTION = "Separate remembrance from promotion: no product, logo, mascot, offer or party."
+
+
+def _celebrations(scan: Scan) -> list[Hit]:
+    # "Celebrating the life of ..." is how careful tributes are worded, not a party.
+    return [h for h in scan.hits("celebration") if not _LIFE.match(scan.folded, h[1])]
+
+
+def detect_tragedy(scan: Scan) -> None:
+    promotions = scan.hits("promotion")
+    celebrations = _celebrations(scan)
+    donation = scan.has("donation")
+    found_tragedy = False
+    for tragedy in scan.hits("tragedy"):
+        pairing = near(promotions, tragedy, _REACH, _REACH) or near(celebrations, tragedy, _REACH, _REACH)
+        if pairing is None:
+            continue
+        severity = Severity.low if donation else Severity.high
+        scan.add(
+            "tragedy.promotion-nearby", "tragedy_exploitation", severity, tragedy,
+            "A death, tragedy or memorial shares the post with a product, offer, mascot or "
+            "celebration: the tribute reads as an ad.",
+            _SUGGESTION,
+        )
+        scan.add("tragedy.promotion-nearby", "tragedy_exploitation", severity, pairing,
+                 "This is the promotional or celebratory part next to the tragedy.", _SUGGESTION,
+                 primary=False)
+        found_tragedy = True
+        break
+    if found_tragedy:
+        return
+    for day in scan.hits("commemoration"):
+        pairing = near(promotions, day, _REACH, _REACH)
+        if pairing is None:
+            continue
+        scan.add(
+            "timing.commemoration-sale", "insensitive_timing", Severity.medium, day,
+            "A day of remembrance used for a promotion: every year brands are called out for it.",
+            "Keep the commemoration and the offer apart, or drop the offer that day.",
+        )
+        break
+
+
+def detect_hashtag_hijack(scan: Scan) -> None:
+    selling = scan.hits("promotion") + _celebrations(scan)
+    for trend in scan.hits("trending"):
+        pairing = near(selling, trend, _REACH, _REACH)
+        if pairing is not None:
+            # Quote the hashtag that is trending with the words that say so ("#Tag is trending").
+            tag = _TAG_BEFORE.search(scan.folded, 0, trend[0])
+            if tag is not None:
+                trend = (tag.start(), trend[1])
+            scan.add(
+                "hashtag.trend-to-sell", "hashtag_hijack", Severity.high, trend,
+                "Selling on a trend: trends are often about something grim, and borrowing one "
+                "for a product reads as not having checked.",
+                "Check why it is trending; never attach a sales message to it.",
+            )
+            scan.add("hashtag.trend-to-sell", "hashtag_hijack", Severity.high, pairing,
+                     "This is the sales message attached to the trend.",
+                     "Check why it is trending; never attach a sales message to it.", primary=False)
+            return
+    for tag in scan.hits("sensitive_hashtag"):
+        pairing = near(selling, tag, _REACH, _REACH)
+        if pairing is not None:
+            scan.add(
+                "hashtag.sensitive-tag-to-sell", "hashtag_hijack", Severity.high, tag,
+                "This hashtag belongs to victims, mourners or a movement; next to a product it "
+                "reads as exploiting it.",
+                "Remove the hashtag from anything that sells.",
+            )
+            return

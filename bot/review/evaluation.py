@@ -1,0 +1,199 @@
+"""Judgement quality, measured: recall on posts that drew backlash, false positives on fine ones.
+
+Pure and front-end free: ``redteam eval`` (bot/cli) and the corpus regression test call it with
+any review function (the offline checker, or the full ReviewService). A post counts as
+*flagged* when its verdict is not ``ship``. ``mixed`` posts are reported apart, in neither rate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.review.models import Draft, Review, Severity, Verdict
+
+Label = Literal["backlash", "fine", "mixed"]
+
+
+class EvalItem(BaseModel):
+    """One labelled post (extra fields of the corpus, such as ``what_happened``, are ignored)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    text: str
+    label: Label
+    risk_categories: list[str] = Field(default_factory=list)
+    platform: str | None = None
+
+
+class EvalOutcome(BaseModel):
+    id: str
+    label: Label
+    verdict: Verdict
+    flagged: bool
+    expected: list[str] = Field(description="Categories the label names.")
+    found: list[str] = Field(description="Categories the review reported at medium or above.")
+
+
+class EvalFailure(BaseModel):
+    id: str
+    error: str
+
+
+class CategoryRow(BaseModel):
+    category: str
+    n: int = Field(description="Backlash or mixed posts labelled with this category.")
+    flagged: int = Field(description="Of those, how many were flagged at all.")
+    named: int = Field(description="Of those, how many reviews named this category (medium or above).")
+
+
+class EvalReport(BaseModel):
+    recall: float | None = Field(description="Flagged backlash posts / backlash posts (None if none).")
+    fp_rate: float | None = Field(description="Flagged fine posts / fine posts (None if none).")
+    n_backlash: int
+    n_fine: int
+    n_mixed: int
+    mixed_flagged: int = 0
+    per_category: list[CategoryRow] = Field(default_factory=list)
+    misses: list[EvalOutcome] = Field(default_factory=list)
+    false_positives: list[EvalOutcome] = Field(default_factory=list)
+    failed: list[EvalFailure] = Field(default_factory=list)
+    outcomes: list[EvalOutcome] = Field(default_factory=list)
+
+    def as_text(self) -> str:
+        """A plain-text report: headline rates, the per-category table, misses, false positives."""
+        def rate(value: float | None) -> str:
+            return "n/a" if value is None else f"{value:.2f}"
+
+        flagged_backlash = self.n_backlash - len(self.misses)
+        lines = [
+            f"Recall on backlash posts: {rate(self.recall)} ({flagged_backlash}/{self.n_backlash} flagged)",
+            f"False-positive rate on fine posts: {rate(self.fp_rate)} "
+            f"({len(self.false_positives)}/{self.n_fine} flagged)",
+            f"Mixed posts (in neither rate): {self.mixed_flagged}/{self.n_mixed} flagged",
+        ]
+        if self.per_category:
+            width = max(len(r.category) for r in self.per_category)
+            lines += ["", f"{'category'.ljust(width)}  posts  flagged  named"]
+            for r in self.per_category:
+                lines.append(f"{r.category.ljust(width)}  {r.n:5d}  {r.flagged:7d}  {r.named:5d}")
+        if self.misses:
+            lines += ["", "Missed (backlash, verdict ship):"]
+            lines += [f"  - {m.id} (labelled: {', '.join(m.expected) or '-'})" for m in self.misses]
+        if self.false_positives:
+            lines += ["", "False positives (fine, flagged):"]
+            lines += [f"  - {m.id}: {m.verdict.value} ({', '.join(m.found) or 'low risks only'})"
+                      for m in self.false_positives]
+        if self.failed:
+            lines += ["", "Failed to review:"]
+            lines += [f"  - {f.id}: {f.error}" for f in self.failed]
+        return "\n".join(lines)
+
+
+def load_labelled(path: Path) -> list[EvalItem]:
+    """Read a labelled JSONL file (blank lines and lines starting with ``#`` are skipped).
+
+    Raises ValueError naming the file and every bad line (up to ten) when anything is wrong.
+    """
+    try:
+        content = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: cannot read the file: {exc}") from exc
+    items: list[EvalItem] = []
+    problems: list[str] = []
+    seen: set[str] = set()
+    for number, line in enumerate(content.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            item = EvalItem.model_validate(json.loads(line))
+        except json.JSONDecodeError as exc:
+            problems.append(f"line {number}: not valid JSON ({exc.msg})")
+            continue
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(p) for p in first["loc"]) or "item"
+            problems.append(f"line {number}: {field}: {first['msg']}")
+            continue
+        if item.id in seen:
+            problems.append(f"line {number}: duplicate id {item.id!r}")
+            continue
+        seen.add(item.id)
+        items.append(item)
+    if problems:
+        shown = problems[:10]
+        more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
+        raise ValueError(f"{path}: {len(problems)} bad line(s){more}: " + "; ".join(shown))
+    return items
+
+
+def _outcome(item: EvalItem, review: Review) -> EvalOutcome:
+    found = sorted({r.category for r in review.risks if r.severity.rank >= Severity.medium.rank})
+    return EvalOutcome(
+        id=item.id,
+        label=item.label,
+        verdict=review.verdict,
+        flagged=review.verdict is not Verdict.ship,
+        expected=list(item.risk_categories),
+        found=found,
+    )
+
+
+def report_for(outcomes: list[EvalOutcome], failed: Iterable[EvalFailure] = ()) -> EvalReport:
+    """The report for already-computed outcomes (pure; ``evaluate`` uses it)."""
+    backlash = [o for o in outcomes if o.label == "backlash"]
+    fine = [o for o in outcomes if o.label == "fine"]
+    mixed = [o for o in outcomes if o.label == "mixed"]
+    rows: dict[str, CategoryRow] = {}
+    for o in backlash + mixed:
+        for category in o.expected:
+            row = rows.setdefault(category, CategoryRow(category=category, n=0, flagged=0, named=0))
+            row.n += 1
+            row.flagged += int(o.flagged)
+            row.named += int(category in o.found)
+    return EvalReport(
+        recall=sum(o.flagged for o in backlash) / len(backlash) if backlash else None,
+        fp_rate=sum(o.flagged for o in fine) / len(fine) if fine else None,
+        n_backlash=len(backlash),
+        n_fine=len(fine),
+        n_mixed=len(mixed),
+        mixed_flagged=sum(o.flagged for o in mixed),
+        per_category=sorted(rows.values(), key=lambda r: (-r.n, r.category)),
+        misses=[o for o in backlash if not o.flagged],
+        false_positives=[o for o in fine if o.flagged],
+        failed=list(failed),
+        outcomes=outcomes,
+    )
+
+
+async def evaluate(
+    items: list[EvalItem],
+    review_fn: Callable[[Draft], Awaitable[Review]],
+    concurrency: int = 8,
+) -> EvalReport:
+    """Review every item (at most ``concurrency`` at a time) and measure the verdicts.
+
+    One item's failure never aborts the run: it is listed in ``failed`` with its message and
+    left out of the rates.
+    """
+    limit = asyncio.Semaphore(max(1, concurrency))
+    results: list[EvalOutcome | EvalFailure | None] = [None] * len(items)
+
+    async def run(index: int, item: EvalItem) -> None:
+        async with limit:
+            try:
+                review = await review_fn(Draft(text=item.text, platform=item.platform, id=item.id))
+                results[index] = _outcome(item, review)
+            except Exception as exc:  # one bad item must not sink the whole evaluation
+                results[index] = EvalFailure(id=item.id, error=str(exc) or type(exc).__name__)
+
+    await asyncio.gather(*(run(i, item) for i, item in enumerate(items)))
+    outcomes = [r for r in results if isinstance(r, EvalOutcome)]
+    failures = [r for r in results if isinstance(r, EvalFailure)]
+    return report_for(outcomes, failures)

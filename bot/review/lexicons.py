@@ -1,0 +1,57 @@
+"""The word lists code detectors combine, loaded from ``rules/lexicons.yaml``."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bot.review.rulepack import case_blind
+from bot.review.taxonomy import RuleFileError, read_yaml
+
+#: Lists the detectors rely on; a lexicons file without one of them is rejected at load.
+REQUIRED = (
+    "cohort_count", "cohort_individual", "tracked_behaviour", "precise_window", "precise_location",
+    "sensitive_inference", "tracking_data", "individual_target", "diagnosis", "cohort_address",
+    "tragedy", "commemoration", "promotion", "celebration", "trending", "sensitive_hashtag",
+    "cause", "pivot", "donation", "cause_day", "warmth",
+)
+
+
+def _entry_pattern(entry: str) -> str:
+    # A literal space in a phrase should also find hashtags and hyphenated forms.
+    return entry.replace(" ", r"[\s_-]*")
+
+
+class Lexicons:
+    """Named, compiled, word-bounded alternations."""
+
+    def __init__(self, patterns: dict[str, re.Pattern[str]]) -> None:
+        self._patterns = patterns
+
+    def __getitem__(self, name: str) -> re.Pattern[str]:
+        return self._patterns[name]
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self._patterns)
+
+    @classmethod
+    def load(cls, path: Path) -> Lexicons:
+        raw = read_yaml(path)
+        if not isinstance(raw, dict):
+            raise RuleFileError(f"{path}: expected a mapping of list name -> entries")
+        compiled: dict[str, re.Pattern[str]] = {}
+        for name, entries in raw.items():
+            if not isinstance(entries, list) or not all(isinstance(e, str) and e for e in entries):
+                raise RuleFileError(f"{path}: list {name!r} must be a list of non-empty strings")
+            for entry in entries:
+                try:
+                    re.compile(_entry_pattern(entry))
+                except re.error as exc:
+                    raise RuleFileError(f"{path}: list {name!r}: bad entry {entry!r}: {exc}") from exc
+            body = "|".join(case_blind(_entry_pattern(e)) for e in entries)
+            compiled[str(name)] = re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z0-9])")
+        missing = [n for n in REQUIRED if n not in compiled]
+        if missing:
+            raise RuleFileError(f"{path}: missing list(s): {', '.join(missing)}")
+        return cls(compiled)

@@ -1,0 +1,97 @@
+"""The risk taxonomy: what each category means, who it hurts and how to rewrite it.
+
+The categories live in ``rules/taxonomy.yaml`` so a comms lead can edit the wording; the ids
+are the contract shared by the rule packs, the LLM prompt and the corpus labels.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError
+
+from bot.paths import data_dir
+
+
+class RuleFileError(ValueError):
+    """A rules/ data file is unreadable or invalid; the message names the file (and rule)."""
+
+
+class Category(BaseModel):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    definition: str
+    example: str
+    who_is_hurt: str
+    rewrite_strategy: str
+
+
+class Taxonomy(BaseModel):
+    categories: list[Category]
+
+    @property
+    def ids(self) -> list[str]:
+        return [c.id for c in self.categories]
+
+    def get(self, category_id: str) -> Category:
+        """The category ``category_id``; KeyError names the known ids when it is unknown."""
+        for category in self.categories:
+            if category.id == category_id:
+                return category
+        raise KeyError(f"unknown risk category {category_id!r}; known: {', '.join(self.ids)}")
+
+    def __contains__(self, category_id: object) -> bool:
+        return any(c.id == category_id for c in self.categories)
+
+    def label(self, category_id: str) -> str:
+        """A human label, falling back to the id made readable for unknown ids."""
+        try:
+            return self.get(category_id).label
+        except KeyError:
+            return category_id.replace("_", " ")
+
+    def as_prompt_text(self) -> str:
+        """The taxonomy as compact markdown for an LLM prompt (one block per category)."""
+        blocks = []
+        for c in self.categories:
+            blocks.append(
+                f"- `{c.id}` ({c.label}): {c.definition}\n"
+                f"  Example: {c.example}\n"
+                f"  Who is hurt: {c.who_is_hurt}\n"
+                f"  Rewrite strategy: {c.rewrite_strategy}"
+            )
+        return "\n".join(blocks)
+
+
+def read_yaml(path: Path) -> object:
+    """Parse one YAML data file, turning any failure into a RuleFileError naming it."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except FileNotFoundError as exc:
+        raise RuleFileError(f"{path}: file not found") from exc
+    except yaml.YAMLError as exc:
+        raise RuleFileError(f"{path}: not valid YAML: {exc}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleFileError(f"{path}: cannot be read: {exc}") from exc
+
+
+def load_taxonomy(rules_dir: Path | None = None) -> Taxonomy:
+    """Load ``taxonomy.yaml`` from ``rules_dir`` (default: the project's rules/ folder)."""
+    path = (rules_dir or data_dir("rules")) / "taxonomy.yaml"
+    raw = read_yaml(path)
+    if not isinstance(raw, dict) or not isinstance(raw.get("categories"), list):
+        raise RuleFileError(f"{path}: expected a mapping with a 'categories' list")
+    try:
+        taxonomy = Taxonomy.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise RuleFileError(f"{path}: {where}: {first['msg']}") from exc
+    seen: set[str] = set()
+    for category in taxonomy.categories:
+        if category.id in seen:
+            raise RuleFileError(f"{path}: category {category.id!r} is defined twice")
+        seen.add(category.id)
+    return taxonomy

@@ -1,0 +1,123 @@
+"""Normalising drafts for matching, and mapping matches back to exact spans of the original.
+
+Patterns run on a folded copy of the draft (lower case, typographic quotes made plain,
+zero-width and bidi control characters removed, compatibility forms such as full-width
+letters unfolded), so a zero-width joiner inside a word cannot hide it. Every character of
+the folded copy remembers which character of the original it came from, so evidence always
+points into the text the author wrote: ``text[start:end] == quote``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Invisible characters people (or tools) put inside words: zero-width space/joiners, bidi
+# marks and embeddings, word joiner and invisible operators, BOM, soft hyphen, Mongolian
+# vowel separator and emoji variation selectors.
+_INVISIBLE = frozenset(
+    [chr(c) for c in range(0x200B, 0x2010)]
+    + [chr(c) for c in range(0x202A, 0x202F)]
+    + [chr(c) for c in range(0x2060, 0x2065)]
+    + [chr(c) for c in range(0x2066, 0x206A)]
+    + [chr(c) for c in range(0xFE00, 0xFE10)]
+    + ["\ufeff", "\u00ad", "\u180e", "\u061c"]
+)
+
+# Folded so that patterns written with plain ASCII punctuation match typographic text.
+_PUNCTUATION = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u02bc": "'", "\u2032": "'",
+    "\u00b4": "'", "\u0060": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u00ab": '"', "\u00bb": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
+    "\u2212": "-",
+    "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u3000": " ",
+    "\uff03": "#",
+}
+
+_fold_cache: dict[str, str] = {}
+
+
+def _fold_char(ch: str) -> str:
+    folded = _fold_cache.get(ch)
+    if folded is None:
+        if ch in _INVISIBLE:
+            folded = ""
+        elif ch in _PUNCTUATION:
+            folded = _PUNCTUATION[ch]
+        else:
+            folded = unicodedata.normalize("NFKC", ch).lower()
+            # NFKC can itself produce typographic punctuation; fold it once more.
+            folded = "".join(_PUNCTUATION.get(c, c) for c in folded)
+        if len(_fold_cache) < 20_000:
+            _fold_cache[ch] = folded
+    return folded
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open range ``[start, end)`` of the original text."""
+
+    start: int
+    end: int
+
+
+class FoldedText:
+    """A draft and its folded copy, with the index map between them."""
+
+    __slots__ = ("_origin", "folded", "original")
+
+    def __init__(self, original: str) -> None:
+        self.original = original
+        if original.isascii():
+            # The common case: nothing to remove or unfold, so indexes are shared.
+            self.folded = original.lower()
+            self._origin: list[int] | None = None
+            return
+        parts: list[str] = []
+        origin: list[int] = []
+        for index, ch in enumerate(original):
+            folded = ch.lower() if ch.isascii() else _fold_char(ch)
+            if folded:
+                parts.append(folded)
+                origin.extend([index] * len(folded))
+        self.folded = "".join(parts)
+        self._origin = origin
+
+    def span(self, start: int, end: int) -> Span:
+        """The original span for the folded range ``[start, end)``, trimmed of outer spaces."""
+        if self._origin is None:
+            o_start, o_end = start, end
+        else:
+            if start >= len(self._origin):
+                return Span(len(self.original), len(self.original))
+            o_start = self._origin[start]
+            o_end = self._origin[end - 1] + 1 if end > start else o_start
+        text = self.original
+        while o_start < o_end and text[o_start].isspace():
+            o_start += 1
+        while o_end > o_start and text[o_end - 1].isspace():
+            o_end -= 1
+        return Span(o_start, o_end)
+
+    def mask(self, pattern: re.Pattern[str]) -> None:
+        """Blank out every match of ``pattern`` in the folded copy (allow-listed terms)."""
+        self.folded = pattern.sub(lambda m: " " * len(m.group(0)), self.folded)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def sentence_bounds(text: str) -> list[Span]:
+    """Rough sentence spans of ``text`` (enough to drop or rewrite a whole sentence)."""
+    bounds: list[Span] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.start() > start:
+            bounds.append(Span(start, m.start()))
+        start = m.end()
+    if start < len(text):
+        bounds.append(Span(start, len(text)))
+    return bounds

@@ -1,0 +1,92 @@
+"""The Bolt app: one ``AsyncApp`` for HTTP mode and Socket Mode alike."""
+
+from __future__ import annotations
+
+import logging
+
+import aiohttp
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.review.service import ReviewService
+from bot.settings import Settings
+from bot.slack.client import build_client, clone_client
+from bot.slack.deps import SlackDeps
+from bot.slack.listeners import register_all
+from bot.slack.worker import BackgroundLoop
+from bot.store import AsyncStore
+
+log = logging.getLogger(__name__)
+
+
+class SlackConfigError(ValueError):
+    """A Slack setting is missing; the message names it."""
+
+
+def build_app(
+    settings: Settings,
+    service: ReviewService,
+    store: AsyncStore,
+    client: AsyncWebClient | None = None,
+    *,
+    worker: BackgroundLoop | None = None,
+    socket_mode: bool = False,
+) -> AsyncApp:
+    """The Bolt app with every listener registered; ``deps_of(app)`` holds its services.
+
+    HTTP mode needs ``SLACK_SIGNING_SECRET`` (every request's signature is checked); Socket Mode
+    does not use it. ``process_before_response=False``: Bolt acks at once and the listeners
+    hand the work on (to ``worker``'s loop when given), so a review never holds Slack's ack.
+    ``client`` is Bolt's own; the work on ``worker`` gets a copy with a connection pool there.
+    """
+    if client is None:
+        if settings.slack_bot_token is None:
+            raise SlackConfigError(
+                "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token from your Slack app."
+            )
+        client = build_client(settings)
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    if secret is None and not socket_mode:
+        raise SlackConfigError(
+            "SLACK_SIGNING_SECRET is not set: copy it from your Slack app's Basic Information."
+        )
+    app = AsyncApp(
+        client=client,
+        signing_secret=secret or "",
+        process_before_response=False,
+        request_verification_enabled=not socket_mode,
+        logger=logging.getLogger("bot.slack.bolt"),
+    )
+    work_client = client
+    if worker is not None:
+        # aiohttp sessions belong to the loop that made them: make this one on the worker's.
+        work_client = clone_client(client, session=worker.run(_open_session()))
+    deps = SlackDeps.build(settings, service, store, work_client, worker)
+    register_all(app, deps)
+    app.deps = deps  # type: ignore[attr-defined]
+    return app
+
+
+async def _open_session() -> aiohttp.ClientSession:
+    return aiohttp.ClientSession()
+
+
+async def close_app(app: AsyncApp, *, close_service: bool, grace_seconds: float) -> int:
+    """Let started work finish (up to ``grace_seconds``), close what lives on the worker loop,
+    stop the worker. Returns how many pieces of work were still running."""
+    deps = deps_of(app)
+    unfinished = await deps.drain(grace_seconds)
+    if unfinished:
+        log.warning("%d review(s) were still running at shutdown", unfinished)
+    if close_service:
+        await deps.in_worker(deps.service.aclose())
+    if deps.client is not app.client and deps.client.session is not None:
+        await deps.in_worker(deps.client.session.close())
+    if deps.worker is not None:
+        deps.worker.stop()
+    return unfinished
+
+
+def deps_of(app: AsyncApp) -> SlackDeps:
+    deps: SlackDeps = app.deps  # type: ignore[attr-defined]
+    return deps

@@ -1,0 +1,70 @@
+"""The store for code on an event loop: the same methods, run in worker threads.
+
+SQLAlchemy's sync engine is used on purpose: the calls are short, and ``asyncio.to_thread``
+keeps one code path for SQLite and PostgreSQL without async drivers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from bot.store.records import ReviewRecord
+from bot.store.store import DEFAULT_KEY_DAYS, Clock, Store, utcnow
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+
+class AsyncStore:
+    """``AsyncStore(database_url)``; creating it creates the tables (a blocking call, at startup)."""
+
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        retention_days: int | None = None,
+        key_days: int = DEFAULT_KEY_DAYS,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.sync = Store(database_url, retention_days=retention_days, key_days=key_days, clock=clock)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AsyncStore:
+        return cls(settings.database_url, retention_days=settings.retention_days)
+
+    async def claim(self, key: str) -> bool:
+        return await asyncio.to_thread(self.sync.claim, key)
+
+    async def prune_keys(self, older_than_days: int = DEFAULT_KEY_DAYS) -> int:
+        return await asyncio.to_thread(self.sync.prune_keys, older_than_days)
+
+    async def save_review(self, rec: ReviewRecord) -> str:
+        return await asyncio.to_thread(self.sync.save_review, rec)
+
+    async def get_review(self, review_id: str) -> ReviewRecord | None:
+        return await asyncio.to_thread(self.sync.get_review, review_id)
+
+    async def latest_for_draft(self, channel: str, draft_ts: str) -> ReviewRecord | None:
+        return await asyncio.to_thread(self.sync.latest_for_draft, channel, draft_ts)
+
+    async def thread_reviews(self, channel: str, thread_ts: str) -> list[ReviewRecord]:
+        return await asyncio.to_thread(self.sync.thread_reviews, channel, thread_ts)
+
+    async def set_reply_ts(self, review_id: str, reply_ts: str) -> None:
+        await asyncio.to_thread(self.sync.set_reply_ts, review_id, reply_ts)
+
+    async def mark_deleted(self, channel: str, draft_ts: str) -> ReviewRecord | None:
+        return await asyncio.to_thread(self.sync.mark_deleted, channel, draft_ts)
+
+    async def record_feedback(self, review_id: str, user_id: str, helpful: bool) -> None:
+        await asyncio.to_thread(self.sync.record_feedback, review_id, user_id, helpful)
+
+    async def feedback_counts(self, review_id: str) -> tuple[int, int]:
+        return await asyncio.to_thread(self.sync.feedback_counts, review_id)
+
+    async def purge_older_than(self, days: int) -> int:
+        return await asyncio.to_thread(self.sync.purge_older_than, days)
+
+    async def aclose(self) -> None:
+        await asyncio.to_thread(self.sync.close)

@@ -1,0 +1,268 @@
+"""The synchronous store: idempotency keys, posted reviews and feedback clicks.
+
+Every method is one short transaction, so several processes (Socket Mode worker, HTTP
+workers) can share one database. Callers on an event loop use :class:`bot.store.AsyncStore`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, Engine, Insert, Row, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from bot.review.models import Evidence, Review
+from bot.store.engine import WRITE_OPTION, StoreConfigError, make_engine
+from bot.store.records import ReviewRecord
+from bot.store.tables import feedback, metadata, processed_keys, reviews
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+MAX_KEY_CHARS = 255
+
+#: Slack retries an unacknowledged event for about an hour; a week of keys is ample.
+DEFAULT_KEY_DAYS = 7
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    """``Store("sqlite:///redteam.sqlite3")`` creates the tables if needed and prunes old keys.
+
+    ``retention_days``, when given, also purges reviews older than that on startup.
+    """
+
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        retention_days: int | None = None,
+        key_days: int = DEFAULT_KEY_DAYS,
+        clock: Clock = utcnow,
+    ) -> None:
+        self._engine: Engine = make_engine(database_url)
+        self._writer: Engine = self._engine.execution_options(**{WRITE_OPTION: True})
+        self._clock = clock
+        self.retention_days = retention_days
+        try:
+            with self._writer.begin() as conn:
+                metadata.create_all(conn)
+        except OperationalError as exc:
+            self._engine.dispose()
+            where = self._engine.url.render_as_string(hide_password=True)
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "unknown error"
+            raise StoreConfigError(
+                f"cannot open the store at {where} (REDTEAM_DATABASE_URL): {reason}"
+            ) from None
+        self.prune_keys(key_days)
+        if retention_days is not None:
+            self.purge_older_than(retention_days)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Store:
+        return cls(settings.database_url, retention_days=settings.retention_days)
+
+    @property
+    def dialect(self) -> str:
+        return self._engine.dialect.name
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    # --- idempotency -------------------------------------------------------------------
+
+    def claim(self, key: str) -> bool:
+        """True the first time ``key`` is seen by any process sharing this database, else False."""
+        if len(key) > MAX_KEY_CHARS:
+            # Cutting would let two long keys collide; a digest keeps them apart.
+            key = "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+        try:
+            with self._writer.begin() as conn:
+                conn.execute(insert(processed_keys).values(key=key, claimed_at=self._clock()))
+        except IntegrityError:
+            return False
+        return True
+
+    def prune_keys(self, older_than_days: int = DEFAULT_KEY_DAYS) -> int:
+        cutoff = self._clock() - timedelta(days=older_than_days)
+        with self._writer.begin() as conn:
+            result = conn.execute(delete(processed_keys).where(processed_keys.c.claimed_at < cutoff))
+        return int(result.rowcount)
+
+    # --- reviews -----------------------------------------------------------------------
+
+    def save_review(self, rec: ReviewRecord) -> str:
+        """Insert ``rec``, or replace the stored record with the same ``review_id``."""
+        values = _record_values(rec)
+        with self._writer.begin() as conn:
+            # Update first: on SQLite a write first holds the lock for the whole transaction.
+            result = conn.execute(
+                update(reviews).where(reviews.c.review_id == rec.review_id).values(**values)
+            )
+            if result.rowcount == 0:
+                conn.execute(insert(reviews).values(review_id=rec.review_id, **values))
+        return rec.review_id
+
+    def get_review(self, review_id: str) -> ReviewRecord | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(select(reviews).where(reviews.c.review_id == review_id)).first()
+        return _record(row) if row is not None else None
+
+    def latest_for_draft(self, channel: str, draft_ts: str) -> ReviewRecord | None:
+        """The newest review of this draft message, deleted or not (see ``.deleted``)."""
+        with self._engine.connect() as conn:
+            return _latest_for_draft(conn, channel, draft_ts)
+
+    def thread_reviews(self, channel: str, thread_ts: str) -> list[ReviewRecord]:
+        """Every review in a thread, oldest first: the root draft's, then each revision's."""
+        query = (
+            select(reviews)
+            .where(reviews.c.channel == channel, reviews.c.thread_ts == thread_ts)
+            .order_by(reviews.c.version, reviews.c.created_at)
+        )
+        with self._engine.connect() as conn:
+            return [_record(row) for row in conn.execute(query)]
+
+    def set_reply_ts(self, review_id: str, reply_ts: str) -> None:
+        with self._writer.begin() as conn:
+            conn.execute(update(reviews).where(reviews.c.review_id == review_id).values(reply_ts=reply_ts))
+
+    def mark_deleted(self, channel: str, draft_ts: str) -> ReviewRecord | None:
+        """Mark every review of a deleted draft; returns the newest, or None if there is none.
+
+        The author deleted the draft, so its words are erased from the store too: the
+        returned record still carries the review (for the reply's final update), the stored
+        one keeps only verdict, risk level and categories.
+        """
+        match = (reviews.c.channel == channel) & (reviews.c.draft_ts == draft_ts)
+        with self._writer.begin() as conn:
+            result = conn.execute(update(reviews).where(match).values(deleted=True))
+            if result.rowcount == 0:
+                return None
+            latest = _latest_for_draft(conn, channel, draft_ts)
+            for row in conn.execute(select(reviews.c.review_id, reviews.c.review_json).where(match)):
+                redacted = redact(Review.model_validate_json(row.review_json))
+                conn.execute(
+                    update(reviews)
+                    .where(reviews.c.review_id == row.review_id)
+                    .values(review_json=redacted.model_dump_json())
+                )
+        return latest
+
+    # --- feedback ----------------------------------------------------------------------
+
+    def record_feedback(self, review_id: str, user_id: str, helpful: bool) -> None:
+        """One vote per user per review; a second click replaces the first."""
+        values = {"review_id": review_id, "user_id": user_id, "helpful": helpful, "at": self._clock()}
+        stmt: Insert
+        if self.dialect == "sqlite":
+            stmt = sqlite.insert(feedback).values(**values)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["review_id", "user_id"], set_={"helpful": helpful, "at": values["at"]}
+            )
+        elif self.dialect == "postgresql":
+            stmt = postgresql.insert(feedback).values(**values)
+            stmt = stmt.on_conflict_do_update(
+                constraint="uq_redteam_feedback_vote", set_={"helpful": helpful, "at": values["at"]}
+            )
+        else:
+            self._replace_vote(values)
+            return
+        with self._writer.begin() as conn:
+            conn.execute(stmt)
+
+    def _replace_vote(self, values: dict[str, Any]) -> None:
+        with self._writer.begin() as conn:
+            conn.execute(
+                delete(feedback).where(
+                    feedback.c.review_id == values["review_id"], feedback.c.user_id == values["user_id"]
+                )
+            )
+            conn.execute(insert(feedback).values(**values))
+
+    def feedback_counts(self, review_id: str) -> tuple[int, int]:
+        """``(helpful, not_helpful)`` votes for a review."""
+        query = (
+            select(feedback.c.helpful, func.count())
+            .where(feedback.c.review_id == review_id)
+            .group_by(feedback.c.helpful)
+        )
+        with self._engine.connect() as conn:
+            counts = {bool(helpful): int(n) for helpful, n in conn.execute(query)}
+        return counts.get(True, 0), counts.get(False, 0)
+
+    # --- retention ---------------------------------------------------------------------
+
+    def purge_older_than(self, days: int) -> int:
+        """Delete reviews (draft text included) and their feedback older than ``days``; returns
+        how many reviews went."""
+        cutoff = self._clock() - timedelta(days=days)
+        old = select(reviews.c.review_id).where(reviews.c.created_at < cutoff)
+        with self._writer.begin() as conn:
+            conn.execute(delete(feedback).where(feedback.c.review_id.in_(old)))
+            result = conn.execute(delete(reviews).where(reviews.c.created_at < cutoff))
+        return int(result.rowcount)
+
+
+def redact(review: Review) -> Review:
+    """The review without the draft's words: text, notes, quoted evidence and rewrites."""
+    blank = Evidence(quote="", start=0, end=0)
+    return review.model_copy(
+        update={
+            "draft": review.draft.model_copy(update={"text": "", "notes": None}),
+            "risks": [r.model_copy(update={"evidence": blank}) for r in review.risks],
+            "alternatives": [
+                a.model_copy(update={"text": "", "residual_risks": []}) for a in review.alternatives
+            ],
+            "worst_reactions": [],
+        }
+    )
+
+
+def _latest_for_draft(conn: Connection, channel: str, draft_ts: str) -> ReviewRecord | None:
+    query = (
+        select(reviews)
+        .where(reviews.c.channel == channel, reviews.c.draft_ts == draft_ts)
+        .order_by(reviews.c.version.desc(), reviews.c.created_at.desc())
+        .limit(1)
+    )
+    row = conn.execute(query).first()
+    return _record(row) if row is not None else None
+
+
+def _record_values(rec: ReviewRecord) -> dict[str, Any]:
+    return {
+        "channel": rec.channel,
+        "draft_ts": rec.draft_ts,
+        "thread_ts": rec.thread_ts,
+        "reply_ts": rec.reply_ts,
+        "user_id": rec.user_id,
+        "version": rec.version,
+        "review_json": rec.review.model_dump_json(),
+        "deleted": rec.deleted,
+        "created_at": rec.created_at,
+    }
+
+
+def _record(row: Row[Any]) -> ReviewRecord:
+    return ReviewRecord(
+        review_id=row.review_id,
+        channel=row.channel,
+        draft_ts=row.draft_ts,
+        thread_ts=row.thread_ts,
+        reply_ts=row.reply_ts,
+        user_id=row.user_id,
+        version=row.version,
+        review=Review.model_validate_json(row.review_json),
+        deleted=bool(row.deleted),
+        created_at=row.created_at,
+    )

@@ -1,0 +1,83 @@
+"""The store's tables. Created with ``metadata.create_all`` on startup; no migrations yet."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out, on SQLite (which keeps no zone) as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        # SQLite compares these as text: drop the offset so every stored value sorts alike.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData()
+
+#: Idempotency keys: a row here means "this event/message has been handled". The primary key
+#: is what makes ``claim()`` safe across processes: the second INSERT of a key fails.
+processed_keys = Table(
+    "redteam_processed_keys",
+    metadata,
+    Column("key", String(255), primary_key=True),
+    Column("claimed_at", UTCDateTime(), nullable=False, index=True),
+)
+
+reviews = Table(
+    "redteam_reviews",
+    metadata,
+    Column("review_id", String(36), primary_key=True),
+    Column("channel", String(64), nullable=False),
+    Column("draft_ts", String(64), nullable=False),
+    Column("thread_ts", String(64), nullable=True),
+    Column("reply_ts", String(64), nullable=True),
+    Column("user_id", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    # The whole Review as JSON, draft text included: a thread re-review or answer needs it.
+    Column("review_json", Text, nullable=False),
+    Column("deleted", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime(), nullable=False, index=True),
+    Index("ix_redteam_reviews_draft", "channel", "draft_ts"),
+    Index("ix_redteam_reviews_thread", "channel", "thread_ts"),
+)
+
+feedback = Table(
+    "redteam_feedback",
+    metadata,
+    Column("review_id", String(36), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("helpful", Boolean, nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    UniqueConstraint("review_id", "user_id", name="uq_redteam_feedback_vote"),
+)

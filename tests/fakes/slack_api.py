@@ -1,0 +1,332 @@
+"""A fake Slack Web API: a real HTTP server on 127.0.0.1 that records every call.
+
+The app's ``AsyncWebClient`` is pointed at ``base_url`` (``SLACK_API_URL``); interaction
+payloads carry ``response_url(...)`` so Bolt's ``respond()`` lands here too. Faults are
+injected per method: Slack errors (``not_in_channel``...), HTTP 429 with ``Retry-After``, 5xx.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+BOT_USER_ID = "UREDTEAM"
+BOT_ID = "BREDTEAM"
+TEAM_ID = "T0TEAM"
+
+#: Methods that post a message and so need a channel the bot can see.
+_POSTING = {"chat.postMessage", "chat.update", "chat.postEphemeral", "chat.delete"}
+
+
+@dataclass
+class Call:
+    method: str  # "chat.postMessage", ... or "response_url"
+    path: str
+    params: dict[str, Any]
+    headers: dict[str, str]
+    status: int = 200
+    at: float = field(default_factory=time.monotonic)  # when the call arrived (benchmarks)
+
+
+@dataclass
+class _Fault:
+    remaining: int
+    status: int = 200
+    error: str | None = None
+    retry_after: int | None = None
+
+
+@dataclass
+class FakeSlackAPI:
+    bot_user_id: str = BOT_USER_ID
+    bot_id: str = BOT_ID
+    team_id: str = TEAM_ID
+    #: channel id -> name, answered by conversations.info
+    channels: dict[str, str] = field(default_factory=dict)
+    #: channels where posting fails with not_in_channel (ephemeral posts too)
+    not_in: set[str] = field(default_factory=set)
+    socket_mode_url: str | None = None
+
+    def __post_init__(self) -> None:
+        self.calls: list[Call] = []
+        self.messages: list[dict[str, Any]] = []
+        self._faults: dict[str, list[_Fault]] = {}
+        self._lock = threading.Lock()
+        self._ts = itertools.count(1)
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle -------------------------------------------------------------------
+    def start(self) -> FakeSlackAPI:
+        handler = _handler_for(self)
+        # A listen backlog big enough for 100 drafts' calls at once (the default 5 drops SYNs,
+        # and the client's retransmit adds whole seconds).
+        server_class = type("_Server", (ThreadingHTTPServer,), {"request_queue_size": 512, "daemon_threads": True})
+        self._server = server_class(("127.0.0.1", 0), handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakeSlackAPI:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "start() the fake first"
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, name: str = "r1") -> str:
+        return f"http://127.0.0.1:{self.port}/response/{name}"
+
+    # --- test controls ---------------------------------------------------------------
+    def fail_next(self, method: str, error: str, count: int = 1) -> None:
+        """The next ``count`` calls of ``method`` answer ``{"ok": false, "error": error}``."""
+        self._add_fault(method, _Fault(remaining=count, error=error))
+
+    def rate_limit_next(self, method: str, count: int = 1, retry_after: int = 1) -> None:
+        """The next ``count`` calls of ``method`` answer HTTP 429 with ``Retry-After``."""
+        self._add_fault(
+            method, _Fault(remaining=count, status=429, error="ratelimited", retry_after=retry_after)
+        )
+
+    def server_error_next(self, method: str, count: int = 1) -> None:
+        self._add_fault(method, _Fault(remaining=count, status=503, error="service_unavailable"))
+
+    def add_message(
+        self,
+        channel: str,
+        text: str,
+        *,
+        user: str = "UALICE",
+        ts: str | None = None,
+        thread_ts: str | None = None,
+        bot_id: str | None = None,
+    ) -> str:
+        """Put a message into the fake's history (what conversations.replies returns)."""
+        ts = ts or self._next_ts()
+        msg: dict[str, Any] = {"type": "message", "channel": channel, "text": text, "user": user, "ts": ts}
+        if thread_ts:
+            msg["thread_ts"] = thread_ts
+        if bot_id:
+            msg["bot_id"] = bot_id
+        with self._lock:
+            self.messages.append(msg)
+        return ts
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def ok_calls_to(self, method: str) -> list[Call]:
+        return [c for c in self.calls_to(method) if c.status == 200 and c.params.get("_ok", True)]
+
+    def reset_calls(self) -> None:
+        with self._lock:
+            self.calls.clear()
+
+    # --- internals -------------------------------------------------------------------
+    def _add_fault(self, method: str, fault: _Fault) -> None:
+        with self._lock:
+            self._faults.setdefault(method, []).append(fault)
+
+    def _take_fault(self, method: str) -> _Fault | None:
+        with self._lock:
+            faults = self._faults.get(method) or []
+            while faults and faults[0].remaining <= 0:
+                faults.pop(0)
+            if not faults:
+                return None
+            faults[0].remaining -= 1
+            return faults[0]
+
+    def _next_ts(self) -> str:
+        return f"1800000000.{next(self._ts):06d}"
+
+    def _record(self, call: Call) -> None:
+        with self._lock:
+            self.calls.append(call)
+
+    def answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+        """(status, body, extra headers) for one Web API call."""
+        fault = self._take_fault(method)
+        if fault is not None:
+            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+            return fault.status, {"ok": False, "error": fault.error}, headers
+        channel = str(params.get("channel", ""))
+        if method in _POSTING and channel in self.not_in:
+            return 200, {"ok": False, "error": "not_in_channel"}, {}
+        handler = _METHODS.get(method)
+        if handler is None:
+            return 200, {"ok": False, "error": "unknown_method"}, {}
+        return 200, handler(self, params), {}
+
+
+def _auth_test(fake: FakeSlackAPI, params: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "ok": True,
+        "url": "https://fake.slack.com/",
+        "team": "Fake",
+        "user": "redteam",
+        "team_id": fake.team_id,
+        "user_id": fake.bot_user_id,
+        "bot_id": fake.bot_id,
+    }
+
+
+def _post_message(fake: FakeSlackAPI, params: dict[str, Any]) -> dict[str, Any]:
+    channel = str(params.get("channel", ""))
+    ts = fake.add_message(
+        channel,
+        str(params.get("text", "")),
+        user=fake.bot_user_id,
+        thread_ts=params.get("thread_ts"),
+        bot_id=fake.bot_id,
+    )
+    return {
+        "ok": True,
+        "channel": channel,
+        "ts": ts,
+        "message": {"text": params.get("text", ""), "ts": ts, "bot_id": fake.bot_id},
+    }
+
+
+def _update(fake: FakeSlackAPI, params: dict[str, Any]) -> dict[str, Any]:
+    return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts"), "text": params.get("text")}
+
+
+def _ephemeral(fake: FakeSlackAPI, params: dict[str, Any]) -> dict[str, Any]:
+    return {"ok": True, "message_ts": fake._next_ts()}
+
+
+def _ok(fake: FakeSlackAPI, params: dict[str, Any]) -> dict[str, Any]:
+    return {"ok": True}
+
+
+def _conversations_info(fake: FakeSlackAPI, params: dict[str, Any]) -> dict[str, Any]:
+    channel = str(params.get("channel", ""))
+    name = fake.channels.get(channel)
+    if name is None:
+        return {"ok": False, "error": "channel_not_found"}
+    return {"ok": True, "channel": {"id": channel, "name": name, "is_channel": True}}
+
+
+def _conversations_replies(fake: FakeSlackAPI, params: dict[str, Any]) -> dict[str, Any]:
+    channel, ts = str(params.get("channel", "")), str(params.get("ts", ""))
+    with fake._lock:
+        msgs = [
+            m
+            for m in fake.messages
+            if m["channel"] == channel and (m["ts"] == ts or m.get("thread_ts") == ts)
+        ]
+    msgs.sort(key=lambda m: m["ts"])
+    return {"ok": True, "messages": msgs, "has_more": False}
+
+
+def _views_open(fake: FakeSlackAPI, params: dict[str, Any]) -> dict[str, Any]:
+    return {"ok": True, "view": {"id": "VFAKE", **(params.get("view") or {})}}
+
+
+def _connections_open(fake: FakeSlackAPI, params: dict[str, Any]) -> dict[str, Any]:
+    if fake.socket_mode_url is None:
+        return {"ok": False, "error": "not_allowed_token_type"}
+    return {"ok": True, "url": fake.socket_mode_url}
+
+
+_METHODS: dict[str, Callable[[FakeSlackAPI, dict[str, Any]], dict[str, Any]]] = {
+    "auth.test": _auth_test,
+    "chat.postMessage": _post_message,
+    "chat.update": _update,
+    "chat.delete": _ok,
+    "chat.postEphemeral": _ephemeral,
+    "reactions.add": _ok,
+    "reactions.remove": _ok,
+    "conversations.info": _conversations_info,
+    "conversations.replies": _conversations_replies,
+    "views.open": _views_open,
+    "apps.connections.open": _connections_open,
+}
+
+
+def _parse_params(query: str, content_type: str, body: bytes) -> dict[str, Any]:
+    params: dict[str, Any] = {k: v[-1] for k, v in parse_qs(query).items()}
+    if not body:
+        return params
+    if "json" in content_type:
+        params.update(json.loads(body))
+    else:
+        for key, values in parse_qs(body.decode()).items():
+            value: Any = values[-1]
+            # slack_sdk form-encodes nested arguments (blocks, view) as JSON strings
+            if key in ("blocks", "view", "attachments") and isinstance(value, str):
+                with contextlib.suppress(ValueError):
+                    value = json.loads(value)
+            params[key] = value
+    for key in ("blocks", "view"):
+        if isinstance(params.get(key), str):
+            with contextlib.suppress(ValueError):
+                params[key] = json.loads(params[key])
+    return params
+
+
+def _handler_for(fake: FakeSlackAPI) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+            pass
+
+        def do_GET(self) -> None:
+            self._handle()
+
+        def do_POST(self) -> None:
+            self._handle()
+
+        def _handle(self) -> None:
+            url = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            params = _parse_params(url.query, self.headers.get("Content-Type", ""), body)
+            headers = {k: v for k, v in self.headers.items()}
+            if url.path.startswith("/api/"):
+                method = url.path[len("/api/") :]
+                status, answer, extra = fake.answer(method, params)
+            elif url.path.startswith("/response/"):
+                method, status, answer, extra = "response_url", 200, {"ok": True}, {}
+            else:
+                method, status, answer, extra = "unknown", 404, {"ok": False, "error": "not_found"}, {}
+            recorded = dict(params)
+            if not answer.get("ok", False):
+                recorded["_ok"] = False
+                recorded["_error"] = answer.get("error")
+            fake._record(Call(method=method, path=url.path, params=recorded, headers=headers, status=status))
+            data = json.dumps(answer).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            for key, value in extra.items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+    return Handler

@@ -1,0 +1,208 @@
+"""End-to-end Slack harness: the real ASGI app under uvicorn on loopback, the fake Slack Web API,
+and Slack-signed requests (HMAC v0), as Slack itself would send them."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+import aiohttp
+import uvicorn
+
+from bot.review.service import ReviewService
+from bot.server import Services, bolt_app_of, create_asgi_app
+from bot.settings import Settings
+from bot.slack.app import deps_of
+from bot.slack.deps import SlackDeps
+from bot.store import AsyncStore
+from tests.fakes.slack_api import TEAM_ID, FakeSlackAPI
+
+SECRET = "test-signing-secret-0123456789"
+REVIEW_CHANNEL = "C0REVIEW01"
+OTHER_CHANNEL = "C0GENERAL1"
+ALICE = "U0ALICE001"
+BOB = "U0BOB00001"
+
+T = TypeVar("T")
+_counter = itertools.count(1)
+
+
+def unique_ts() -> str:
+    return f"1700000000.{next(_counter):06d}"
+
+
+def make_settings(fake: FakeSlackAPI, db_path: Path, **overrides: Any) -> Settings:
+    """Settings for a test: the fake's URL, a fresh SQLite file, no LLM unless overridden."""
+    values: dict[str, Any] = {
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_APP_TOKEN": "xapp-test-token",
+        "SLACK_API_URL": fake.base_url,
+        "OPENAI_API_KEY": None,
+        "OPENAI_BASE_URL": None,
+        "AZURE_OPENAI_ENDPOINT": None,
+        "AZURE_OPENAI_API_KEY": None,
+        "database_url": f"sqlite:///{db_path}",
+        "review_channels": "social-review",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+def sign(body: bytes, *, secret: str = SECRET, timestamp: int | None = None) -> dict[str, str]:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    base = b"v0:" + ts.encode() + b":" + body
+    digest = hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+def message_event(
+    text: str,
+    *,
+    channel: str = REVIEW_CHANNEL,
+    user: str = ALICE,
+    ts: str | None = None,
+    thread_ts: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "type": "message",
+        "channel": channel,
+        "user": user,
+        "text": text,
+        "ts": ts or unique_ts(),
+        "channel_type": "channel",
+        "team": TEAM_ID,
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    event.update(extra)
+    return event
+
+
+def event_envelope(event: dict[str, Any], *, event_id: str | None = None) -> dict[str, Any]:
+    return {
+        "token": "legacy-token",
+        "team_id": TEAM_ID,
+        "api_app_id": "A0REDTEAM1",
+        "type": "event_callback",
+        "event": event,
+        "event_id": event_id or f"Ev{next(_counter):08d}",
+        "event_time": int(time.time()),
+        "authorizations": [{"team_id": TEAM_ID, "user_id": "UREDTEAM", "is_bot": True}],
+    }
+
+
+@dataclass
+class Harness:
+    fake: FakeSlackAPI
+    settings: Settings
+    url: str
+    http: aiohttp.ClientSession
+    deps: SlackDeps
+    store: AsyncStore
+
+    async def post(self, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+        async with self.http.post(self.url + "/slack/events", data=body, headers=headers) as resp:
+            return resp.status, await resp.text()
+
+    async def post_event(
+        self, event: dict[str, Any], *, event_id: str | None = None, retry_num: int | None = None
+    ) -> tuple[int, str]:
+        body = json.dumps(event_envelope(event, event_id=event_id)).encode()
+        headers = {"Content-Type": "application/json", **sign(body)}
+        if retry_num is not None:
+            headers["X-Slack-Retry-Num"] = str(retry_num)
+            headers["X-Slack-Retry-Reason"] = "http_timeout"
+        return await self.post(body, headers)
+
+    async def post_form(self, form: dict[str, str]) -> tuple[int, str]:
+        body = urlencode(form).encode()
+        return await self.post(body, {"Content-Type": "application/x-www-form-urlencoded", **sign(body)})
+
+    async def post_command(
+        self, text: str, *, channel: str = OTHER_CHANNEL, user: str = ALICE
+    ) -> tuple[int, str]:
+        return await self.post_form(
+            {
+                "token": "legacy-token",
+                "team_id": TEAM_ID,
+                "team_domain": "fake",
+                "channel_id": channel,
+                "channel_name": "general",
+                "user_id": user,
+                "user_name": "alice",
+                "command": "/redteam",
+                "text": text,
+                "api_app_id": "A0REDTEAM1",
+                "response_url": self.fake.response_url("command"),
+                "trigger_id": f"trigger.{next(_counter)}",
+            }
+        )
+
+    async def post_interaction(self, payload: dict[str, Any]) -> tuple[int, str]:
+        return await self.post_form({"payload": json.dumps(payload)})
+
+    async def settle(self, timeout: float = 10.0) -> None:
+        """Wait for every acked review to finish (the listeners run on after the ack)."""
+        await asyncio.sleep(0)  # let just-acked listener tasks register
+        assert await self.deps.drain(timeout) == 0, "reviews still running"
+
+
+async def wait_for(check: Callable[[], T], timeout: float = 5.0, interval: float = 0.01) -> T:
+    """Poll ``check`` until it returns something truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {check}")
+        await asyncio.sleep(interval)
+
+
+@asynccontextmanager
+async def running_app(
+    tmp_path: Path,
+    *,
+    service: ReviewService | None = None,
+    fake: FakeSlackAPI | None = None,
+    **overrides: Any,
+) -> AsyncIterator[Harness]:
+    """The fake Slack API, then the real ASGI app under uvicorn on 127.0.0.1, then a client."""
+    own_fake = fake is None
+    fake = fake or FakeSlackAPI(channels={REVIEW_CHANNEL: "social-review", OTHER_CHANNEL: "general"}).start()
+    settings = make_settings(fake, tmp_path / "redteam.sqlite3", **overrides)
+    store = AsyncStore.from_settings(settings)
+    own_service = service is None
+    # offline unless the test points OPENAI_BASE_URL at a fake LLM
+    service = service or ReviewService(
+        settings, offline_only=not settings.llm_configured, checker=OfflineChecker()
+    )
+    asgi = create_asgi_app(settings, services=Services(service=service, store=store))
+    config = uvicorn.Config(asgi, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        await wait_for(lambda: server.started or task.done(), timeout=10)
+        if task.done():
+            task.result()
+        port = server.servers[0].sockets[0].getsockname()[1]
+        async with aiohttp.ClientSession() as http:
+            yield Harness(fake, settings, f"http://127.0.0.1:{port}", http, deps_of(bolt_app_of(asgi)), store)
+    finally:
+        server.should_exit = True
+        await task
+        await store.aclose()
+        if own_fake:
+            fake.stop()

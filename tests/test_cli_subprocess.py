@@ -1,0 +1,77 @@
+"""The installed `redteam` console script as a real process: exit codes, stdout vs stderr, Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REDTEAM = Path(sys.executable).parent / "redteam"
+NETFLIX = (
+    "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
+)
+
+
+@pytest.fixture
+def env(tmp_path):
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("REDTEAM_", "OPENAI_", "AZURE_OPENAI_", "SLACK_")) and k != "NO_COLOR"}
+    return clean
+
+
+def redteam(tmp_path, env, *argv: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    assert REDTEAM.exists(), f"console script missing: {REDTEAM} (run scripts/bootstrap --dev)"
+    return subprocess.run([str(REDTEAM), *argv], input=stdin, capture_output=True, text=True,
+                          cwd=tmp_path, env=env, timeout=60, check=False)
+
+
+def test_json_goes_to_stdout_and_fail_on_sets_the_exit_code(tmp_path, env):
+    done = redteam(tmp_path, env, "review", "--offline", "--format", "json", "--fail-on", "low", NETFLIX)
+    review = json.loads(done.stdout)
+    assert review["verdict"] != "ship"
+    assert done.returncode == 1
+    assert "reaches --fail-on low" in done.stderr and "{" not in done.stderr
+
+
+def test_rejected_input_is_exit_2_on_stderr_only(tmp_path, env):
+    done = redteam(tmp_path, env, "review", "--offline", "-", stdin="   \n")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith("redteam: ") and "empty" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_clean_draft_exits_0_with_plain_text_in_a_pipe(tmp_path, env):
+    done = redteam(tmp_path, env, "review", "--offline", "--fail-on", "high",
+                   "Doors open at noon on Saturday.")
+    assert done.returncode == 0
+    assert done.stdout.startswith("SHIP") and "\x1b[" not in done.stdout
+
+
+def test_ctrl_c_exits_130_quietly(tmp_path, env):
+    proc = subprocess.Popen([str(REDTEAM), "review", "--offline", "--debug", "-"], cwd=tmp_path, env=env,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        # Wait until the draft is being read from stdin, so the interrupt lands in redteam's own code.
+        seen, deadline = "", time.monotonic() + 30
+        assert proc.stderr is not None
+        while "reading standard input" not in seen:
+            assert time.monotonic() < deadline, f"redteam never reached stdin: {seen!r}"
+            ready, _, _ = select.select([proc.stderr], [], [], 1.0)
+            if ready:
+                line = proc.stderr.readline()
+                assert line, f"redteam exited early: {seen!r}"
+                seen += line
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130
+    assert out == "" and "Traceback" not in err

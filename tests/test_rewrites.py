@@ -1,0 +1,121 @@
+"""Offline worst reactions and alternatives: data-driven, quoting the draft, always re-checked."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.paths import data_dir
+from bot.review.checker import OfflineChecker
+from bot.review.models import Draft, RiskLevel
+from bot.review.taxonomy import RuleFileError
+
+CORPUS = Path(__file__).parent / "data" / "corpus_sample.jsonl"
+NETFLIX = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
+
+
+@pytest.fixture(scope="module")
+def checker() -> OfflineChecker:
+    return OfflineChecker()
+
+
+@pytest.fixture
+def rules(tmp_path: Path) -> Path:
+    target = tmp_path / "rules"
+    shutil.copytree(data_dir("rules"), target)
+    return target
+
+
+def _risky_texts() -> list[str]:
+    items = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [i["text"] for i in items if i["label"] != "fine"] + [
+        NETFLIX,
+        "Dear people of Springfield. We're selling ladders all weekend. Have fun #justsaying",
+        "Is your bikini body ready? Our shakes will get you there.",
+        "Shoutout to the 14 customers who ordered pizza at 3am every night for a month. What's wrong with you?",
+    ]
+
+
+def test_netflix_alternatives_drop_the_number_and_swap_the_punchline(checker):
+    review = checker.review(Draft(text=NETFLIX))
+    texts = [a.text for a in review.alternatives]
+    assert texts, "the Netflix tweet should get offline alternatives"
+    warm = texts[0]
+    assert "53" not in warm and "18 days" not in warm and "Who hurt you" not in warm
+    assert "We're with you." in warm
+    assert any("we'll make more of what you love" in t for t in texts)
+    assert review.alternatives[0].residual_risk is RiskLevel.none
+    assert "count" in review.alternatives[0].what_changed
+
+
+def test_every_alternative_is_rechecked_and_never_high(checker):
+    offered = 0
+    for text in _risky_texts():
+        review = checker.review(Draft(text=text))
+        for alt in review.alternatives:
+            offered += 1
+            again = checker.find_risks(alt.text)
+            assert alt.residual_risks == again
+            assert alt.residual_risk is RiskLevel.of(again)
+            assert alt.residual_risk.rank < RiskLevel.high.rank, (text, alt.text)
+            assert alt.text.strip() and alt.text != text and alt.what_changed
+            assert alt.engine == "offline"
+    assert offered >= 20
+
+
+def test_an_alternative_that_still_trips_a_high_rule_is_never_offered(rules):
+    book = (rules / "rewrites.yaml").read_text(encoding="utf-8")
+    book = book.replace('warm_punchline: "We\'re with you."', 'warm_punchline: "Women belong in the kitchen."')
+    (rules / "rewrites.yaml").write_text(book, encoding="utf-8")
+    review = OfflineChecker(rules).review(Draft(text=NETFLIX))
+    assert review.alternatives
+    assert all("kitchen" not in a.text for a in review.alternatives)
+
+
+def test_worst_reactions_quote_the_drafts_own_words_and_vary_personas(checker):
+    review = checker.review(Draft(text=NETFLIX))
+    replies = [w.reply for w in review.worst_reactions]
+    assert 1 < len(replies) <= 3
+    assert any("53" in r for r in replies)
+    assert any("Who hurt you?" in r for r in replies)
+    assert len({w.persona for w in review.worst_reactions}) == len(replies)
+    assert {w.category for w in review.worst_reactions} <= {r.category for r in review.risks}
+
+
+def test_reactions_without_a_number_skip_number_templates(checker):
+    review = checker.review(Draft(text="Women belong in the kitchen."))
+    assert review.worst_reactions
+    assert all("{" not in w.reply and "exactly  of" not in w.reply for w in review.worst_reactions)
+    assert any("Women belong in the kitchen" in w.reply for w in review.worst_reactions)
+
+
+def test_low_only_drafts_get_no_reactions_or_alternatives(checker):
+    review = checker.review(Draft(text="Thanks for a great week, no offence to Mondays."))
+    assert review.risk_level is RiskLevel.low
+    assert review.worst_reactions == [] and review.alternatives == []
+
+
+def test_a_reaction_template_with_an_unknown_placeholder_is_named(rules):
+    path = rules / "reactions.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("{number} of your customers", "{brand} of your customers"), encoding="utf-8")
+    with pytest.raises(RuleFileError, match=r"reactions.yaml: surveillance_creep: unknown placeholder"):
+        OfflineChecker(rules)
+
+
+def test_a_reactions_file_with_an_unknown_category_is_named(rules):
+    path = rules / "reactions.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\nmade_up:\n  - persona: x\n    reply: y\n",
+                    encoding="utf-8")
+    with pytest.raises(RuleFileError, match=r"reactions.yaml: unknown category 'made_up'"):
+        OfflineChecker(rules)
+
+
+def test_a_rewrites_file_with_a_bad_pattern_is_named(rules):
+    path = rules / "rewrites.yaml"
+    bad = "replace: on repeat\n  - pattern: '(oops'\n    replace: x"
+    path.write_text(path.read_text(encoding="utf-8").replace("replace: on repeat", bad, 1), encoding="utf-8")
+    with pytest.raises(RuleFileError, match=r"rewrites.yaml: bad pattern '\(oops'"):
+        OfflineChecker(rules)
