@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.review.checker import OfflineChecker  # noqa: E402
-from bot.review.models import Draft  # noqa: E402
+from bot.review.checker import OfflineChecker
+from bot.review.models import Draft
 
 RISKY = [
     "To the {n} people who've watched {thing} every day for the past {d} days: who hurt you?",
@@ -51,7 +51,8 @@ BENIGN = [
     "Monday mood: coffee, {thing}, and zero meetings. ☕",
     "Happy birthday to our founder, who still answers every email about {thing}.",
 ]
-THINGS = ["A Christmas Movie", "pizza", "the Sad Songs playlist", "nuggets", "lip balm", "oat milk", "sneakers"]
+THINGS = ["A Christmas Movie", "pizza", "the Sad Songs playlist", "nuggets", "lip balm", "oat milk",
+          "sneakers"]
 PLACES = ["Lisbon", "Springfield", "Theater District", "Leeds", "Austin", "Osaka"]
 
 
@@ -62,6 +63,10 @@ def make_drafts(count: int, seed: int = 2017) -> list[str]:
         template = rng.choice(RISKY) if i % 3 == 0 else rng.choice(BENIGN)
         text = template.format(n=rng.randint(2, 99_999), d=rng.randint(2, 60),
                                thing=rng.choice(THINGS), place=rng.choice(PLACES))
+        if i % 2 == 0:
+            # Tweet length: many posts carry a second, ordinary sentence.
+            text += " " + rng.choice(BENIGN).format(n=rng.randint(2, 999), d=rng.randint(2, 60),
+                                                      thing=rng.choice(THINGS), place=rng.choice(PLACES))
         if i % 7 == 0:
             at = rng.randrange(len(text))
             text = text[:at] + "\u200d" + text[at:]

@@ -1,8 +1,8 @@
 """Slack front end benchmark: ack latency, and draft-to-review time against a fixed-latency LLM.
 
-The real ASGI app (``bot.server``) runs under uvicorn in its own process on 127.0.0.1, pointed at
-the fake Slack Web API and the fake OpenAI-compatible server (every chat completion waits L
-seconds), both running in this process. Requests are Slack-signed, as in production.
+Three processes on 127.0.0.1: the real ASGI app (``bot.server`` under uvicorn); the fake Slack
+Web API and the fake OpenAI-compatible server (every chat completion waits L seconds); and this
+one, which sends Slack-signed requests as Slack would and reads back what the app posted.
 
     .venv/bin/python bench/bench_slack.py                 # L = 0.5 s, 1,000 acks at 50 concurrent
     .venv/bin/python bench/bench_slack.py --latency 1 --acks 2000 --drafts 100
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.fakes.openai_server import FakeOpenAI  # noqa: E402
 from tests.fakes.slack_api import FakeSlackAPI  # noqa: E402
-from tests.slack_harness import REVIEW_CHANNEL, SECRET, event_envelope, message_event, sign  # noqa: E402
+from tests.slack_harness import OTHER_CHANNEL, REVIEW_CHANNEL, SECRET, event_envelope, message_event, sign  # noqa: E402
 
 DRAFT = "To the {n} people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
 
@@ -48,23 +48,26 @@ def pct(values: list[float], q: float) -> float:
 
 
 class Bench:
-    def __init__(self, args: argparse.Namespace) -> None:
+    def __init__(self, args: argparse.Namespace, fakes: dict[str, str]) -> None:
         self.args = args
-        self.slack = FakeSlackAPI(channels={REVIEW_CHANNEL: "social-review"}).start()
-        self.llm = FakeOpenAI().start()
+        self.fakes = fakes
         self.counter = 0
         self.url = ""
+        self.app_pid = 0
+        self.posted: dict[str, float] = {}  # draft ts -> when its review reached the fake Slack
 
-    def next_draft(self) -> dict[str, object]:
+    def next_draft(self, channel: str = REVIEW_CHANNEL) -> dict[str, object]:
         self.counter += 1
         # distinct texts: the service's answer cache must not shortcut the LLM
-        return message_event(DRAFT.format(n=1000 + self.counter), ts=f"1750000000.{self.counter:06d}")
+        return message_event(
+            DRAFT.format(n=1000 + self.counter), ts=f"1750000000.{self.counter:06d}", channel=channel
+        )
 
-    def review_posted_at(self, ts: str) -> float | None:
-        for call in self.slack.ok_calls_to("chat.postMessage"):
-            if call.params.get("thread_ts") == ts:
-                return call.at
-        return None
+    async def refresh_posted(self, http: aiohttp.ClientSession) -> None:
+        async with http.get(self.fakes["calls"], params={"method": "chat.postMessage"}) as resp:
+            for call in await resp.json():
+                if call["ok"] and call["status"] == 200 and call["thread_ts"]:
+                    self.posted.setdefault(call["thread_ts"], call["at"])
 
     async def post(self, http: aiohttp.ClientSession, event: dict[str, object]) -> float:
         body = json.dumps(event_envelope(event)).encode()
@@ -76,18 +79,19 @@ class Bench:
                 raise RuntimeError(f"HTTP {resp.status}")
         return time.perf_counter() - start
 
-    async def wait_reviews(self, ts_list: list[str], timeout: float) -> dict[str, float]:
+    async def wait_reviews(
+        self, http: aiohttp.ClientSession, ts_list: list[str], timeout: float
+    ) -> dict[str, float]:
         deadline = time.monotonic() + timeout
         while True:
-            done = {ts: at for ts in ts_list if (at := self.review_posted_at(ts)) is not None}
+            await self.refresh_posted(http)
+            done = {ts: self.posted[ts] for ts in ts_list if ts in self.posted}
             if len(done) == len(ts_list) or time.monotonic() > deadline:
                 return done
-            await asyncio.sleep(0.005)
+            await asyncio.sleep(0.02)
 
     async def run(self) -> None:
         a = self.args
-        for _ in range(a.acks + a.drafts + a.single + 50):
-            self.llm.enqueue(hang=a.latency)
         port = free_port()
         self.url = f"http://127.0.0.1:{port}/slack/events"
         with tempfile.TemporaryDirectory() as tmp:
@@ -96,27 +100,27 @@ class Bench:
                 "PYTHONPATH": str(ROOT),
                 "SLACK_BOT_TOKEN": "xoxb-bench",
                 "SLACK_SIGNING_SECRET": SECRET,
-                "SLACK_API_URL": self.slack.base_url,
-                "OPENAI_BASE_URL": self.llm.base_url,
+                "SLACK_API_URL": self.fakes["slack"],
+                "OPENAI_BASE_URL": self.fakes["llm"],
                 "OPENAI_API_KEY": "sk-bench",
-                "REDTEAM_MODEL": self.llm.model,
+                "REDTEAM_MODEL": self.fakes["model"],
                 "REDTEAM_LLM_TIMEOUT_SECONDS": str(a.latency * 10 + 5),
                 "REDTEAM_DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
                 "REDTEAM_REVIEW_CHANNELS": "social-review",
                 "REDTEAM_LOG_LEVEL": "WARNING",
             }
             # cwd=tmp: no developer .env leaks into the run
-            proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--serve", str(port)],
-                                    env=env, cwd=tmp)
+            proc = subprocess.Popen(
+                [sys.executable, str(Path(__file__).resolve()), "--serve", str(port)], env=env, cwd=tmp
+            )
             try:
                 async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+                    self.app_pid = proc.pid
                     await self.wait_ready(http, port, proc)
                     await self.measure(http)
             finally:
                 proc.terminate()
                 proc.wait(timeout=30)
-        self.slack.stop()
-        self.llm.close()
 
     async def wait_ready(self, http: aiohttp.ClientSession, port: int, proc: subprocess.Popen[bytes]) -> None:
         deadline = time.monotonic() + 30
@@ -132,23 +136,35 @@ class Bench:
             await asyncio.sleep(0.05)
         raise SystemExit("the app did not start within 30 s")
 
+    def app_cpu_seconds(self) -> float:
+        """User + system CPU the app process has used so far (Linux /proc)."""
+        try:
+            fields = Path(f"/proc/{self.app_pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return float("nan")
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     async def measure(self, http: aiohttp.ClientSession) -> None:
         a, L = self.args, self.args.latency
         # warm-up: auth.test, channel name lookup, connection pools, first LLM client
         warm = [self.next_draft() for _ in range(3)]
         await asyncio.gather(*(self.post(http, e) for e in warm))
-        await self.wait_reviews([str(e["ts"]) for e in warm], 30)
+        await self.wait_reviews(http, [str(e["ts"]) for e in warm], 30)
 
         # 1. ack latency: a.acks drafts, a.concurrency requests at a time (each also starts a review)
         sem = asyncio.Semaphore(a.concurrency)
         events = [self.next_draft() for _ in range(a.acks)]
+        quiet = [self.next_draft(OTHER_CHANNEL) for _ in range(a.acks)]
 
         async def one(event: dict[str, object]) -> float:
             async with sem:
                 return await self.post(http, event)
 
+        # first events the app only acks (a channel that is not a review channel)...
+        quiet_ms = [x * 1000 for x in await asyncio.gather(*(one(e) for e in quiet))]
+        # ...then drafts, each acked and then reviewed while later requests arrive
         acks = await asyncio.gather(*(one(e) for e in events))
-        done = await self.wait_reviews([str(e["ts"]) for e in events], 60 + a.acks * 0.05)
+        done = await self.wait_reviews(http, [str(e["ts"]) for e in events], 60 + a.acks * 0.05)
         acks_ms = [x * 1000 for x in acks]
 
         # 2. one draft in flight at a time
@@ -157,7 +173,7 @@ class Bench:
             event = self.next_draft()
             t0 = time.monotonic()
             await self.post(http, event)
-            at = (await self.wait_reviews([str(event["ts"])], 30)).get(str(event["ts"]))
+            at = (await self.wait_reviews(http, [str(event["ts"])], 30)).get(str(event["ts"]))
             if at is not None:
                 singles.append(at - t0)
 
@@ -169,54 +185,136 @@ class Bench:
             sent[str(event["ts"])] = time.monotonic()
             await self.post(http, event)
 
+        cpu0 = self.app_cpu_seconds()
         t0 = time.monotonic()
         await asyncio.gather(*(send(e) for e in burst))
-        posted = await self.wait_reviews(list(sent), 60)
+        posted = await self.wait_reviews(http, list(sent), 60)
+        cpu_per_draft_ms = (self.app_cpu_seconds() - cpu0) / len(burst) * 1000
         per_draft = [posted[ts] - sent[ts] for ts in posted]
         all_done = max(posted.values()) - t0 if posted else float("nan")
 
-        print(f"\nSlack front end, fake LLM latency L = {L:.2f} s, Python {sys.version.split()[0]}, "
-              f"{os.cpu_count()} CPUs")
-        print(f"{'measure':<52} {'value':>12}  target")
-        print(f"{'ack latency p50 (' + str(a.acks) + ' signed events, ' + str(a.concurrency) + ' concurrent)':<52} "
-              f"{pct(acks_ms, 50):>9.1f} ms")
-        print(f"{'ack latency p99':<52} {pct(acks_ms, 99):>9.1f} ms  <= 50 ms")
-        print(f"{'ack latency max':<52} {max(acks_ms):>9.1f} ms")
-        print(f"{'reviews posted for those events':<52} {len(done):>6}/{len(events)}")
+        c = a.concurrency
+        rows: list[tuple[str, str, str]] = [
+            (f"ack, events only acked ({a.acks}, {c} concurrent): p50", f"{pct(quiet_ms, 50):.1f} ms", ""),
+            ("ack, events only acked: p99", f"{pct(quiet_ms, 99):.1f} ms", "<= 50 ms"),
+            (
+                f"ack, drafts reviewed meanwhile ({a.acks}, {c} concurrent): p50",
+                f"{pct(acks_ms, 50):.1f} ms",
+                "",
+            ),
+            ("ack, drafts reviewed meanwhile: p99", f"{pct(acks_ms, 99):.1f} ms", "<= 50 ms"),
+            ("ack, drafts reviewed meanwhile: max", f"{max(acks_ms):.1f} ms", "< 3000 ms"),
+            ("reviews posted for those drafts", f"{len(done)}/{len(events)}", ""),
+        ]
         if singles:
-            print(f"{'draft -> review, 1 in flight (median of ' + str(len(singles)) + ')':<52} "
-                  f"{statistics.median(singles) / L:>10.2f} x L")
-        print(f"{'draft -> review, ' + str(a.drafts) + ' in flight: p50':<52} {pct(per_draft, 50) / L:>10.2f} x L")
-        print(f"{'draft -> review, ' + str(a.drafts) + ' in flight: max':<52} {max(per_draft) / L:>10.2f} x L"
-              "  <= 1.1 x L")
-        print(f"{'all ' + str(a.drafts) + ' reviewed, from first post':<52} {all_done / L:>10.2f} x L")
-        print(f"{'reviews posted':<52} {len(posted):>6}/{len(burst)}")
-        print(f"{'most LLM calls in flight at once':<52} {self.llm.max_in_flight:>9}")
+            rows.append(
+                (
+                    f"draft -> review, 1 in flight (median of {len(singles)})",
+                    f"{statistics.median(singles) / L:.2f} x L",
+                    "",
+                )
+            )
+        if per_draft:
+            rows += [
+                (f"draft -> review, {a.drafts} in flight: p50", f"{pct(per_draft, 50) / L:.2f} x L", ""),
+                (
+                    f"draft -> review, {a.drafts} in flight: max",
+                    f"{max(per_draft) / L:.2f} x L",
+                    "<= 1.1 x L",
+                ),
+            ]
+        rows += [
+            (f"all {a.drafts} reviewed, from first post", f"{all_done / L:.2f} x L", ""),
+            ("reviews posted", f"{len(posted)}/{len(burst)}", ""),
+            ("app CPU per draft in that burst", f"{cpu_per_draft_ms:.1f} ms", ""),
+        ]
+        print(
+            f"\nSlack front end: fake LLM latency L = {L:.2f} s, Python {sys.version.split()[0]}, "
+            f"{os.cpu_count()} CPUs"
+        )
+        width = max(len(r[0]) for r in rows) + 2
+        print(f"{'measure':<{width}}{'value':>12}  target")
+        for name, value, target in rows:
+            print(f"{name:<{width}}{value:>12}  {target}")
 
 
 def serve(port: int) -> None:
     import logging
 
+    import bot.server
     from bot.server import serve as serve_app
     from bot.settings import Settings
+
+    if os.environ.get("BENCH_SWITCH_INTERVAL"):
+        bot.server.ACK_SWITCH_INTERVAL = float(os.environ["BENCH_SWITCH_INTERVAL"])
 
     logging.basicConfig(level=logging.WARNING)
     serve_app(Settings(), "127.0.0.1", port)
 
 
+def run_fakes(latency: float, replies: int) -> None:
+    """The fake Slack and LLM servers, until stdin closes; their URLs go to stdout as JSON."""
+    slack = FakeSlackAPI(channels={REVIEW_CHANNEL: "social-review"}).start()
+    llm = FakeOpenAI().start()
+    for _ in range(replies):
+        llm.enqueue(hang=latency)
+    urls = {
+        "slack": slack.base_url,
+        "llm": llm.base_url,
+        "model": llm.model,
+        "calls": f"http://127.0.0.1:{slack.port}/_fake/calls",
+    }
+    print(json.dumps(urls), flush=True)
+    sys.stdin.read()
+    slack.stop()
+    llm.close()
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--latency", type=float, default=0.5, help="fake LLM latency L in seconds (0.5)")
     parser.add_argument("--acks", type=int, default=1000, help="signed events for the ack measurement (1000)")
     parser.add_argument("--concurrency", type=int, default=50, help="concurrent requests for acks (50)")
     parser.add_argument("--drafts", type=int, default=100, help="drafts posted together (100)")
     parser.add_argument("--single", type=int, default=5, help="single-draft runs (5)")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # the app process
+    parser.add_argument("--fakes", action="store_true", help=argparse.SUPPRESS)  # the fakes process
     args = parser.parse_args()
+    replies = args.acks + args.drafts + args.single + 50
     if args.serve:
         serve(args.serve)
         return
-    asyncio.run(Bench(args).run())
+    if args.fakes:
+        run_fakes(args.latency, replies)
+        return
+    fakes_proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--fakes",
+            "--latency",
+            str(args.latency),
+            "--acks",
+            str(args.acks),
+            "--drafts",
+            str(args.drafts),
+            "--single",
+            str(args.single),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert fakes_proc.stdout is not None
+        fakes = json.loads(fakes_proc.stdout.readline())
+        asyncio.run(Bench(args, fakes).run())
+    finally:
+        if fakes_proc.stdin is not None:
+            fakes_proc.stdin.close()
+        fakes_proc.wait(timeout=30)
 
 
 if __name__ == "__main__":

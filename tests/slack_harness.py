@@ -184,11 +184,8 @@ async def running_app(
     fake = fake or FakeSlackAPI(channels={REVIEW_CHANNEL: "social-review", OTHER_CHANNEL: "general"}).start()
     settings = make_settings(fake, tmp_path / "redteam.sqlite3", **overrides)
     store = AsyncStore.from_settings(settings)
-    own_service = service is None
-    # offline unless the test points OPENAI_BASE_URL at a fake LLM
-    service = service or ReviewService(
-        settings, offline_only=not settings.llm_configured, checker=OfflineChecker()
-    )
+    # The server builds the review service unless one is given (offline unless the test points
+    # OPENAI_BASE_URL at a fake LLM), so it is used and closed on the server's review loop.
     asgi = create_asgi_app(settings, services=Services(service=service, store=store))
     config = uvicorn.Config(asgi, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)

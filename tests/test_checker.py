@@ -23,7 +23,8 @@ def checker() -> OfflineChecker:
 
 
 def _corpus_texts() -> list[str]:
-    return [json.loads(line)["text"] for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = CORPUS.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["text"] for line in lines if line.strip()]
 
 
 def _assert_spans_exact(text: str, risks) -> None:
@@ -57,7 +58,7 @@ def test_evidence_spans_are_exact_for_every_corpus_item(checker):
 def test_evidence_spans_stay_exact_when_invisible_characters_and_emoji_are_sprinkled_in(checker):
     rng = random.Random(7)
     noise = [ZWJ, ZWSP, RLM, "\ufe0f", "\u00ad", "🙂", "👩‍👩‍👧", "ﬁ", "ß"]
-    for text in _corpus_texts() + [NETFLIX]:
+    for text in [*_corpus_texts(), NETFLIX]:
         chars = list(text)
         for _ in range(6):
             chars.insert(rng.randrange(len(chars) + 1), rng.choice(noise))

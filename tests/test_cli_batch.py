@@ -175,3 +175,24 @@ def test_jsonl_from_stdin(capsys, monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data.encode()), encoding="utf-8"))
     code, out, _ = run(capsys, "batch", "--offline", "--format", "json", "-")
     assert code == 0 and json.loads(out)["id"] == "s1"
+
+
+def test_an_internal_failure_on_one_row_is_reported_and_the_rest_are_reviewed(capsys, tmp_path, monkeypatch):
+    from bot.review import service
+
+    real = service.ReviewService.review
+
+    async def flaky(self, draft):
+        if "boom" in draft.text:
+            raise RuntimeError("detector crashed")
+        return await real(self, draft)
+
+    # Nothing real fails on demand, so the service's method stands in for a bug on one row.
+    monkeypatch.setattr(service.ReviewService, "review", flaky)
+    path = write_csv(tmp_path / "c.csv", ["text"], [[BENIGN], ["boom goes the post"], [NETFLIX]])
+    code, out, err = run(capsys, "batch", "--offline", "--format", "json", path)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 3
+    assert "verdict" in lines[0] and "verdict" in lines[2]
+    assert "RuntimeError: detector crashed" in lines[1]["error"]
+    assert "Traceback" not in err

@@ -124,11 +124,18 @@ def test_fail_on_passes_a_harmless_draft(capsys):
     assert code == 0, err
 
 
+def test_a_windows_file_reads_like_any_other(capsys, tmp_path):
+    path = tmp_path / "draft.txt"
+    path.write_bytes(b"\xef\xbb\xbfLine one\r\nLine two\r\n")
+    _, out, _ = run(capsys, "review", "--offline", "--format", "json", "--file", str(path))
+    assert Review.model_validate_json(out).draft.text == "Line one\nLine two"
+
+
 def test_file_and_stdin(capsys, tmp_path, monkeypatch):
     path = tmp_path / "draft.txt"
     path.write_text(NETFLIX + "\n", encoding="utf-8")
     _, out, _ = run(capsys, "review", "--offline", "--format", "json", "--file", str(path))
-    assert Review.model_validate_json(out).draft.text.strip() == NETFLIX
+    assert Review.model_validate_json(out).draft.text == NETFLIX
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(NETFLIX.encode()), encoding="utf-8"))
     _, out, _ = run(capsys, "review", "--offline", "--format", "json", "-")
     assert Review.model_validate_json(out).draft.text == NETFLIX

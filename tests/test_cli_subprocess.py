@@ -75,3 +75,54 @@ def test_ctrl_c_exits_130_quietly(tmp_path, env):
             proc.kill()
     assert proc.returncode == 130
     assert out == "" and "Traceback" not in err
+
+
+def test_a_reader_that_goes_away_ends_the_batch_quietly(tmp_path, env):
+    calendar = tmp_path / "big.jsonl"
+    calendar.write_text("".join(json.dumps({"id": f"p{i}", "text": f"{NETFLIX} #{i}"}) + "\n"
+                                for i in range(400)), encoding="utf-8")
+    proc = subprocess.Popen([str(REDTEAM), "batch", "--offline", "--format", "json", str(calendar)],
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    first = json.loads(proc.stdout.readline())
+    proc.stdout.close()  # like `| head -1`: far more than a pipe buffer is still to come
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert first["id"] == "p0"
+    assert proc.returncode == 0
+    assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def _run_on_a_terminal(tmp_path, env, *argv: str) -> str:
+    """Run redteam with stdout and stderr on a pseudo-terminal; everything it wrote there."""
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([str(REDTEAM), *argv], cwd=tmp_path, env={**env, "TERM": "xterm"},
+                            stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the other side closed
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    proc.wait(timeout=60)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a POSIX pseudo-terminal")
+def test_a_terminal_gets_colour_and_a_progress_bar_and_no_color_turns_colour_off(tmp_path, env):
+    calendar = tmp_path / "cal.jsonl"
+    calendar.write_text("".join(json.dumps({"text": f"{NETFLIX} #{i}"}) + "\n" for i in range(3)),
+                        encoding="utf-8")
+    seen = _run_on_a_terminal(tmp_path, env, "batch", "--offline", str(calendar))
+    assert "\x1b[1m" in seen  # the bold table header
+    assert "3/3 reviewed" in seen  # the progress bar (stderr is the same terminal)
+    plain = _run_on_a_terminal(tmp_path, {**env, "NO_COLOR": "1"}, "review", "--offline", NETFLIX)
+    assert plain.startswith("DO NOT POST") or plain.startswith("REVISE")
+    assert "\x1b[1" not in plain and "\x1b[3" not in plain

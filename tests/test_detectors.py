@@ -26,7 +26,8 @@ POSITIVES = [
      "surveillance_creep"),
     ("Dear person in Brooklyn who listened to Sad Songs 400 times this month: we're worried about you.",
      "surveillance_creep"),
-    ("Our data shows 3,000 of you searched for pregnancy tests before buying our wine.", "surveillance_creep"),
+    ("Our data shows 3,000 of you searched for pregnancy tests before buying our wine.",
+     "surveillance_creep"),
     ("Fun fact: our ride data ranked neighbourhoods by hookups, based on your rides home at 2am.",
      "surveillance_creep"),
     # customer shaming: second-person judgement aimed at the brand's customers
@@ -44,6 +45,15 @@ POSITIVES = [
     ("#PrayForLisbon is trending, so here's 30% off our Lisbon collection", "hashtag_hijack"),
     ("Our new shades are trending harder than the news today. Get yours.", "hashtag_hijack"),
     ("#MeToo? Our new perfume says it all. Buy now.", "hashtag_hijack"),
+    ("#WhyILeft Because our couch was too comfy to leave.", "hashtag_hijack"),
+    ("RIP to a legend. Our new flavour drops tomorrow in his honour.", "tragedy_exploitation"),
+    ("Protesters fill the square tonight. Maybe they heard about our new boots? Shop now.",
+     "trivializing_social_cause"),
+    ("Would you rather punch your boss or slap your ex? Vote below!", "punching_down"),
+    ("Party hack: spike your roommate's drink when she's not looking.", "punching_down"),
+    ("We noticed you've been browsing baby strollers 👀 Anything to tell us?", "surveillance_creep"),
+    ("Re-civilise your beard with our new grooming kit.", "stereotype_bias"),
+    ("Get thin fast: our shakes do the work.", "customer_shaming"),
     # stereotypes, consent, punching down
     ("Girls, your place is in the kitchen. Our new oven proves it.", "stereotype_bias"),
     ("Throws like a girl? Not with our new glove.", "stereotype_bias"),
@@ -118,24 +128,33 @@ HARD_NEGATIVES = [
     "Strangers with opposite views on climate change build a table together, then talk it over.",
     "Sorry we came off like an overbearing parent in that email. We'll do better.",
     "Ready for summer? Our new sunglasses are here.",
+    "Rip open a bag of our chips this weekend, 20% off.",
+    "#BlackLivesMatter. We're listening, learning and donating.",
+    "#PrayForLisbon",
+    "Stand with survivors. #MeToo",
+    "We see you've been loving our new flavour. Thank you!",
+    "Spike the punch with our cinnamon syrup this holiday!",
 ]
 
 
 @pytest.mark.parametrize("text", HARD_NEGATIVES)
 def test_hard_negative_is_not_flagged(checker, text):
     review = checker.review(Draft(text=text))
-    assert review.verdict is Verdict.ship, [(r.category, r.severity.value, r.evidence.quote) for r in review.risks]
+    found = [(r.category, r.severity.value, r.evidence.quote) for r in review.risks]
+    assert review.verdict is Verdict.ship, found
 
 
 def test_warm_precise_data_is_a_note_not_a_flag(checker):
-    risks = checker.find_risks("To the 1,024 folks who listened to our rain sounds every night this year: sleep well.")
+    text = "To the 1,024 folks who listened to our rain sounds every night this year: sleep well."
+    risks = checker.find_risks(text)
     assert [(r.category, r.severity) for r in risks] == [("surveillance_creep", Severity.low)]
 
 
 def test_a_roast_of_a_heckler_is_a_low_note_but_the_same_words_at_customers_are_high(checker):
     roast = checker.find_risks("@loudguy what's wrong with you?")
     assert {(r.category, r.severity) for r in roast} == {("sarcasm_misfire", Severity.low)}
-    at_customers = checker.find_risks("To the 40 people who ordered our fries daily for a month: what's wrong with you?")
+    text = "To the 40 people who ordered our fries daily for a month: what's wrong with you?"
+    at_customers = checker.find_risks(text)
     assert ("customer_shaming", Severity.high) in {(r.category, r.severity) for r in at_customers}
 
 

@@ -35,7 +35,7 @@ def _risky_texts() -> list[str]:
         NETFLIX,
         "Dear people of Springfield. We're selling ladders all weekend. Have fun #justsaying",
         "Is your bikini body ready? Our shakes will get you there.",
-        "Shoutout to the 14 customers who ordered pizza at 3am every night for a month. What's wrong with you?",
+        "Shoutout to the 14 customers who ordered pizza at 3am every night. What's wrong with you?",
     ]
 
 
@@ -68,7 +68,8 @@ def test_every_alternative_is_rechecked_and_never_high(checker):
 
 def test_an_alternative_that_still_trips_a_high_rule_is_never_offered(rules):
     book = (rules / "rewrites.yaml").read_text(encoding="utf-8")
-    book = book.replace('warm_punchline: "We\'re with you."', 'warm_punchline: "Women belong in the kitchen."')
+    risky = 'warm_punchline: "Women belong in the kitchen."'
+    book = book.replace('warm_punchline: "We\'re with you."', risky)
     (rules / "rewrites.yaml").write_text(book, encoding="utf-8")
     review = OfflineChecker(rules).review(Draft(text=NETFLIX))
     assert review.alternatives
@@ -100,7 +101,8 @@ def test_low_only_drafts_get_no_reactions_or_alternatives(checker):
 
 def test_a_reaction_template_with_an_unknown_placeholder_is_named(rules):
     path = rules / "reactions.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("{number} of your customers", "{brand} of your customers"), encoding="utf-8")
+    text = path.read_text(encoding="utf-8").replace("{number} of your customers", "{brand} of your customers")
+    path.write_text(text, encoding="utf-8")
     with pytest.raises(RuleFileError, match=r"reactions.yaml: surveillance_creep: unknown placeholder"):
         OfflineChecker(rules)
 

@@ -153,6 +153,17 @@ def test_severity_override_applies_to_rules_and_detectors():
     assert {r.severity for r in risks if r.rule_id == "judgement.diagnoses-customers"} == {Severity.low}
 
 
+def test_brand_terms_count_as_promotion_next_to_a_tribute():
+    tribute = "Rest in peace, legend. [image: a Crunchio bowl in purple light]"
+    assert OfflineChecker().find_risks(tribute) == []
+    branded = OfflineChecker(config=CheckerConfig(brand_terms=["Crunchios"]))
+    risks = branded.find_risks(tribute)
+    assert {(r.category, r.evidence.quote) for r in risks} == {
+        ("tragedy_exploitation", "Rest in peace"), ("tragedy_exploitation", "Crunchio")
+    }
+    assert branded.find_risks("Crunchios: now with more crunch.") == []
+
+
 def test_config_file_from_settings_and_example_file(tmp_path):
     example = data_dir("rules") / "config.example.yaml"
     loaded = load_checker_config(example)

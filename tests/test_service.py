@@ -118,7 +118,7 @@ async def test_many_reviews_are_in_flight_at_once(fake):
 
 
 async def test_identical_concurrent_reviews_share_one_call(service, fake):
-    fake.hold_until(2, timeout=0.5)  # keeps the first call open while the others arrive
+    fake.hold_until(2, timeout=0.3)  # keeps the first call open while the others arrive
     reviews = await asyncio.gather(*(service.review(Draft(text=GENTLE)) for _ in range(5)))
     assert len(fake.chat_requests) == 1
     assert len({r.summary for r in reviews}) == 1
@@ -176,11 +176,13 @@ async def test_answer_without_an_llm_is_brief_and_says_what_it_needs(fake):
     assert fake.requests == []
 
 
-async def test_answer_falls_back_when_the_llm_fails(service, fake):
+async def test_answer_falls_back_when_the_llm_fails(fake):
+    service = ReviewService(settings_for(fake, llm_retry_seconds=0.3))
     review = await service.review(Draft(text=GENTLE))
     for _ in range(20):
         fake.enqueue(status=503)
     answer = await service.answer("Why?", _thread(review))
+    await service.aclose()
     assert "The LLM could not be used" in answer and "HTTP 503" in answer
 
 

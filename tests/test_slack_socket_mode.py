@@ -11,8 +11,6 @@ from typing import Any
 import pytest
 from aiohttp import WSMsgType, web
 
-from bot.review.checker import OfflineChecker
-from bot.review.service import ReviewService
 from bot.slack.app import SlackConfigError
 from bot.slack.socket_mode import check_socket_settings, connect
 from bot.store import AsyncStore
@@ -85,8 +83,7 @@ async def test_socket_mode_acks_the_envelope_and_posts_the_review(
     fake_slack.socket_mode_url = ws_server.url
     settings = make_settings(fake_slack, tmp_path / "db.sqlite3", SLACK_SIGNING_SECRET=None)
     store = AsyncStore.from_settings(settings)
-    service = ReviewService(settings, offline_only=True, checker=OfflineChecker())
-    app = await connect(settings, service=service, store=store)
+    app = await connect(settings, store=store)  # builds the (offline) review service itself
     try:
         acks = await wait_for(lambda: ws_server.acks)
         assert acks[0]["envelope_id"] == "env-0001"
@@ -104,7 +101,6 @@ async def test_socket_mode_acks_the_envelope_and_posts_the_review(
     finally:
         await app.close()
         await ws_server.stop()
-        await service.aclose()
         await store.aclose()
 
 

@@ -6,7 +6,6 @@ import asyncio
 import csv
 import json
 import logging
-import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TextIO
@@ -180,8 +179,3 @@ def summary_line(results: list[RowResult]) -> str:
         parts.append(f"{errors} could not be reviewed")
     n = len(results)
     return f"{n} row{'s' if n != 1 else ''}: " + (", ".join(parts) or "nothing to review")
-
-
-def stderr_write(text: str) -> None:
-    sys.stderr.write(text)
-    sys.stderr.flush()

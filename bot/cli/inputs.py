@@ -15,10 +15,11 @@ log = logging.getLogger(__name__)
 def decode_utf8(data: bytes, source: str) -> str:
     """``data`` as text; a clear UsageError naming ``source`` when it is not UTF-8.
 
-    A leading byte-order mark is dropped: spreadsheet programs add one to "CSV UTF-8" exports.
+    A leading byte-order mark is dropped (spreadsheet programs add one to "CSV UTF-8" exports)
+    and Windows line ends become ``\n``: a post has line breaks, not carriage returns.
     """
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig").replace("\r\n", "\n")
     except UnicodeDecodeError as exc:
         bad = data[exc.start : exc.start + 1].hex()
         raise UsageError(
@@ -55,10 +56,11 @@ def draft_text(words: list[str], file: Path | None) -> str:
     """The draft from exactly one of: TEXT words, ``--file PATH``, or ``-`` (standard input)."""
     if file is not None and words:
         raise UsageError("Give the draft once: as TEXT, with --file PATH, or as - for standard input.")
+    # The final newline that editors and `echo` add is not part of the post.
     if file is not None:
-        return read_text_file(file)
+        return read_text_file(file).rstrip("\n")
     if words == ["-"]:
-        return read_stdin()
+        return read_stdin().rstrip("\n")
     if not words:
         raise UsageError(
             "No draft given. Pass it as TEXT (in quotes), with --file PATH, or as - to read standard input."

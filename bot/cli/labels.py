@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.review.models import RiskLevel, Severity, Verdict
+from bot.review.models import Verdict
 
 LabelFor = Callable[[str], str]
 
@@ -26,6 +26,3 @@ def humanize(category: str) -> str:
     words = category.replace("_", " ").replace("-", " ").strip()
     return words[:1].upper() + words[1:] if words else category
 
-
-def severity_word(level: Severity | RiskLevel) -> str:
-    return level.value

@@ -53,7 +53,9 @@ class OfflineChecker:
         self.taxonomy: Taxonomy = load_taxonomy(self.rules_dir)
         all_rules = load_packs(self.rules_dir / "packs", self.taxonomy)
         self.rules: list[CompiledRule] = [r for r in all_rules if not self.config.rule_disabled(r.rule.id)]
-        self.lexicons = Lexicons.load(self.rules_dir / "lexicons.yaml")
+        self.lexicons = Lexicons.load(self.rules_dir / "lexicons.yaml").extended(
+            "promotion", self.config.brand_terms
+        )
         self.detectors = [d for name, d in DETECTORS.items() if not self.config.rule_disabled(name)]
         self.reactions = ReactionBook.load(self.rules_dir / "reactions.yaml", self.taxonomy)
         self.rewriter = Rewriter.load(self.rules_dir / "rewrites.yaml")

@@ -27,6 +27,10 @@ class CheckerConfig(BaseModel):
         default_factory=list, description="Words never treated as risky (a product name, a film title)."
     )
     severity_overrides: dict[str, Severity] = Field(default_factory=dict, description="rule id -> severity")
+    brand_terms: list[str] = Field(
+        default_factory=list,
+        description="The brand's own names, products and mascots: next to a tragedy they count as promotion.",
+    )
 
     def rule_disabled(self, rule_id: str) -> bool:
         return any(

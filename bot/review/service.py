@@ -126,8 +126,13 @@ class ReviewService:
             notices=["The LLM's answer was repaired once after an unusable first reply."]
             if result.repaired and not cached else [],
         )
-        return merge_reviews(draft, offline, hints, answer, taxonomy_ids=set(self.checker.taxonomy.ids),
-                             recheck=self.checker.find_risks)
+        try:
+            return merge_reviews(draft, offline, hints, answer, taxonomy_ids=set(self.checker.taxonomy.ids),
+                                 recheck=self.checker.find_risks)
+        except Exception as exc:  # an answer we cannot merge is LLM trouble too: the user still gets a review
+            log.exception("the LLM answer could not be merged")
+            reason = f"its answer could not be used ({type(exc).__name__})"
+            return _with_notice(offline, offline_notice(reason))
 
     def _check_budget(self, rubric: Rubric, draft: Draft, hints: list[Risk], json_mode: bool) -> None:
         messages = review_messages(rubric, draft, hints, json_mode=json_mode)

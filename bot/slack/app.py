@@ -23,6 +23,19 @@ class SlackConfigError(ValueError):
     """A Slack setting is missing; the message names it."""
 
 
+MISSING_BOT_TOKEN = (
+    "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…) from your Slack app's "
+    "OAuth & Permissions page."
+)
+MISSING_SIGNING_SECRET = (
+    "SLACK_SIGNING_SECRET is not set: copy the Signing Secret from your Slack app's Basic Information."
+)
+MISSING_APP_TOKEN = (
+    "SLACK_APP_TOKEN is not set: create an app-level token (xapp-…) with connections:write "
+    "under Basic Information → App-Level Tokens."
+)
+
+
 def build_app(
     settings: Settings,
     service: ReviewService,

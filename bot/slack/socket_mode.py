@@ -12,25 +12,22 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.review.service import ReviewService
 from bot.settings import Settings
-from bot.slack.app import SlackConfigError, build_app, close_app
+from bot.slack.app import MISSING_APP_TOKEN, MISSING_BOT_TOKEN, SlackConfigError, build_app, close_app
 from bot.slack.worker import BackgroundLoop
 from bot.store import AsyncStore
 
 log = logging.getLogger(__name__)
 
-SHUTDOWN_GRACE_SECONDS = 20.0
+#: Seconds a shutdown waits for reviews already acked to be posted.
+GRACE_SECONDS = 20.0
 
 
 def check_socket_settings(settings: Settings) -> None:
+    """Raise SlackConfigError naming the first missing setting Socket Mode needs."""
     if settings.slack_bot_token is None:
-        raise SlackConfigError(
-            "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token from your Slack app."
-        )
+        raise SlackConfigError(MISSING_BOT_TOKEN)
     if settings.slack_app_token is None:
-        raise SlackConfigError(
-            "SLACK_APP_TOKEN is not set: create an app-level token (xapp-…) with connections:write "
-            "under Basic Information → App-Level Tokens."
-        )
+        raise SlackConfigError(MISSING_APP_TOKEN)
 
 
 @dataclass
@@ -44,9 +41,7 @@ class SocketModeApp:
     async def close(self) -> None:
         # Stop taking new envelopes first, then let acked reviews finish.
         await self.handler.close_async()  # type: ignore[no-untyped-call]
-        await close_app(
-            self.handler.app, close_service=self.close_service, grace_seconds=SHUTDOWN_GRACE_SECONDS
-        )
+        await close_app(self.handler.app, close_service=self.close_service, grace_seconds=GRACE_SECONDS)
         if self.store is not None:
             await self.store.aclose()
 

@@ -69,7 +69,9 @@ class FakeSlackAPI:
         handler = _handler_for(self)
         # A listen backlog big enough for 100 drafts' calls at once (the default 5 drops SYNs,
         # and the client's retransmit adds whole seconds).
-        server_class = type("_Server", (ThreadingHTTPServer,), {"request_queue_size": 512, "daemon_threads": True})
+        server_class = type(
+            "_Server", (ThreadingHTTPServer,), {"request_queue_size": 512, "daemon_threads": True}
+        )
         self._server = server_class(("127.0.0.1", 0), handler)
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
@@ -140,6 +142,22 @@ class FakeSlackAPI:
 
     def ok_calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls_to(method) if c.status == 200 and c.params.get("_ok", True)]
+
+    def calls_as_json(self, method: str | None = None) -> list[dict[str, Any]]:
+        """Calls (optionally of one method) as JSON-ready dicts: method, status, at, thread_ts, channel."""
+        with self._lock:
+            calls = [c for c in self.calls if method is None or c.method == method]
+        return [
+            {
+                "method": c.method,
+                "status": c.status,
+                "ok": c.params.get("_ok", True),
+                "at": c.at,
+                "thread_ts": c.params.get("thread_ts"),
+                "channel": c.params.get("channel"),
+            }
+            for c in calls
+        ]
 
     def reset_calls(self) -> None:
         with self._lock:
@@ -311,6 +329,10 @@ def _handler_for(fake: FakeSlackAPI) -> type[BaseHTTPRequestHandler]:
             if url.path.startswith("/api/"):
                 method = url.path[len("/api/") :]
                 status, answer, extra = fake.answer(method, params)
+            elif url.path == "/_fake/calls":
+                # for a benchmark running the fake in another process: what was posted, and when
+                self._send(200, fake.calls_as_json(params.get("method")), {})
+                return
             elif url.path.startswith("/response/"):
                 method, status, answer, extra = "response_url", 200, {"ok": True}, {}
             else:
@@ -320,6 +342,9 @@ def _handler_for(fake: FakeSlackAPI) -> type[BaseHTTPRequestHandler]:
                 recorded["_ok"] = False
                 recorded["_error"] = answer.get("error")
             fake._record(Call(method=method, path=url.path, params=recorded, headers=headers, status=status))
+            self._send(status, answer, extra)
+
+        def _send(self, status: int, answer: Any, extra: dict[str, str]) -> None:
             data = json.dumps(answer).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")

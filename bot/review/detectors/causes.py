@@ -9,10 +9,13 @@ _REACH = 300
 
 
 def detect_cause_pivot(scan: Scan) -> None:
+    causes = scan.hits("cause")
+    if not causes:
+        return
     pivots = scan.hits("pivot")
     promotions = scan.hits("promotion")
     donation = scan.has("donation")
-    for cause in scan.hits("cause"):
+    for cause in causes:
         pivot = near(pivots, cause, 0, _REACH)
         if pivot is not None:
             scan.add(

@@ -31,10 +31,19 @@ def merge_adjacent(hits: list[Hit], folded: str, gap: int = 2) -> list[Hit]:
 
 
 def detect_surveillance(scan: Scan) -> None:
+    sensitive = scan.hits("sensitive_inference")
+    _detect_tracked_group(scan, sensitive)
+    if sensitive:
+        _detect_inferred_trait(scan, sensitive)
+
+
+def _detect_tracked_group(scan: Scan, sensitive: list[Hit]) -> None:
+    # Cheapest signal first: most drafts name no counted group and stop here.
     cohorts = sorted(scan.hits("cohort_count") + scan.hits("cohort_individual"))
+    if not cohorts:
+        return
     behaviours = scan.hits("tracked_behaviour")
     details = merge_adjacent(scan.hits("precise_window") + scan.hits("precise_location"), scan.folded)
-    sensitive = scan.hits("sensitive_inference")
     judgements = scan.hits("diagnosis")
     reported = 0
     for cohort in cohorts:
@@ -64,6 +73,8 @@ def detect_surveillance(scan: Scan) -> None:
         if reported >= 3:
             break
 
+
+def _detect_inferred_trait(scan: Scan, sensitive: list[Hit]) -> None:
     tracking = scan.hits("tracking_data")
     if not tracking:
         return

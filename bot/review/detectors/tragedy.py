@@ -22,12 +22,29 @@ def _celebrations(scan: Scan) -> list[Hit]:
     return [h for h in scan.hits("celebration") if not _LIFE.match(scan.folded, h[1])]
 
 
+_BARE_RIP = re.compile(r"(?<![a-z0-9])rip(?![a-z0-9])")
+
+
+def _capital_rip(scan: Scan) -> list[Hit]:
+    """"RIP" in capitals: lower-case "rip" is a verb ("rip open the bag"), so the case decides."""
+    hits = []
+    for m in _BARE_RIP.finditer(scan.folded):
+        span = scan.span((m.start(), m.end()))
+        if scan.text.original[span.start:span.end] == "RIP":
+            hits.append((m.start(), m.end()))
+    return hits
+
+
 def detect_tragedy(scan: Scan) -> None:
+    tragedies = sorted(scan.hits("tragedy") + _capital_rip(scan))
+    days = scan.hits("commemoration")
+    if not tragedies and not days:
+        return
     promotions = scan.hits("promotion")
-    celebrations = _celebrations(scan)
+    celebrations = _celebrations(scan) if tragedies else []
     donation = scan.has("donation")
     found_tragedy = False
-    for tragedy in scan.hits("tragedy"):
+    for tragedy in tragedies:
         pairing = near(promotions, tragedy, _REACH, _REACH) or near(celebrations, tragedy, _REACH, _REACH)
         if pairing is None:
             continue
@@ -45,7 +62,7 @@ def detect_tragedy(scan: Scan) -> None:
         break
     if found_tragedy:
         return
-    for day in scan.hits("commemoration"):
+    for day in days:
         pairing = near(promotions, day, _REACH, _REACH)
         if pairing is None:
             continue
@@ -58,14 +75,16 @@ def detect_tragedy(scan: Scan) -> None:
 
 
 def detect_hashtag_hijack(scan: Scan) -> None:
+    if "#" not in scan.folded and not scan.has("trending"):
+        return
     selling = scan.hits("promotion") + _celebrations(scan)
     for trend in scan.hits("trending"):
         pairing = near(selling, trend, _REACH, _REACH)
         if pairing is not None:
             # Quote the hashtag that is trending with the words that say so ("#Tag is trending").
-            tag = _TAG_BEFORE.search(scan.folded, 0, trend[0])
-            if tag is not None:
-                trend = (tag.start(), trend[1])
+            before = _TAG_BEFORE.search(scan.folded, 0, trend[0])
+            if before is not None:
+                trend = (before.start(), trend[1])
             scan.add(
                 "hashtag.trend-to-sell", "hashtag_hijack", Severity.high, trend,
                 "Selling on a trend: trends are often about something grim, and borrowing one "
@@ -86,3 +105,13 @@ def detect_hashtag_hijack(scan: Scan) -> None:
                 "Remove the hashtag from anything that sells.",
             )
             return
+    if scan.has("solidarity"):
+        return
+    for tag in scan.hits("cause_hashtag"):
+        scan.add(
+            "hashtag.cause-tag-as-hook", "hashtag_hijack", Severity.medium, tag,
+            "A movement's hashtag (survivors' stories, protests) with no word of support: it "
+            "reads as a brand joining in for reach.",
+            "Only use it to say something supportive and specific, or leave it to the movement.",
+        )
+        return

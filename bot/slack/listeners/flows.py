@@ -151,11 +151,10 @@ async def save_and_post(
         version=version,
         review=review,
     )
-    review_id = await deps.store.save_review(rec)
-    msg = render.render_review(review, review_id=review_id, delta=delta)
-    reply_ts = await post_in_thread(deps, place.channel, place.thread_ts, msg)
-    await deps.store.set_reply_ts(review_id, reply_ts)
-    return review_id
+    # The record's id is made here, so it is saved once, with the reply it belongs to.
+    msg = render.render_review(review, review_id=rec.review_id, delta=delta)
+    rec.reply_ts = await post_in_thread(deps, place.channel, place.thread_ts, msg)
+    return await deps.store.save_review(rec)
 
 
 async def rereview_into_thread(deps: SlackDeps, place: Place, text: str, previous: ReviewRecord) -> None:
@@ -232,13 +231,13 @@ async def rereview_edit(deps: SlackDeps, rec: ReviewRecord, text: str) -> None:
             version=rec.version + 1,
             review=review,
         )
-        review_id = await deps.store.save_review(new)
-        msg = render.render_review(review, review_id=review_id, delta=delta)
+        msg = render.render_review(review, review_id=new.review_id, delta=delta)
         if rec.reply_ts:
             await update_reply(deps, rec, msg)
-            await deps.store.set_reply_ts(review_id, rec.reply_ts)
+            new.reply_ts = rec.reply_ts
         else:
-            await deps.store.set_reply_ts(review_id, await post_in_thread(deps, rec.channel, thread_ts, msg))
+            new.reply_ts = await post_in_thread(deps, rec.channel, thread_ts, msg)
+        await deps.store.save_review(new)
     except DraftRejected as exc:
         await notify_in_thread(deps, rec.channel, thread_ts, str(exc))
     except Exception as exc:

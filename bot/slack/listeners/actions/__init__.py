@@ -73,12 +73,13 @@ async def share(deps: SlackDeps, body: dict[str, Any], action: dict[str, Any], r
         shared = ReviewRecord(
             channel=channel, draft_ts=f"shared:{review_id}", user_id=user, review=rec.review
         )
-        shared_id = await deps.store.save_review(shared)
-        msg = render.render_review(rec.review, review_id=shared_id, shared_by=user)
+        msg = render.render_review(rec.review, review_id=shared.review_id, shared_by=user)
         resp = await deps.client.chat_postMessage(
             channel=channel, text=msg.text, blocks=msg.blocks, unfurl_links=False, unfurl_media=False
         )
-        await deps.store.set_reply_ts(shared_id, str(resp["ts"]))
+        # The shared review's own thread is a review thread: teammates can discuss and revise there.
+        shared.reply_ts = shared.thread_ts = str(resp["ts"])
+        await deps.store.save_review(shared)
         await respond(delete_original=True)
     except Exception as exc:
         if flows.slack_error(exc) in flows.NOT_IN_CHANNEL_ERRORS:

@@ -1,0 +1,36 @@
+"""``redteam serve`` and ``redteam slack``: the Slack bot, imported only when asked for."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from bot.cli.errors import EXIT_OK, UsageError
+from bot.settings import Settings
+
+
+def _entry_point(module: str, name: str, command: str) -> Callable[..., Any]:
+    try:
+        target = getattr(importlib.import_module(module), name)
+    except ImportError as exc:
+        raise UsageError(f"'redteam {command}' is not available in this installation: {exc}.") from None
+    except AttributeError:
+        raise UsageError(f"'redteam {command}' is not available in this installation: "
+                         f"{module} has no {name}().") from None
+    if not callable(target):
+        raise UsageError(f"'redteam {command}' is not available: {module}.{name} is not a function.")
+    return target  # type: ignore[no-any-return]
+
+
+def run_serve(args: argparse.Namespace, settings: Settings) -> int:
+    serve = _entry_point("bot.server", "serve", "serve")
+    serve(settings, host=args.host, port=args.port)
+    return EXIT_OK
+
+
+def run_slack(args: argparse.Namespace, settings: Settings) -> int:
+    run = _entry_point("bot.slack.socket_mode", "run", "slack")
+    run(settings)
+    return EXIT_OK
