@@ -241,12 +241,8 @@ class Bench:
 def serve(port: int) -> None:
     import logging
 
-    import bot.server
     from bot.server import serve as serve_app
     from bot.settings import Settings
-
-    if os.environ.get("BENCH_SWITCH_INTERVAL"):
-        bot.server.ACK_SWITCH_INTERVAL = float(os.environ["BENCH_SWITCH_INTERVAL"])
 
     logging.basicConfig(level=logging.WARNING)
     serve_app(Settings(), "127.0.0.1", port)

@@ -10,8 +10,17 @@ from typing import Any
 import pytest
 
 from bot.slack import ids
-from tests.fakes.slack_api import TEAM_ID
-from tests.slack_harness import ALICE, BOB, OTHER_CHANNEL, Harness, running_app, unique_ts, wait_for
+from tests.fakes.slack_api import BOT_USER_ID, TEAM_ID
+from tests.slack_harness import (
+    ALICE,
+    BOB,
+    OTHER_CHANNEL,
+    Harness,
+    message_event,
+    running_app,
+    unique_ts,
+    wait_for,
+)
 
 NETFLIX = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
 
@@ -216,3 +225,49 @@ async def test_feedback_clicks_are_recorded_once_per_person(slack: Harness) -> N
     assert post.params["channel"] == OTHER_CHANNEL and "thread_ts" not in post.params
     assert ALICE in json.dumps(post.params["blocks"]), "says who shared it"
     assert responses(slack, "button")[-1]["delete_original"] is True
+
+
+async def test_a_shared_review_starts_a_review_thread(slack: Harness) -> None:
+    await slack.post_command(NETFLIX)
+    await slack.settle()
+    (reply,) = responses(slack, "command")
+    review_id = next(
+        e["value"]
+        for b in reply["blocks"]
+        if b.get("type") == "actions"
+        for e in b["elements"]
+        if e["action_id"] == ids.SHARE_ACTION_ID
+    )
+    await slack.post_interaction(
+        {
+            "type": "block_actions",
+            "team": {"id": TEAM_ID},
+            "user": {"id": ALICE},
+            "channel": {"id": OTHER_CHANNEL},
+            "trigger_id": "t",
+            "container": {"type": "message"},
+            "response_url": slack.fake.response_url("button"),
+            "actions": [
+                {"action_id": ids.SHARE_ACTION_ID, "value": review_id, "type": "button", "action_ts": "1"}
+            ],
+        }
+    )
+    await slack.settle()
+    (shared,) = slack.fake.ok_calls_to("chat.postMessage")
+    shared_ts = slack.fake.messages[-1]["ts"]
+    assert shared.params["channel"] == OTHER_CHANNEL
+
+    revision = message_event(
+        f"<@{BOT_USER_ID}> Revised: Thanks for watching with us this season!",
+        channel=OTHER_CHANNEL,
+        user=BOB,
+        thread_ts=shared_ts,
+        type="app_mention",
+    )
+    await slack.post_event(revision)
+    await slack.settle()
+    rereview = [
+        c.params for c in slack.fake.ok_calls_to("chat.postMessage") if c.params.get("thread_ts") == shared_ts
+    ]
+    assert len(rereview) == 1
+    assert "→" in rereview[0]["text"] + json.dumps(rereview[0]["blocks"], ensure_ascii=False)

@@ -16,6 +16,7 @@ from bot.paths import data_dir
 from bot.review.checker_config import CheckerConfig, load_checker_config
 from bot.review.detectors import DETECTORS, Finding, Scan
 from bot.review.lexicons import Lexicons
+from bot.review.literal_gate import LiteralGate, may_match, required_literals
 from bot.review.models import (
     Draft,
     Evidence,
@@ -60,6 +61,9 @@ class OfflineChecker:
         self.reactions = ReactionBook.load(self.rules_dir / "reactions.yaml", self.taxonomy)
         self.rewriter = Rewriter.load(self.rules_dir / "rewrites.yaml")
         self._allow = self.config.allow_pattern()
+        # Which rules can possibly fire is decided once per draft by a few substring checks.
+        self._rule_gates = [required_literals(r.match) for r in self.rules]
+        self._gate = LiteralGate([*self._rule_gates, *self.lexicons.gates.values()])
         self._disabled_categories = set(self.config.disabled_categories)
 
     @classmethod
@@ -73,8 +77,11 @@ class OfflineChecker:
         folded = FoldedText(text)
         if self._allow is not None:
             folded.mask(self._allow)
-        scan = Scan(folded, self.lexicons)
-        for compiled in self.rules:
+        present = self._gate.present(folded.folded)
+        scan = Scan(folded, self.lexicons, present)
+        for compiled, gate in zip(self.rules, self._rule_gates, strict=True):
+            if not may_match(gate, present):
+                continue
             spans = compiled.spans(folded.folded)
             if not spans:
                 continue

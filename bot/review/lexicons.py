@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from bot.review.literal_gate import Literals, required_literals
 from bot.review.rulepack import case_blind, term_body
 from bot.review.taxonomy import RuleFileError, read_yaml
 
@@ -33,6 +34,7 @@ class Lexicons:
     def __init__(self, patterns: dict[str, re.Pattern[str]], entries: dict[str, list[str]]) -> None:
         self._patterns = patterns
         self._entries = entries
+        self.gates: dict[str, Literals | None] = {n: required_literals(p) for n, p in patterns.items()}
 
     def extended(self, name: str, phrases: list[str]) -> Lexicons:
         """A copy where list ``name`` also matches the plain ``phrases`` (e.g. the brand's own names)."""

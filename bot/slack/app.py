@@ -17,6 +17,18 @@ from bot.slack.worker import BackgroundLoop
 from bot.store import AsyncStore
 
 log = logging.getLogger(__name__)
+bolt_log = logging.getLogger("bot.slack.bolt")
+
+
+class _QuietTokenWarning(logging.Filter):
+    """Bolt warns that SLACK_BOT_TOKEN (read from the environment) is unused when it is given a
+    client; our client carries that very token, so the warning is noise at every start."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+bolt_log.addFilter(_QuietTokenWarning())
 
 
 class SlackConfigError(ValueError):
@@ -68,7 +80,7 @@ def build_app(
         signing_secret=secret or "",
         process_before_response=False,
         request_verification_enabled=not socket_mode,
-        logger=logging.getLogger("bot.slack.bolt"),
+        logger=bolt_log,
     )
     work_client = client
     if worker is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import logging
 import threading
 from collections.abc import Coroutine
@@ -76,9 +77,18 @@ class BackgroundLoop:
         return len(still)
 
     def stop(self) -> None:
-        if not self._thread.is_alive():
-            self.loop.close()
-            return
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join()
+        """Cancel what is still running (callers drain first), then end the thread."""
+        if self._thread.is_alive():
+            with contextlib.suppress(RuntimeError, concurrent.futures.TimeoutError):
+                self.run(_cancel_all(), timeout=5)
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join()
         self.loop.close()
+
+
+async def _cancel_all() -> None:
+    current = asyncio.current_task()
+    tasks = [t for t in asyncio.all_tasks() if t is not current]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)

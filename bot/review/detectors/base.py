@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.review.lexicons import Lexicons
+from bot.review.literal_gate import may_match
 from bot.review.models import Severity
 from bot.review.text import FoldedText, Span
 
@@ -35,6 +36,8 @@ class Scan:
 
     text: FoldedText
     lexicons: Lexicons
+    #: The gate literals the draft contains (None: no gating, every lexicon runs).
+    present: frozenset[str] | None = None
     findings: list[Finding] = field(default_factory=list)
     _hits: dict[str, list[Hit]] = field(default_factory=dict)
 
@@ -46,7 +49,10 @@ class Scan:
         """Every match of the named lexicon (cached per draft)."""
         found = self._hits.get(lexicon)
         if found is None:
-            found = [(m.start(), m.end()) for m in self.lexicons[lexicon].finditer(self.folded)]
+            if self.present is not None and not may_match(self.lexicons.gates[lexicon], self.present):
+                found = []
+            else:
+                found = [(m.start(), m.end()) for m in self.lexicons[lexicon].finditer(self.folded)]
             self._hits[lexicon] = found
         return found
 

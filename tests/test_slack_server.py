@@ -1,0 +1,50 @@
+"""bot.server and bot.slack.worker on their own: clear configuration errors, the review loop."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+import pytest
+
+from bot.server import create_asgi_app
+from bot.slack.app import SlackConfigError
+from bot.slack.worker import BackgroundLoop
+from tests.fakes.slack_api import FakeSlackAPI
+from tests.slack_harness import make_settings
+
+
+@pytest.mark.parametrize(
+    ("missing", "named"),
+    [("SLACK_BOT_TOKEN", "SLACK_BOT_TOKEN"), ("SLACK_SIGNING_SECRET", "SLACK_SIGNING_SECRET")],
+)
+def test_http_mode_names_a_missing_setting(tmp_path: Path, missing: str, named: str) -> None:
+    with FakeSlackAPI() as fake:
+        settings = make_settings(fake, tmp_path / "db.sqlite3", **{missing: None})
+        with pytest.raises(SlackConfigError, match=named):
+            create_asgi_app(settings)
+
+
+async def test_background_loop_runs_work_on_its_own_thread_and_drains() -> None:
+    worker = BackgroundLoop().start()
+    try:
+        seen: list[str] = []
+
+        async def work(name: str) -> str:
+            seen.append(threading.current_thread().name)
+            await asyncio.sleep(0.01)
+            return name
+
+        futures = [worker.submit(work(str(i))) for i in range(5)]
+        assert await worker.drain(5) == 0
+        assert [f.result() for f in futures] == ["0", "1", "2", "3", "4"]
+        assert set(seen) == {"redteam-reviews"}
+
+        async def blocked() -> None:
+            await asyncio.sleep(5)
+
+        worker.submit(blocked())
+        assert await worker.drain(0.05) == 1, "unfinished work is counted, not waited for forever"
+    finally:
+        worker.stop()
