@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -42,6 +43,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def draft_ts(counter: int) -> str:
+    return f"1750000000.{counter:06d}"
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
@@ -55,19 +69,21 @@ class Bench:
         self.url = ""
         self.app_pid = 0
         self.posted: dict[str, float] = {}  # draft ts -> when its review reached the fake Slack
+        self.seen_posts = 0  # chat.postMessage calls already read from the fake
 
     def next_draft(self, channel: str = REVIEW_CHANNEL) -> dict[str, object]:
         self.counter += 1
         # distinct texts: the service's answer cache must not shortcut the LLM
-        return message_event(
-            DRAFT.format(n=1000 + self.counter), ts=f"1750000000.{self.counter:06d}", channel=channel
-        )
+        return message_event(DRAFT.format(n=1000 + self.counter), ts=draft_ts(self.counter), channel=channel)
 
     async def refresh_posted(self, http: aiohttp.ClientSession) -> None:
-        async with http.get(self.fakes["calls"], params={"method": "chat.postMessage"}) as resp:
-            for call in await resp.json():
-                if call["ok"] and call["status"] == 200 and call["thread_ts"]:
-                    self.posted.setdefault(call["thread_ts"], call["at"])
+        params = {"method": "chat.postMessage", "since": str(self.seen_posts)}
+        async with http.get(self.fakes["calls"], params=params) as resp:
+            calls = await resp.json()
+        self.seen_posts += len(calls)
+        for call in calls:
+            if call["ok"] and call["status"] == 200 and call["thread_ts"]:
+                self.posted.setdefault(call["thread_ts"], call["at"])
 
     async def post(self, http: aiohttp.ClientSession, event: dict[str, object]) -> float:
         body = json.dumps(event_envelope(event)).encode()
@@ -137,12 +153,30 @@ class Bench:
         raise SystemExit("the app did not start within 30 s")
 
     def app_cpu_seconds(self) -> float:
-        """User + system CPU the app process has used so far (Linux /proc)."""
-        try:
-            fields = Path(f"/proc/{self.app_pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return float("nan")
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return cpu_seconds(self.app_pid)
+
+    def cpu_snapshot(self) -> tuple[float, float, float]:
+        """CPU seconds so far of the app, the fakes and this load generator."""
+        return cpu_seconds(self.app_pid), cpu_seconds(int(self.fakes["pid"])), time.process_time()
+
+    async def llm_phases(
+        self, http: aiohttp.ClientSession, sent: dict[str, float], posted: dict[str, float]
+    ) -> tuple[list[float], list[float]]:
+        """Per draft: seconds from posting it to its LLM request arriving, and from the LLM's
+        answer to the review reaching Slack (the app's work before and after the LLM call)."""
+        async with http.get(self.fakes["llm_timings"]) as resp:
+            timings = (await resp.json())["timings"]
+        to_llm: list[float] = []
+        after_llm: list[float] = []
+        for t in timings:
+            found = re.search(r"To the (\d+) people", t["draft"])
+            if not found:
+                continue
+            ts = draft_ts(int(found.group(1)) - 1000)
+            if ts in sent and ts in posted and t["answered"]:
+                to_llm.append(t["arrived"] - sent[ts])
+                after_llm.append(posted[ts] - t["answered"])
+        return to_llm, after_llm
 
     async def measure(self, http: aiohttp.ClientSession) -> None:
         a, L = self.args, self.args.latency
@@ -177,7 +211,11 @@ class Bench:
             if at is not None:
                 singles.append(at - t0)
 
-        # 3. a.drafts drafts posted together
+        # 3. a.drafts drafts posted together (after a.extra_bursts unmeasured ones, for profiling)
+        for _ in range(a.extra_bursts):
+            extra = [self.next_draft() for _ in range(a.drafts)]
+            await asyncio.gather(*(self.post(http, e) for e in extra))
+            await self.wait_reviews(http, [str(e["ts"]) for e in extra], 60)
         burst = [self.next_draft() for _ in range(a.drafts)]
         sent: dict[str, float] = {}
 
@@ -185,27 +223,35 @@ class Bench:
             sent[str(event["ts"])] = time.monotonic()
             await self.post(http, event)
 
-        cpu0 = self.app_cpu_seconds()
+        cpu0 = self.cpu_snapshot()
         t0 = time.monotonic()
         await asyncio.gather(*(send(e) for e in burst))
         posted = await self.wait_reviews(http, list(sent), 60)
-        cpu_per_draft_ms = (self.app_cpu_seconds() - cpu0) / len(burst) * 1000
+        cpu1 = self.cpu_snapshot()
+        app_ms, fakes_ms, loader_ms = ((b - a) / len(burst) * 1000 for a, b in zip(cpu0, cpu1, strict=True))
         per_draft = [posted[ts] - sent[ts] for ts in posted]
+        to_llm, after_llm = await self.llm_phases(http, sent, posted)
         all_done = max(posted.values()) - t0 if posted else float("nan")
 
         c = a.concurrency
-        rows: list[tuple[str, str, str]] = [
-            (f"ack, events only acked ({a.acks}, {c} concurrent): p50", f"{pct(quiet_ms, 50):.1f} ms", ""),
-            ("ack, events only acked: p99", f"{pct(quiet_ms, 99):.1f} ms", "<= 50 ms"),
-            (
-                f"ack, drafts reviewed meanwhile ({a.acks}, {c} concurrent): p50",
-                f"{pct(acks_ms, 50):.1f} ms",
-                "",
-            ),
-            ("ack, drafts reviewed meanwhile: p99", f"{pct(acks_ms, 99):.1f} ms", "<= 50 ms"),
-            ("ack, drafts reviewed meanwhile: max", f"{max(acks_ms):.1f} ms", "< 3000 ms"),
-            ("reviews posted for those drafts", f"{len(done)}/{len(events)}", ""),
-        ]
+        rows: list[tuple[str, str, str]] = []
+        if a.acks:
+            rows += [
+                (
+                    f"ack, events only acked ({a.acks}, {c} concurrent): p50",
+                    f"{pct(quiet_ms, 50):.1f} ms",
+                    "",
+                ),
+                ("ack, events only acked: p99", f"{pct(quiet_ms, 99):.1f} ms", "<= 50 ms"),
+                (
+                    f"ack, drafts reviewed meanwhile ({a.acks}, {c} concurrent): p50",
+                    f"{pct(acks_ms, 50):.1f} ms",
+                    "",
+                ),
+                ("ack, drafts reviewed meanwhile: p99", f"{pct(acks_ms, 99):.1f} ms", "<= 50 ms"),
+                ("ack, drafts reviewed meanwhile: max", f"{max(acks_ms):.1f} ms", "< 3000 ms"),
+                ("reviews posted for those drafts", f"{len(done)}/{len(events)}", ""),
+            ]
         if singles:
             rows.append(
                 (
@@ -223,10 +269,24 @@ class Bench:
                     "<= 1.1 x L",
                 ),
             ]
+        if to_llm and after_llm:
+            rows += [
+                (
+                    "  of which draft -> LLM request: p50 / max",
+                    f"{pct(to_llm, 50) * 1000:.0f} / {max(to_llm) * 1000:.0f} ms",
+                    "",
+                ),
+                (
+                    "  of which LLM answer -> review posted: p50 / max",
+                    f"{pct(after_llm, 50) * 1000:.0f} / {max(after_llm) * 1000:.0f} ms",
+                    "",
+                ),
+            ]
         rows += [
             (f"all {a.drafts} reviewed, from first post", f"{all_done / L:.2f} x L", ""),
             ("reviews posted", f"{len(posted)}/{len(burst)}", ""),
-            ("app CPU per draft in that burst", f"{cpu_per_draft_ms:.1f} ms", ""),
+            ("app CPU per draft in that burst", f"{app_ms:.1f} ms", ""),
+            ("fakes' and load generator's CPU per draft", f"{fakes_ms:.1f} + {loader_ms:.1f} ms", ""),
         ]
         print(
             f"\nSlack front end: fake LLM latency L = {L:.2f} s, Python {sys.version.split()[0]}, "
@@ -250,7 +310,8 @@ def serve(port: int) -> None:
 
 def run_fakes(latency: float, replies: int) -> None:
     """The fake Slack and LLM servers, until stdin closes; their URLs go to stdout as JSON."""
-    slack = FakeSlackAPI(channels={REVIEW_CHANNEL: "social-review"}).start()
+    # Slack only sends a bot events from channels it is in, so it can name them all.
+    slack = FakeSlackAPI(channels={REVIEW_CHANNEL: "social-review", OTHER_CHANNEL: "general"}).start()
     llm = FakeOpenAI().start()
     for _ in range(replies):
         llm.enqueue(hang=latency)
@@ -259,6 +320,8 @@ def run_fakes(latency: float, replies: int) -> None:
         "llm": llm.base_url,
         "model": llm.model,
         "calls": f"http://127.0.0.1:{slack.port}/_fake/calls",
+        "llm_timings": f"{llm.root_url}/_fake/timings",
+        "pid": str(os.getpid()),
     }
     print(json.dumps(urls), flush=True)
     sys.stdin.read()
@@ -275,10 +338,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50, help="concurrent requests for acks (50)")
     parser.add_argument("--drafts", type=int, default=100, help="drafts posted together (100)")
     parser.add_argument("--single", type=int, default=5, help="single-draft runs (5)")
+    parser.add_argument("--extra-bursts", type=int, default=0, help="unmeasured bursts first (profiling)")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # the app process
     parser.add_argument("--fakes", action="store_true", help=argparse.SUPPRESS)  # the fakes process
     args = parser.parse_args()
-    replies = args.acks + args.drafts + args.single + 50
+    replies = args.acks + args.drafts * (1 + args.extra_bursts) + args.single + 50
     if args.serve:
         serve(args.serve)
         return
@@ -298,6 +362,8 @@ def main() -> None:
             str(args.drafts),
             "--single",
             str(args.single),
+            "--extra-bursts",
+            str(args.extra_bursts),
         ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

@@ -21,13 +21,10 @@ from starlette.routing import Route
 from bot.review.service import ReviewService
 from bot.settings import Settings
 from bot.slack.app import SlackConfigError, build_app, close_app
-from bot.slack.worker import BackgroundLoop
+from bot.slack.worker import ACK_SWITCH_INTERVAL, BackgroundLoop
 from bot.store import AsyncStore
 
 log = logging.getLogger(__name__)
-
-#: Seconds between GIL hand-overs while serving (see serve()).
-ACK_SWITCH_INTERVAL = 0.001
 
 #: Seconds a shutdown waits for reviews already acked to be posted.
 SHUTDOWN_GRACE_SECONDS = 20.0

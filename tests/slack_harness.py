@@ -193,7 +193,8 @@ async def running_app(
     try:
         await wait_for(lambda: server.started or task.done(), timeout=10)
         if task.done():
-            task.result()
+            # uvicorn exits (SystemExit) when the lifespan fails; its log above says why
+            raise RuntimeError("the app did not start: see the captured log") from task.exception()
         port = server.servers[0].sockets[0].getsockname()[1]
         async with aiohttp.ClientSession() as http:
             yield Harness(fake, settings, f"http://127.0.0.1:{port}", http, deps_of(bolt_app_of(asgi)), store)

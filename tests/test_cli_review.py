@@ -257,3 +257,12 @@ def test_a_missing_entry_point_is_a_clear_error(capsys, monkeypatch):
 def _json_review(capsys, text: str) -> Review:
     assert main(["review", "--offline", "--format", "json", text]) == 0
     return Review.model_validate_json(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("command", [["slack"], ["serve", "--port", "3999"]])
+def test_the_bot_without_a_slack_token_is_a_usage_error_naming_the_setting(capsys, monkeypatch, command):
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    code, _out, err = run(capsys, *command)
+    assert code == 2
+    assert "SLACK_BOT_TOKEN" in err
+    assert "internal error" not in err

@@ -53,9 +53,11 @@ async def test_draft_in_review_channel_gets_one_threaded_review(slack: Harness) 
     assert len(replies) == 1
     assert replies[0]["channel"] == REVIEW_CHANNEL
     assert replies[0]["blocks"], "the review is Block Kit"
-    # working signal first, removed when the review is posted
+    # the working signal on the draft; it stays (the threaded review says the work is done), so a
+    # review costs two Slack calls, not three
     assert [c.params["name"] for c in slack.fake.calls_to("reactions.add")] == ["eyes"]
-    assert slack.fake.calls_to("reactions.remove")
+    assert slack.fake.calls_to("reactions.add")[0].params["timestamp"] == event["ts"]
+    assert not slack.fake.calls_to("reactions.remove")
     rec = await slack.store.latest_for_draft(REVIEW_CHANNEL, event["ts"])
     assert rec is not None and rec.reply_ts is not None and rec.review.draft.text == NETFLIX
     # the bot token goes to the fake, in the header
@@ -319,3 +321,17 @@ async def test_url_verification_and_healthz(slack: Harness) -> None:
     assert status == 200 and "abc123" in text
     async with slack.http.get(slack.url + "/healthz") as resp:
         assert resp.status == 200 and (await resp.json())["ok"] is True
+
+
+async def test_question_answered_by_the_real_service_without_an_llm(slack: Harness) -> None:
+    root = message_event(NETFLIX)
+    await slack.post_event(root)
+    await slack.settle()
+    question = message_event(
+        f"<@{BOT_USER_ID}> should we drop the number?", user=BOB, thread_ts=root["ts"], type="app_mention"
+    )
+    await slack.post_event(question)
+    await slack.settle()
+    replies = posted_in_thread(slack, root["ts"])
+    assert len(replies) == 2
+    assert replies[1]["text"].strip() and "Sorry" not in replies[1]["text"]

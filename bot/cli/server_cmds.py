@@ -24,13 +24,23 @@ def _entry_point(module: str, name: str, command: str) -> Callable[..., Any]:
     return target  # type: ignore[no-any-return]
 
 
+def _run_configured(target: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
+    """Run the bot; a setting that is missing or wrong is the user's to fix, not an internal error."""
+    from bot.slack.app import SlackConfigError
+    from bot.store import StoreConfigError
+
+    try:
+        target(*args, **kwargs)
+    except (SlackConfigError, StoreConfigError) as exc:
+        raise UsageError(str(exc)) from None
+    return EXIT_OK
+
+
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     serve = _entry_point("bot.server", "serve", "serve")
-    serve(settings, host=args.host, port=args.port)
-    return EXIT_OK
+    return _run_configured(serve, settings, host=args.host, port=args.port)
 
 
 def run_slack(args: argparse.Namespace, settings: Settings) -> int:
     run = _entry_point("bot.slack.socket_mode", "run", "slack")
-    run(settings)
-    return EXIT_OK
+    return _run_configured(run, settings)

@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.llm.schema import response_schema
+from bot.llm.schema import response_schema_json
 from bot.paths import data_dir
 from bot.review.models import Draft, Risk, ThreadContext
 
@@ -101,8 +101,7 @@ def review_user_message(draft: Draft, hints: list[Risk], *, json_mode: bool) -> 
     lines.append("Review the draft above by your rubric and return the JSON object only.")
     if json_mode:
         lines.append(
-            "The JSON object must follow this JSON schema exactly:\n"
-            + json.dumps(response_schema(), separators=(",", ":"))
+            "The JSON object must follow this JSON schema exactly:\n" + response_schema_json()
         )
     return "\n".join(lines)
 

@@ -119,13 +119,29 @@ def explain(exc: BaseException, *, model: str, endpoint: str, timeout: float, bu
     if isinstance(exc, openai.APIStatusError):
         detail = _short(exc.message)
         return LLMConfigError(f"the service refused the request (HTTP {exc.status_code}: {detail})")
-    if isinstance(exc, openai.APITimeoutError):
+    if isinstance(exc, openai.APITimeoutError) and not _refused(exc):
         return LLMUnavailable(f"the service did not answer within {timeout:g} s")
     if isinstance(exc, openai.APIConnectionError):
         return LLMUnavailable(f"cannot connect to {endpoint}")
     if isinstance(exc, openai.OpenAIError):
         return LLMUnavailable(f"the LLM client failed: {_short(str(exc))}")
     return LLMUnavailable(f"unexpected error talking to the LLM ({type(exc).__name__})")
+
+
+def _refused(exc: BaseException) -> bool:
+    """True when the connection itself failed (refused, reset, unreachable) rather than timed out.
+
+    The aiohttp transport (``bot.llm.client.http_client``) reports a refused connection as a
+    connect *timeout*; the cause chain still holds the operating system's error.
+    """
+    seen: BaseException | None = exc.__cause__ or exc.__context__
+    while seen is not None:
+        if isinstance(seen, TimeoutError):
+            return False
+        if isinstance(seen, ConnectionError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _short(text: str, limit: int = 200) -> str:

@@ -7,6 +7,8 @@ converted into a ``Review`` by ``bot.review.merge`` — nothing here is trusted 
 
 from __future__ import annotations
 
+import json
+from functools import cache
 from typing import Any, Literal
 
 from openai.lib._pydantic import to_strict_json_schema
@@ -54,13 +56,23 @@ class LLMReview(_Strict):
     hints: list[LLMHintDecision]
 
 
+# Cached: pydantic rebuilds the schema from the models on every call (about 1 ms of CPU each, twice
+# per review), and the models cannot change while the process runs. Callers must not mutate it.
+@cache
 def response_schema() -> dict[str, Any]:
-    """The strict JSON schema of ``LLMReview`` (same bytes every call, so it caches too)."""
+    """The strict JSON schema of ``LLMReview`` (the same object every call: do not mutate it)."""
     return to_strict_json_schema(LLMReview)
 
 
+@cache
+def response_schema_json() -> str:
+    """``response_schema()`` as compact JSON (for JSON mode's prompt and the token budget)."""
+    return json.dumps(response_schema(), separators=(",", ":"))
+
+
+@cache
 def json_schema_format() -> dict[str, Any]:
-    """``response_format`` for Structured Outputs."""
+    """``response_format`` for Structured Outputs (the same object every call: do not mutate it)."""
     return {
         "type": "json_schema",
         "json_schema": {"name": SCHEMA_NAME, "schema": response_schema(), "strict": True},

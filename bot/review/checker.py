@@ -16,7 +16,7 @@ from bot.paths import data_dir
 from bot.review.checker_config import CheckerConfig, load_checker_config
 from bot.review.detectors import DETECTORS, Finding, Scan
 from bot.review.lexicons import Lexicons
-from bot.review.literal_gate import LiteralGate, may_match, required_literals
+from bot.review.literal_gate import LiteralGate, Literals, required_literals
 from bot.review.models import (
     Draft,
     Evidence,
@@ -61,8 +61,9 @@ class OfflineChecker:
         self.reactions = ReactionBook.load(self.rules_dir / "reactions.yaml", self.taxonomy)
         self.rewriter = Rewriter.load(self.rules_dir / "rewrites.yaml")
         self._allow = self.config.allow_pattern()
-        # Which rules can possibly fire is decided once per draft by a few substring checks.
-        self._rule_gates = [required_literals(r.match) for r in self.rules]
+        # Which rules can possibly fire is decided once per draft, by one pass for the literals
+        # every match of a rule needs (see bot.review.literal_gate).
+        self._index_rules([required_literals(r.match) for r in self.rules])
         self._gate = LiteralGate([*self._rule_gates, *self.lexicons.gates.values()])
         self._disabled_categories = set(self.config.disabled_categories)
 
@@ -73,15 +74,32 @@ class OfflineChecker:
 
     # --- finding risks ---------------------------------------------------------------------
 
+    def _index_rules(self, gates: list[Literals | None]) -> None:
+        """Map each gate literal to the rules it admits; rules without a gate always run."""
+        self._rule_gates = gates
+        self._ungated_rules = [i for i, gate in enumerate(gates) if gate is None]
+        index: dict[str, list[int]] = {}
+        for i, gate in enumerate(gates):
+            for literal in gate or ():
+                index.setdefault(literal, []).append(i)
+        self._rules_by_literal = index
+
+    def _candidate_rules(self, present: frozenset[str]) -> list[CompiledRule]:
+        """The rules that can match a draft containing the literals ``present``, in pack order."""
+        chosen = set(self._ungated_rules)
+        for literal in present:
+            admitted = self._rules_by_literal.get(literal)
+            if admitted is not None:
+                chosen.update(admitted)
+        return [self.rules[i] for i in sorted(chosen)]
+
     def _scan(self, text: str) -> list[Finding]:
         folded = FoldedText(text)
         if self._allow is not None:
             folded.mask(self._allow)
         present = self._gate.present(folded.folded)
         scan = Scan(folded, self.lexicons, present)
-        for compiled, gate in zip(self.rules, self._rule_gates, strict=True):
-            if not may_match(gate, present):
-                continue
+        for compiled in self._candidate_rules(present):
             spans = compiled.spans(folded.folded)
             if not spans:
                 continue

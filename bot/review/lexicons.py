@@ -12,7 +12,8 @@ from bot.review.taxonomy import RuleFileError, read_yaml
 #: Lists the detectors rely on; a lexicons file without one of them is rejected at load.
 REQUIRED = (
     "cohort_count", "cohort_individual", "tracked_behaviour", "precise_window", "precise_location",
-    "sensitive_inference", "tracking_data", "individual_target", "diagnosis", "cohort_address",
+    "sensitive_inference", "tracking_data", "individual_target", "diagnosis", "jab", "behaviour_group",
+    "cohort_address",
     "tragedy", "commemoration", "promotion", "celebration", "trending", "sensitive_hashtag", "cause_hashtag",
     "cause", "pivot", "donation", "solidarity", "cause_day", "warmth",
 )

@@ -43,6 +43,36 @@ def _class_chars(items: list[tuple[Any, Any]]) -> list[str] | None:
     return chars
 
 
+def _exact(items: Iterable[tuple[Any, Any]]) -> set[str] | None:
+    """Every string a small, repeat-free sequence matches ("k(?:m|y)s" -> kms, kys), else None."""
+    strings: set[str] = {""}
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL":
+            options: list[str] | None = [chr(arg).lower()]
+        elif name == "IN":
+            options = _class_chars(arg)
+        elif name == "AT":
+            continue  # zero-width: "\b" does not break a run of characters
+        elif name == "SUBPATTERN":
+            found = _exact(arg[-1])
+            options = None if found is None else sorted(found)
+        elif name == "BRANCH":
+            union: set[str] = set()
+            for alternative in arg[1]:
+                found = _exact(alternative)
+                if found is None:
+                    return None
+                union |= found
+            options = sorted(union)
+        else:
+            return None
+        if options is None or len(strings) * len(options) > _MAX_EXPANSION:
+            return None
+        strings = {s + o for s in strings for o in options}
+    return strings
+
+
 def _sequence(items: Iterable[tuple[Any, Any]]) -> Literals | None:
     candidates: list[Literals] = []
     run: set[str] = {""}
@@ -55,18 +85,18 @@ def _sequence(items: Iterable[tuple[Any, Any]]) -> Literals | None:
 
     for op, arg in items:
         name = str(op)
-        if name == "LITERAL":
-            run = {r + chr(arg).lower() for r in run}
+        if name == "AT":
             continue
-        if name == "IN":
-            chars = _class_chars(arg)
-            if chars is not None and len(run) * len(chars) <= _MAX_EXPANSION:
-                run = {r + c for r in run for c in chars}
+        if name in ("LITERAL", "IN", "SUBPATTERN", "BRANCH"):
+            # A small exact piece (a letter, "[sz]", "(?:m|y)") extends the current run.
+            exact = _exact([(op, arg)])
+            if exact is not None and "" not in exact and len(run) * len(exact) <= _MAX_EXPANSION:
+                run = {r + e for r in run for e in exact}
                 continue
-            flush()
-            continue
         flush()
-        if name == "SUBPATTERN":
+        if name in ("LITERAL", "IN"):
+            found = None  # a large character class: no literal to require
+        elif name == "SUBPATTERN":
             found = _sequence(arg[-1])
         elif name == "BRANCH":
             found = _branch(arg[1])
@@ -107,20 +137,56 @@ def required_literals(pattern: str | re.Pattern[str]) -> Literals | None:
     return frozenset(kept)
 
 
+def _trie_pattern(words: Iterable[str]) -> str:
+    """One regex for many literals, as a trie: at each position the longest literal wins.
+
+    ``re`` tries alternatives one by one, so a flat "a|ab|abc|..." of a thousand literals is
+    slow; a trie shares prefixes and fails on the first character that no literal continues.
+    """
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        # Greedy "?": the longer literal is tried first, the shorter one is the fallback.
+        return f"(?:{body})?" if ends else body
+
+    return build(trie)
+
+
 class LiteralGate:
-    """All gates of one checker: which literals a draft contains, found once per draft."""
+    """All gates of one checker: which literals a draft contains, found in one pass per draft."""
 
     def __init__(self, gates: Iterable[Literals | None]) -> None:
         every: set[str] = set()
         for gate in gates:
             if gate is not None:
                 every |= gate
-        # Longest first is irrelevant for ``in``; a stable order keeps runs reproducible.
         self._literals = tuple(sorted(every))
+        # A zero-width lookahead visits every position, so overlapping literals are all seen.
+        self._pattern = re.compile(f"(?=({_trie_pattern(self._literals)}))") if every else None
+        # The longest literal found at a position implies every literal that is a prefix of it.
+        self._implied = {
+            word: frozenset(word[:i] for i in range(1, len(word) + 1) if word[:i] in every)
+            for word in every
+        }
 
     def present(self, folded: str) -> frozenset[str]:
         """The gate literals that occur in ``folded``."""
-        return frozenset(s for s in self._literals if s in folded)
+        if self._pattern is None:
+            return frozenset()
+        found: set[str] = set()
+        for word in set(self._pattern.findall(folded)):
+            found |= self._implied[word]
+        return frozenset(found)
 
 
 def may_match(gate: Literals | None, present: frozenset[str]) -> bool:

@@ -9,7 +9,6 @@ reviewed: empty, too long, or over the LLM's token budget (never cut silently).
 
 from __future__ import annotations
 
-import json
 import logging
 
 from openai import AsyncOpenAI
@@ -20,7 +19,7 @@ from bot.llm.client import make_client
 from bot.llm.devils_advocate import CritiqueResult, DevilsAdvocate
 from bot.llm.errors import LLMConfigError, LLMError
 from bot.llm.prompt import ANSWER_PROMPT, REVIEW_PROMPT, PromptError, Rubric, answer_messages, review_messages
-from bot.llm.schema import response_schema
+from bot.llm.schema import response_schema_json
 from bot.llm.tokens import estimate_messages, estimate_tokens
 from bot.review.checker import OfflineChecker
 from bot.review.conversation import NEEDS_LLM, offline_answer
@@ -93,17 +92,21 @@ class ReviewService:
         Never raises for LLM trouble: falls back to the offline review with a notice.
         """
         check_draft(draft)
-        offline = self.checker.review(draft)
         if self.offline_only:
+            offline = self.checker.review(draft)
             return _with_notice(offline, SWITCHED_OFF if self.switched_off else NOT_CONFIGURED)
         if self.setup_error is not None:
-            return _with_notice(offline, offline_notice(self.setup_error.reason))
+            return _with_notice(self.checker.review(draft), offline_notice(self.setup_error.reason))
         try:
             advocate = self._devils_advocate()
         except Exception as exc:  # a client that cannot even be built (e.g. Azure without a version)
             log.warning("LLM client could not be created: %s", type(exc).__name__)
-            return _with_notice(offline, offline_notice(f"the LLM client could not be set up: {exc}"))
-        hints = offline.risks
+            reason = f"the LLM client could not be set up: {exc}"
+            return _with_notice(self.checker.review(draft), offline_notice(reason))
+        # Only the offline findings go into the request. The rest of the offline review (worst
+        # reactions, re-checked alternatives: most of its cost) is built once the answer is in,
+        # so a burst of drafts gets its LLM requests out sooner; the merge is the first to need it.
+        hints = self.checker.find_risks(draft.text)
         rubric = advocate.review_rubric
         self._check_budget(rubric, draft, hints, advocate.json_mode)
         key = cache_key(draft.text, draft.platform or "", draft.notes or "", self.brand_text,
@@ -112,10 +115,11 @@ class ReviewService:
             result, cached = await self.cache.get_or_compute(key, lambda: advocate.critique(draft, hints))
         except LLMError as exc:
             log.warning("LLM review failed, returning the offline review: %s", exc.reason)
-            return _with_notice(offline, offline_notice(exc.reason))
+            return _with_notice(self.checker.review(draft), offline_notice(exc.reason))
         except Exception as exc:  # never a traceback for the user; the log keeps the details
             log.exception("unexpected failure in the LLM review")
-            return _with_notice(offline, offline_notice(f"unexpected {type(exc).__name__}"))
+            return _with_notice(self.checker.review(draft), offline_notice(f"unexpected {type(exc).__name__}"))
+        offline = self.checker.review(draft)
         answer = LLMAnswer(
             review=result.review,
             model=result.model,
@@ -137,7 +141,7 @@ class ReviewService:
     def _check_budget(self, rubric: Rubric, draft: Draft, hints: list[Risk], json_mode: bool) -> None:
         messages = review_messages(rubric, draft, hints, json_mode=json_mode)
         # With Structured Outputs the schema travels as response_format and is billed as input too.
-        schema = 0 if json_mode else estimate_tokens(json.dumps(response_schema(), separators=(",", ":")))
+        schema = 0 if json_mode else estimate_tokens(response_schema_json())
         total = estimate_messages(messages) + schema
         budget = self.settings.llm_max_input_tokens
         if total <= budget:

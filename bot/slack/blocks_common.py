@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
+from bot.slack.block_json import block_dict
 from bot.slack.blocks_limits import MAX_CONTEXT_TEXT, MAX_FALLBACK_TEXT, MAX_SECTION_TEXT
 from bot.slack.escape import clip
 
@@ -33,4 +34,4 @@ def context(mrkdwn: str) -> ContextBlock:
 
 
 def to_message(blocks: Sequence[Block], text: str) -> RenderedMessage:
-    return RenderedMessage(blocks=[b.to_dict() for b in blocks], text=clip(text, MAX_FALLBACK_TEXT))
+    return RenderedMessage(blocks=[block_dict(b) for b in blocks], text=clip(text, MAX_FALLBACK_TEXT))

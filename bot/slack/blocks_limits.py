@@ -13,6 +13,8 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block
 
+from bot.slack.block_json import block_dict
+
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
 MAX_CONTEXT_TEXT = 2000
@@ -38,7 +40,7 @@ def text_length(value: Any) -> int:
 
 
 def block_text_length(block: Block) -> int:
-    return text_length(block.to_dict())
+    return text_length(block_dict(block))
 
 
 @dataclass

@@ -7,6 +7,7 @@ keeps one code path for SQLite and PostgreSQL without async drivers.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.store.records import ReviewRecord
@@ -35,6 +36,9 @@ class AsyncStore:
 
     async def claim(self, key: str) -> bool:
         return await asyncio.to_thread(self.sync.claim, key)
+
+    async def claim_all(self, keys: Sequence[str]) -> bool:
+        return await asyncio.to_thread(self.sync.claim_all, keys)
 
     async def prune_keys(self, older_than_days: int = DEFAULT_KEY_DAYS) -> int:
         return await asyncio.to_thread(self.sync.prune_keys, older_than_days)

@@ -6,8 +6,10 @@ workers) can share one database. Callers on an event loop use :class:`bot.store.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -51,10 +53,16 @@ class Store:
     ) -> None:
         self._engine: Engine = make_engine(database_url)
         self._writer: Engine = self._engine.execution_options(**{WRITE_OPTION: True})
+        # SQLite has one writer at a time. Threads of this process queue on a lock instead of in
+        # SQLite's busy handler, which polls with sleeps of 1 to 100 ms; other processes still
+        # meet the busy timeout.
+        self._write_lock: contextlib.AbstractContextManager[Any] = (
+            threading.Lock() if self._engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        )
         self._clock = clock
         self.retention_days = retention_days
         try:
-            with self._writer.begin() as conn:
+            with self._write() as conn:
                 metadata.create_all(conn)
         except OperationalError as exc:
             self._engine.dispose()
@@ -78,23 +86,46 @@ class Store:
     def close(self) -> None:
         self._engine.dispose()
 
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One write transaction (BEGIN IMMEDIATE on SQLite), committed on success."""
+        with self._write_lock, self._writer.begin() as conn:
+            yield conn
+
     # --- idempotency -------------------------------------------------------------------
 
     def claim(self, key: str) -> bool:
         """True the first time ``key`` is seen by any process sharing this database, else False."""
-        if len(key) > MAX_KEY_CHARS:
-            # Cutting would let two long keys collide; a digest keeps them apart.
-            key = "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+        key = _storable_key(key)
         try:
-            with self._writer.begin() as conn:
+            with self._write() as conn:
                 conn.execute(insert(processed_keys).values(key=key, claimed_at=self._clock()))
         except IntegrityError:
             return False
         return True
 
+    def claim_all(self, keys: Sequence[str]) -> bool:
+        """Claim every key in one transaction: True when none had been seen before.
+
+        Each key is recorded either way (as ``claim`` would, one after the other), so a key seen
+        here is never claimed later. A Slack event claims its delivery id and its draft together:
+        one round trip to the database instead of two.
+        """
+        stored = list(dict.fromkeys(_storable_key(k) for k in keys))
+        if self.dialect not in ("sqlite", "postgresql"):
+            return all([self.claim(k) for k in stored])
+        now = self._clock()
+        dialect_insert = sqlite.insert if self.dialect == "sqlite" else postgresql.insert
+        fresh = 0
+        with self._write() as conn:
+            for key in stored:
+                stmt = dialect_insert(processed_keys).values(key=key, claimed_at=now)
+                fresh += int(conn.execute(stmt.on_conflict_do_nothing()).rowcount)
+        return fresh == len(stored)
+
     def prune_keys(self, older_than_days: int = DEFAULT_KEY_DAYS) -> int:
         cutoff = self._clock() - timedelta(days=older_than_days)
-        with self._writer.begin() as conn:
+        with self._write() as conn:
             result = conn.execute(delete(processed_keys).where(processed_keys.c.claimed_at < cutoff))
         return int(result.rowcount)
 
@@ -103,7 +134,7 @@ class Store:
     def save_review(self, rec: ReviewRecord) -> str:
         """Insert ``rec``, or replace the stored record with the same ``review_id``."""
         values = _record_values(rec)
-        with self._writer.begin() as conn:
+        with self._write() as conn:
             # Update first: on SQLite a write first holds the lock for the whole transaction.
             result = conn.execute(
                 update(reviews).where(reviews.c.review_id == rec.review_id).values(**values)
@@ -133,7 +164,7 @@ class Store:
             return [_record(row) for row in conn.execute(query)]
 
     def set_reply_ts(self, review_id: str, reply_ts: str) -> None:
-        with self._writer.begin() as conn:
+        with self._write() as conn:
             conn.execute(update(reviews).where(reviews.c.review_id == review_id).values(reply_ts=reply_ts))
 
     def mark_deleted(self, channel: str, draft_ts: str) -> ReviewRecord | None:
@@ -144,7 +175,7 @@ class Store:
         one keeps only verdict, risk level and categories.
         """
         match = (reviews.c.channel == channel) & (reviews.c.draft_ts == draft_ts)
-        with self._writer.begin() as conn:
+        with self._write() as conn:
             result = conn.execute(update(reviews).where(match).values(deleted=True))
             if result.rowcount == 0:
                 return None
@@ -177,11 +208,11 @@ class Store:
         else:
             self._replace_vote(values)
             return
-        with self._writer.begin() as conn:
+        with self._write() as conn:
             conn.execute(stmt)
 
     def _replace_vote(self, values: dict[str, Any]) -> None:
-        with self._writer.begin() as conn:
+        with self._write() as conn:
             conn.execute(
                 delete(feedback).where(
                     feedback.c.review_id == values["review_id"], feedback.c.user_id == values["user_id"]
@@ -207,10 +238,17 @@ class Store:
         how many reviews went."""
         cutoff = self._clock() - timedelta(days=days)
         old = select(reviews.c.review_id).where(reviews.c.created_at < cutoff)
-        with self._writer.begin() as conn:
+        with self._write() as conn:
             conn.execute(delete(feedback).where(feedback.c.review_id.in_(old)))
             result = conn.execute(delete(reviews).where(reviews.c.created_at < cutoff))
         return int(result.rowcount)
+
+
+def _storable_key(key: str) -> str:
+    if len(key) > MAX_KEY_CHARS:
+        # Cutting would let two long keys collide; a digest keeps them apart.
+        return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+    return key
 
 
 def redact(review: Review) -> Review:

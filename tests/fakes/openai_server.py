@@ -61,6 +61,7 @@ class Recorded:
     headers: dict[str, str]
     json: dict[str, Any] | None
     arrived: float
+    answered: float = 0.0  # monotonic time the answer was ready (0 until then)
 
 
 @dataclass
@@ -207,7 +208,22 @@ class FakeOpenAI:
         with self._lock:
             self.in_flight -= 1
 
+    def timings(self) -> list[dict[str, Any]]:
+        """Each chat completion's arrival and answer times with its draft's first line (benchmarks)."""
+        with self._lock:
+            chats = [r for r in self.requests if r.path.endswith("/chat/completions")]
+        out = []
+        for r in chats:
+            user = next((str(m.get("content", "")) for m in (r.json or {}).get("messages", [])
+                         if m.get("role") == "user"), "")
+            found = _DRAFT.search(user)
+            first = found.group(2).strip().splitlines()[0] if found and found.group(2).strip() else ""
+            out.append({"arrived": r.arrived, "answered": r.answered, "draft": first})
+        return out
+
     def respond(self, rec: Recorded) -> tuple[int, dict[str, str], bytes]:
+        if rec.path == "/_fake/timings":
+            return _json(200, {"timings": self.timings()})
         if not rec.path.endswith("/chat/completions"):
             if rec.path.endswith("/models") and rec.method == "GET":
                 names = sorted(self.models or {self.model})
@@ -355,13 +371,17 @@ class _Handler(BaseHTTPRequestHandler):
             time.monotonic(),
         )
         fake = self.owner
-        with fake._lock:
-            fake.requests.append(rec)
-        fake._enter()
-        try:
+        if rec.path == "/_fake/timings":  # the benchmark's own question, not a request to record
             status, headers, data = fake.respond(rec)
-        finally:
-            fake._leave()
+        else:
+            with fake._lock:
+                fake.requests.append(rec)
+            fake._enter()
+            try:
+                status, headers, data = fake.respond(rec)
+            finally:
+                fake._leave()
+            rec.answered = time.monotonic()
         try:
             self.send_response(status)
             for name, value in headers.items():

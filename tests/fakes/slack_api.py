@@ -143,10 +143,14 @@ class FakeSlackAPI:
     def ok_calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls_to(method) if c.status == 200 and c.params.get("_ok", True)]
 
-    def calls_as_json(self, method: str | None = None) -> list[dict[str, Any]]:
-        """Calls (optionally of one method) as JSON-ready dicts: method, status, at, thread_ts, channel."""
+    def calls_as_json(self, method: str | None = None, since: int = 0) -> list[dict[str, Any]]:
+        """Calls (optionally of one method) as JSON-ready dicts: method, status, at, thread_ts, channel.
+
+        ``since``: skip that many of the matching calls (a poller asks only for what is new, so
+        polling stays cheap however many calls there have been).
+        """
         with self._lock:
-            calls = [c for c in self.calls if method is None or c.method == method]
+            calls = [c for c in self.calls if method is None or c.method == method][since:]
         return [
             {
                 "method": c.method,
@@ -331,7 +335,8 @@ def _handler_for(fake: FakeSlackAPI) -> type[BaseHTTPRequestHandler]:
                 status, answer, extra = fake.answer(method, params)
             elif url.path == "/_fake/calls":
                 # for a benchmark running the fake in another process: what was posted, and when
-                self._send(200, fake.calls_as_json(params.get("method")), {})
+                since = int(params.get("since") or 0)
+                self._send(200, fake.calls_as_json(params.get("method"), since), {})
                 return
             elif url.path.startswith("/response/"):
                 method, status, answer, extra = "response_url", 200, {"ok": True}, {}

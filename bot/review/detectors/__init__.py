@@ -7,7 +7,11 @@ read the findings of those before them (and of the rule packs, which run first).
 from __future__ import annotations
 
 from bot.review.detectors.base import Detector, Finding, Scan
-from bot.review.detectors.causes import detect_cause_day_slight, detect_cause_pivot
+from bot.review.detectors.causes import (
+    detect_cause_day_promotion,
+    detect_cause_day_slight,
+    detect_cause_pivot,
+)
 from bot.review.detectors.judgement import detect_judgement
 from bot.review.detectors.surveillance import detect_surveillance
 from bot.review.detectors.tragedy import detect_hashtag_hijack, detect_tragedy
@@ -20,6 +24,7 @@ DETECTORS: dict[str, Detector] = {
     "hashtag": detect_hashtag_hijack,
     "cause": detect_cause_pivot,
     "cause-day": detect_cause_day_slight,
+    "cause-day-sale": detect_cause_day_promotion,
 }
 
 __all__ = ["DETECTORS", "Detector", "Finding", "Scan"]

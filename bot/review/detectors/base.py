@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.review.lexicons import Lexicons
-from bot.review.literal_gate import may_match
 from bot.review.models import Severity
 from bot.review.text import FoldedText, Span
 
@@ -49,7 +48,8 @@ class Scan:
         """Every match of the named lexicon (cached per draft)."""
         found = self._hits.get(lexicon)
         if found is None:
-            if self.present is not None and not may_match(self.lexicons.gates[lexicon], self.present):
+            gate = self.lexicons.gates[lexicon]
+            if gate is not None and self.present is not None and gate.isdisjoint(self.present):
                 found = []
             else:
                 found = [(m.start(), m.end()) for m in self.lexicons[lexicon].finditer(self.folded)]

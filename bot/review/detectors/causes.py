@@ -1,11 +1,17 @@
-"""Trivialising a social cause: a cause that pivots to a deal, or a stereotype on a cause day."""
+"""Trivialising a social cause: a cause that pivots to a deal, a cause day used for a sale, or a
+stereotype posted on the day that celebrates the group it slights."""
 
 from __future__ import annotations
+
+import re
 
 from bot.review.detectors.base import Scan, near
 from bot.review.models import Severity
 
 _REACH = 300
+_OFFER = re.compile(
+    r"sale|%|\boff\b|discount|deal|code|coupon|bogo|[$£€]|\bshop\b|\bbuy\b|\border|limited|special|combo"
+)
 
 
 def detect_cause_pivot(scan: Scan) -> None:
@@ -36,6 +42,27 @@ def detect_cause_pivot(scan: Scan) -> None:
                 "Say plainly what the brand does for the cause, or keep them apart.",
             )
             return
+
+
+def detect_cause_day_promotion(scan: Scan) -> None:
+    """A day or month about a group's struggle used as the occasion for a discount."""
+    days = scan.hits("cause_day")
+    if not days or scan.has("donation") or scan.has("solidarity"):
+        return
+    # Only an offer counts here: "shopping hours" or "our new collection" alone is not a sale.
+    offers = [h for h in scan.hits("promotion") if _OFFER.search(scan.folded, h[0], h[1])]
+    promotion = near(offers, days[0], _REACH, _REACH)
+    if promotion is None:
+        return
+    scan.add(
+        "cause.day-as-sale", "trivializing_social_cause", Severity.medium, days[0],
+        "A day about a group's rights, history or health is used as the occasion for a sale, with "
+        "nothing given to the cause.",
+        "Mark the day with something the brand does for the group, or keep the sale for another day.",
+    )
+    scan.add("cause.day-as-sale", "trivializing_social_cause", Severity.medium, promotion,
+             "This is the offer attached to the day.",
+             "Keep the offer apart from the day.", primary=False)
 
 
 _SLIGHTS = {"stereotype_bias", "sarcasm_misfire", "customer_shaming", "punching_down"}

@@ -3,42 +3,68 @@
 "Who hurt you?" is harmless in a group chat; from a paid service, aimed at people it has just
 counted, it diagnoses its customers in public. Aimed at a heckler who started it (a reply), it
 is a roast, which the audience usually enjoys, so that stays a note.
+
+Weaker jabs ("are you okay??", "we see you", an eye-roll emoji, the "nobody: / absolutely
+nobody:" meme) are everyday chat on their own, and support teams say "are you okay?" sincerely.
+They become mockery when they land on a group the post has singled out by what its members did:
+a counted group ("the 212 of you who ordered...") is high, a group defined by behaviour
+("people who still...") is medium, and the same words next to plain warmth stay a note.
 """
 
 from __future__ import annotations
 
 import re
 
-from bot.review.detectors.base import Scan
+from bot.review.detectors.base import Hit, Scan, near
 from bot.review.models import Severity
 
 _REPLY = re.compile(r"^\W*@\w|\b(?:reply|replying|replied|response|responding) to\b")
 _SUGGESTION = "Thank instead of judge: swap the punchline for warmth (\"we're with you\")."
 _REWRITE = "We're with you."
+_REACH = 400  # one post: a jab anywhere in it lands on the group it names
+
+
+def _with_marks(scan: Scan, hit: Hit) -> Hit:
+    # Quote the question or exclamation mark too: "Who hurt you?" is the line people share.
+    start, end = hit
+    while end < len(scan.folded) and scan.folded[end] in "?!":
+        end += 1
+    return start, end
+
+
+def _tracked_cohort(scan: Scan) -> Hit | None:
+    """A counted or singled-out group next to something they did ("the 9 customers who returned")."""
+    behaviours = scan.hits("tracked_behaviour")
+    if not behaviours:
+        return None
+    for cohort in sorted(scan.hits("cohort_count") + scan.hits("cohort_individual")):
+        if near(behaviours, cohort, 0, 80) is not None:
+            return cohort
+    return None
+
+
+def _add_shaming(scan: Scan, rule_id: str, severity: Severity, hit: Hit, message: str) -> None:
+    scan.add(rule_id, "customer_shaming", severity, hit, message, _SUGGESTION, rewrite=_REWRITE)
+    if severity.rank >= Severity.medium.rank:
+        scan.add(rule_id, "sarcasm_misfire", Severity.medium, hit,
+                 "The joke depends on tone; in a screenshot it reads as contempt.",
+                 _SUGGESTION, rewrite=_REWRITE)
 
 
 def detect_judgement(scan: Scan) -> None:
     judgements = scan.hits("diagnosis")
-    if not judgements:
+    jabs = scan.hits("jab")
+    if not judgements and not jabs:
         return
     group = scan.has("cohort_count") or scan.has("cohort_individual") or scan.has("cohort_address")
     reply = _REPLY.search(scan.folded) is not None
-    for start, end in judgements[:3]:
-        # Quote the question or exclamation mark too: "Who hurt you?" is the line people share.
-        while end < len(scan.folded) and scan.folded[end] in "?!":
-            end += 1
-        hit = (start, end)
+    for hit in judgements[:3]:
+        hit = _with_marks(scan, hit)
         if group and not reply:
-            scan.add(
-                "judgement.diagnoses-customers", "customer_shaming", Severity.high, hit,
+            _add_shaming(
+                scan, "judgement.diagnoses-customers", Severity.high, hit,
                 "A judgement or mock diagnosis aimed at the customers the post singles out: the "
                 "brand laughs at people for using what they pay for.",
-                _SUGGESTION, rewrite=_REWRITE,
-            )
-            scan.add(
-                "judgement.diagnoses-customers", "sarcasm_misfire", Severity.medium, hit,
-                "The joke depends on tone; in a screenshot it reads as contempt.",
-                _SUGGESTION, rewrite=_REWRITE,
             )
         elif reply:
             scan.add(
@@ -52,3 +78,31 @@ def detect_judgement(scan: Scan) -> None:
                 "A second-person judgement or mock diagnosis: your audience is the 'you'.",
                 _SUGGESTION, rewrite=_REWRITE,
             )
+    if jabs and not judgements and not reply:
+        _detect_jab_at_group(scan, jabs)
+
+
+def _detect_jab_at_group(scan: Scan, jabs: list[Hit]) -> None:
+    cohort = _tracked_cohort(scan)
+    defined = scan.hits("behaviour_group") + scan.hits("cohort_address")
+    warm = scan.has("warmth")
+    for jab in jabs:
+        target = near([cohort], jab, _REACH, _REACH) if cohort is not None else None
+        if target is not None and not warm:
+            _add_shaming(
+                scan, "judgement.jab-at-tracked-group", Severity.high, _with_marks(scan, jab),
+                "A jab (mock concern, an eye-roll, a meme) aimed at customers the post has counted "
+                "by what they did: the brand is laughing at its own customers.",
+            )
+            return
+        target = near(defined, jab, _REACH, _REACH)
+        if target is None and cohort is not None:
+            target = cohort
+        if target is not None:
+            severity = Severity.low if warm else Severity.medium
+            _add_shaming(
+                scan, "judgement.jab-at-customers", severity, _with_marks(scan, jab),
+                "A jab aimed at people defined by what they do: some of them are your customers, "
+                "and they will read it as being laughed at.",
+            )
+            return

@@ -3,8 +3,13 @@
 A word list cannot see this risk: "53 people" and "watched" and "every day" are each harmless.
 Together they say "we watch you closely". Precision alone is how much-loved data campaigns
 work ("To the 1,235 guys who loved ... We love you"), so without an aggravating signal the
-finding stays low (a note); a judgement aimed at the group, or a sensitive trait the brand
-seems to have inferred, makes it high.
+finding stays low (a note); a judgement or a jab aimed at the group (mock concern, an
+eye-roll), or a sensitive trait the brand seems to have inferred, makes it high.
+
+One person singled out ("someone in Leeds", "the guest in suite 12", "table 6 guy") needs less:
+what they did plus a sensitive purchase is high (and a privacy disclosure), and what they did
+plus "we noticed" is medium. "We noticed a lot of you searched X... no judgment" is high: the
+brand says it analysed behaviour and then comments on it.
 """
 
 from __future__ import annotations
@@ -33,35 +38,61 @@ def merge_adjacent(hits: list[Hit], folded: str, gap: int = 2) -> list[Hit]:
 def detect_surveillance(scan: Scan) -> None:
     sensitive = scan.hits("sensitive_inference")
     _detect_tracked_group(scan, sensitive)
+    if scan.has("tracking_data"):
+        _detect_commented_analysis(scan)
     if sensitive:
         _detect_inferred_trait(scan, sensitive)
 
 
 def _detect_tracked_group(scan: Scan, sensitive: list[Hit]) -> None:
     # Cheapest signal first: most drafts name no counted group and stop here.
-    cohorts = sorted(scan.hits("cohort_count") + scan.hits("cohort_individual"))
-    if not cohorts:
+    counted = scan.hits("cohort_count")
+    individuals = scan.hits("cohort_individual")
+    if not counted and not individuals:
         return
     behaviours = scan.hits("tracked_behaviour")
     details = merge_adjacent(scan.hits("precise_window") + scan.hits("precise_location"), scan.folded)
-    judgements = scan.hits("diagnosis")
+    # Mock concern and eye-rolls count as judgement here, unless the post is plainly warm.
+    jabs = [] if scan.has("warmth") else scan.hits("jab")
+    judgements = sorted(scan.hits("diagnosis") + jabs)
+    disclosed = scan.has("tracking_data")
     reported = 0
-    for cohort in cohorts:
-        if near(behaviours, cohort, 0, 80) is None:
+    for cohort in sorted(counted + individuals):
+        # What they did, or a sensitive state the brand attributes to them ("2,100 of you are due").
+        attributed = near(sensitive, cohort, 120, 120)
+        if near(behaviours, cohort, 0, 80) is None and attributed is None:
             continue
+        single = cohort in individuals
+        trait = near(sensitive, cohort, 400, 400)
         detail = near(details, cohort, 150, 250)
-        if detail is None:
+        if detail is None and attributed is None and not (single and (trait is not None or disclosed)):
             continue
-        aggravator = near(judgements, cohort, 400, 400) or near(sensitive, cohort, 400, 400)
+        aggravator = near(judgements, cohort, 400, 400) or trait
         if aggravator is not None:
             message = (
-                "A precise count of people, what they did and when, next to a judgement or a "
-                "sensitive trait: it reads as the brand watching individuals and commenting on them."
+                "A precise count of people (or one person), what they did and when, next to a "
+                "judgement or a sensitive trait: it reads as the brand watching individuals and "
+                "commenting on them."
             )
             scan.add("surveillance.tracked-group", _CATEGORY, Severity.high, cohort, message, _SUGGESTION)
-            scan.add("surveillance.tracked-group", _CATEGORY, Severity.high, detail,
-                     "The time window or repetition shows individual-level tracking.", _SUGGESTION,
-                     primary=False)
+            if detail is not None:
+                scan.add("surveillance.tracked-group", _CATEGORY, Severity.high, detail,
+                         "The time window or repetition shows individual-level tracking.", _SUGGESTION,
+                         primary=False)
+            if single and trait is not None:
+                scan.add(
+                    "privacy.singled-out-sensitive", "privacy_disclosure", Severity.high, trait,
+                    "A sensitive purchase or search tied to one identifiable person: they, or people "
+                    "who know them, can recognise themselves.",
+                    "Never describe what one person bought or searched, least of all something sensitive.",
+                )
+        elif single and detail is None:
+            scan.add(
+                "surveillance.singled-out", _CATEGORY, Severity.medium, cohort,
+                "The brand says it noticed what one person did: everyone reading learns that the "
+                "brand watches individuals.",
+                "Talk about what people love in general; never single out one customer's activity.",
+            )
         else:
             scan.add(
                 "surveillance.precise-group", _CATEGORY, Severity.low, cohort,
@@ -72,6 +103,26 @@ def _detect_tracked_group(scan: Scan, sensitive: list[Hit]) -> None:
         reported += 1
         if reported >= 3:
             break
+
+
+def _detect_commented_analysis(scan: Scan) -> None:
+    """"We noticed a lot of you searched X... no judgment": analysed behaviour, then a comment on it."""
+    behaviours = scan.hits("tracked_behaviour")
+    if not behaviours or scan.has("warmth"):
+        return
+    judgements = scan.hits("diagnosis") + scan.hits("jab")
+    if not judgements:
+        return
+    for disclosure in scan.hits("tracking_data"):
+        if near(behaviours, disclosure, 0, 120) is None or near(judgements, disclosure, 400, 400) is None:
+            continue
+        scan.add(
+            "surveillance.commented-analysis", _CATEGORY, Severity.high, disclosure,
+            "The brand says it looked at what people did, then comments on it: the audience learns "
+            "they are watched and judged.",
+            _SUGGESTION,
+        )
+        return
 
 
 def _detect_inferred_trait(scan: Scan, sensitive: list[Hit]) -> None:

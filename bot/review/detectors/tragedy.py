@@ -15,6 +15,12 @@ _REACH = 400  # chars either side: one post, not a whole pasted document
 _TAG_BEFORE = re.compile(r"#\w+\s*$")
 _LIFE = re.compile(r"\s+(?:the |her |his |their )?li(?:fe|ves)\b")
 _SUGGESTION = "Separate remembrance from promotion: no product, logo, mascot, offer or party."
+# The brand's own product or offer; "our team is delivering water" is help, not a pivot.
+_OWN = re.compile(
+    r"\b(?:our(?!\s+(?:team|teams|staff|people|volunteers|hearts?|thoughts|prayers|crews?|drivers|"
+    r"employees|partners|colleagues|friends|neighbou?rs|community|stores?\s+(?:is|are|will)))|"
+    r"order|shop|grab|try)\b"
+)
 
 
 def _celebrations(scan: Scan) -> list[Hit]:
@@ -105,8 +111,19 @@ def detect_hashtag_hijack(scan: Scan) -> None:
                 "Remove the hashtag from anything that sells.",
             )
             return
-    if scan.has("solidarity"):
+    if scan.has("solidarity") or scan.has("donation"):
         return
+    for tag in scan.hits("sensitive_hashtag") + scan.hits("trending"):
+        # "#PrayForX and pray our pastries sell out": the tag, then straight to the brand's own thing.
+        own = _OWN.search(scan.folded, tag[1], tag[1] + 80)
+        if own is not None:
+            scan.add(
+                "hashtag.tag-to-own-product", "hashtag_hijack", Severity.high, tag,
+                "A hashtag about victims, a tragedy or a movement, turned straight to the brand's own "
+                "product: it reads as borrowing the moment for reach.",
+                "Leave the hashtag to the people it belongs to, or use it only to support them.",
+            )
+            return
     for tag in scan.hits("cause_hashtag"):
         scan.add(
             "hashtag.cause-tag-as-hook", "hashtag_hijack", Severity.medium, tag,

@@ -106,15 +106,24 @@ async def notify_in_thread(deps: SlackDeps, channel: str, thread_ts: str, messag
         log_failure("posting a notice", exc)
 
 
-async def _react(deps: SlackDeps, place: Place, add: bool) -> None:
+async def _react(deps: SlackDeps, place: Place) -> None:
     # The :eyes: reaction is a courtesy; never let it stop a review.
     try:
-        if add:
-            await deps.client.reactions_add(channel=place.channel, timestamp=place.ts, name="eyes")
-        else:
-            await deps.client.reactions_remove(channel=place.channel, timestamp=place.ts, name="eyes")
+        await deps.client.reactions_add(channel=place.channel, timestamp=place.ts, name="eyes")
     except Exception as exc:
-        log.debug("reaction %s failed: %s", "add" if add else "remove", type(exc).__name__)
+        log.debug("reaction failed: %s", type(exc).__name__)
+
+
+async def _show_working(deps: SlackDeps, place: Place) -> asyncio.Task[None]:
+    """Put :eyes: on the draft while the review starts (the visible "working" signal).
+
+    It runs beside the review rather than before it, so the LLM call does not wait a Slack
+    round trip. It is left in place afterwards: the review in the thread says the work is
+    done, and removing the reaction would cost every review one more Slack call.
+    """
+    task = asyncio.ensure_future(_react(deps, place))
+    await asyncio.sleep(0)  # let it send before the review's CPU-bound start (the offline checker)
+    return task
 
 
 # --- reviews ----------------------------------------------------------------------------
@@ -127,7 +136,7 @@ async def review_into_thread(deps: SlackDeps, place: Place, text: str, *, has_fi
             deps, place.channel, place.thread_ts, FILES_ONLY if has_files else EMPTY_MENTION
         )
         return
-    await _react(deps, place, add=True)
+    working = await _show_working(deps, place)
     try:
         review = await deps.service.review(Draft(text=text, id=place.claim_key))
         await save_and_post(deps, place, review, version=1)
@@ -137,7 +146,7 @@ async def review_into_thread(deps: SlackDeps, place: Place, text: str, *, has_fi
         log_failure("review", exc)
         await notify_in_thread(deps, place.channel, place.thread_ts, failure_message(exc))
     finally:
-        await _react(deps, place, add=False)
+        await working
 
 
 async def save_and_post(
@@ -159,7 +168,7 @@ async def save_and_post(
 
 async def rereview_into_thread(deps: SlackDeps, place: Place, text: str, previous: ReviewRecord) -> None:
     """A revised draft posted in a review thread: review it and post the delta; never raises."""
-    await _react(deps, place, add=True)
+    working = await _show_working(deps, place)
     try:
         review, delta = await deps.service.rereview(Draft(text=text, id=place.claim_key), previous.review)
         await save_and_post(deps, place, review, version=previous.version + 1, delta=delta)
@@ -169,7 +178,7 @@ async def rereview_into_thread(deps: SlackDeps, place: Place, text: str, previou
         log_failure("re-review", exc)
         await notify_in_thread(deps, place.channel, place.thread_ts, failure_message(exc))
     finally:
-        await _react(deps, place, add=False)
+        await working
 
 
 async def answer_in_thread(deps: SlackDeps, place: Place, question: str, latest: ReviewRecord) -> None:

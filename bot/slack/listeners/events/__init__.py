@@ -80,13 +80,11 @@ def _team(body: dict[str, Any], event: dict[str, Any]) -> str:
 
 
 async def _first_time(deps: SlackDeps, body: dict[str, Any], key: str) -> bool:
-    """Claim the delivery (event_id) and the draft key; False if either was seen before."""
+    """Claim the delivery (event_id) and the draft key together; False if either was seen before."""
     event_id = body.get("event_id")
-    if event_id and not await deps.store.claim(f"event:{event_id}"):
-        log.info("event %s already handled (retry %s)", event_id, body.get("retry_attempt", "-"))
-        return False
-    if not await deps.store.claim(key):
-        log.info("draft %s already claimed", key)
+    keys = [f"event:{event_id}", key] if event_id else [key]
+    if not await deps.store.claim_all(keys):
+        log.info("event %s or its draft already handled (retry %s)", event_id, body.get("retry_attempt", "-"))
         return False
     return True
 
