@@ -65,10 +65,19 @@ def create_asgi_app(settings: Settings, *, services: Services | None = None) -> 
         app.state.bolt = bolt
         app.state.slack_handler = AsyncSlackRequestHandler(bolt)
         log.info("Slack HTTP endpoint ready at /slack/events")
+        import gc, os, time as _t  # TEMP-GC
+        _gc = {"t": 0.0, "n": 0, "s": 0.0}  # TEMP-GC
+        def _cb(phase, info):  # TEMP-GC
+            if phase == "start": _gc["s"] = _t.perf_counter()  # TEMP-GC
+            else: _gc["t"] += _t.perf_counter() - _gc["s"]; _gc["n"] += 1  # TEMP-GC
+        gc.callbacks.append(_cb)  # TEMP-GC
+        if os.environ.get("TEMP_FREEZE"): gc.freeze()  # TEMP-GC
+        if os.environ.get("TEMP_THRESH"): gc.set_threshold(*map(int, os.environ["TEMP_THRESH"].split(",")))  # TEMP-GC
         try:
             yield
         finally:
             app.state.slack_handler = None
+            print("TEMP-GC total", round(_gc["t"], 3), "s in", _gc["n"], "collections", flush=True)  # TEMP-GC
             await close_app(bolt, close_service=given.service is None, grace_seconds=SHUTDOWN_GRACE_SECONDS)
             if given.store is None:
                 await store.aclose()

@@ -1,10 +1,11 @@
 """Regression guard: the offline checker on the invented challenge set (tests/data/CHALLENGE.md).
 
-``challenge_dev.jsonl`` was used for error analysis while the rule packs were broadened (by class
-of mistake, never by quoting an item); ``challenge_holdout.jsonl`` was run once, after the rules
-were frozen, and its figures are reported as measured (README, section "offline-checker"). The
-floors below sit a little under those measurements: a change that loses recall or adds false
-positives on either file fails here.
+Both files are tuning data now: the first round broadened the packs on ``challenge_dev.jsonl`` and
+measured ``challenge_holdout.jsonl`` once (0.27 recall); the second round replaced phrase lists with
+compositional signal families (``bot.review.detectors.signals``) designed from the misses of both.
+Generalisation is measured elsewhere, on posts neither round saw (README, section
+"offline-checker"). The floors below sit a little under the current figures: a change that loses
+recall or adds false positives on either file fails here.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from bot.review.models import Draft, Review
 DATA = Path(__file__).parent / "data"
 
 #: file -> (backlash, fine, minimum recall, maximum false-positive rate).
-#: Measured on 2026-11-22: dev 53/55 flagged (0.96), 0/45 false positives; holdout, run once
-#: after the rules were frozen, 15/55 flagged (0.27), 0/45 false positives. Each floor allows
+#: Measured on 2026-11-22 after the signal families: dev 55/55 flagged, 0/45 false positives;
+#: holdout 54/55 flagged, 0/45 false positives (first round: 53/55 and 15/55). Each floor allows
 #: one more miss and one false positive than measured.
 FLOORS = {
-    "challenge_dev.jsonl": (55, 45, 52 / 55, 1 / 45),
-    "challenge_holdout.jsonl": (55, 45, 14 / 55, 1 / 45),
+    "challenge_dev.jsonl": (55, 45, 54 / 55, 1 / 45),
+    "challenge_holdout.jsonl": (55, 45, 53 / 55, 1 / 45),
 }
 
 

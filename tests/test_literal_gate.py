@@ -12,7 +12,14 @@ import pytest
 from bot.review.checker import OfflineChecker
 from bot.review.literal_gate import LiteralGate, may_match, required_literals
 from bot.review.text import FoldedText
-from tests.test_detectors import CLASS_NEGATIVES, CLASS_POSITIVES, HARD_NEGATIVES, POSITIVES
+from tests.test_detectors import (
+    CLASS_NEGATIVES,
+    CLASS_POSITIVES,
+    HARD_NEGATIVES,
+    POSITIVES,
+    SIGNAL_NEGATIVES,
+    SIGNAL_POSITIVES,
+)
 
 CORPUS = Path(__file__).parent / "data" / "corpus_sample.jsonl"
 
@@ -27,6 +34,9 @@ CORPUS = Path(__file__).parent / "data" / "corpus_sample.jsonl"
         (r"colou?r", {"colo"}),
         (r"(?:ab|abc)x", {"ab"}),  # "abc" implies "ab": the shorter string is enough
         (r"(?i:CAPS)\d", {"caps"}),  # drafts are folded to lower case before matching
+        # A long list of emoji compiles to one character class: each emoji is a literal.
+        ("😂|🤣|😜|😉|😏|🙄|💀|🤡|😬|🤭|🥴|😅|😘|🤪|🙃|🤷|🤔|💅|😎|😈|🫠|🤑|😛|😝|😆",
+         set("😂🤣😜😉😏🙄💀🤡😬🤭🥴😅😘🤪🙃🤷🤔💅😎😈🫠🤑😛😝😆")),
     ],
 )
 def test_required_literals_of_simple_patterns(pattern, expected):
@@ -49,6 +59,7 @@ def test_the_gate_finds_overlapping_and_nested_literals_in_one_pass():
 def _texts() -> list[str]:
     texts = [json.loads(line)["text"] for line in CORPUS.read_text(encoding="utf-8").splitlines() if line]
     texts += [t for t, _ in POSITIVES] + [t for t, _ in CLASS_POSITIVES] + HARD_NEGATIVES + CLASS_NEGATIVES
+    texts += [t for t, _ in SIGNAL_POSITIVES] + SIGNAL_NEGATIVES
     rng = random.Random(11)
     words = " ".join(texts).split()
     texts += [" ".join(rng.choice(words) for _ in range(rng.randint(3, 40))) for _ in range(300)]

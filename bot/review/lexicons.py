@@ -16,6 +16,12 @@ REQUIRED = (
     "cohort_address",
     "tragedy", "commemoration", "promotion", "celebration", "trending", "sensitive_hashtag", "cause_hashtag",
     "cause", "pivot", "donation", "solidarity", "cause_day", "warmth",
+    # signal families (bot.review.detectors.signals)
+    "hardship", "death_trade", "mishap", "levity", "disgust", "nationality", "female_group", "male_group",
+    "stereotype_prop", "religious_day_hindu", "religious_day_muslim", "religious_day_jewish", "taboo_hindu",
+    "taboo_muslim", "taboo_jewish", "politics", "protest", "partisan", "civic_neutral", "care",
+    "named_person", "private_matter", "private_content", "knowing", "reviewer_address", "verdict_control",
+    "belittle", "party", "scold", "exact_time", "mood_fix", "consent", "condescend", "letdown",
 )
 
 

@@ -94,8 +94,12 @@ def _sequence(items: Iterable[tuple[Any, Any]]) -> Literals | None:
                 run = {r + e for r in run for e in exact}
                 continue
         flush()
-        if name in ("LITERAL", "IN"):
-            found = None  # a large character class: no literal to require
+        if name == "IN":
+            # A large class of plain characters (a list of emoji): every match holds one of them.
+            chars = _class_chars(arg)
+            found = frozenset(chars) if chars else None
+        elif name == "LITERAL":
+            found = None
         elif name == "SUBPATTERN":
             found = _sequence(arg[-1])
         elif name == "BRANCH":

@@ -118,7 +118,8 @@ class ReviewService:
             return _with_notice(self.checker.review(draft), offline_notice(exc.reason))
         except Exception as exc:  # never a traceback for the user; the log keeps the details
             log.exception("unexpected failure in the LLM review")
-            return _with_notice(self.checker.review(draft), offline_notice(f"unexpected {type(exc).__name__}"))
+            reason = f"unexpected {type(exc).__name__}"
+            return _with_notice(self.checker.review(draft), offline_notice(reason))
         offline = self.checker.review(draft)
         answer = LLMAnswer(
             review=result.review,

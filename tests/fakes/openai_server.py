@@ -31,6 +31,8 @@ API
 ``.hold_until(n, timeout=5.0)``  from now on, each request waits until ``n`` requests are in
     flight (or ``timeout`` passes) before answering: proves concurrency without timing.
 ``.in_flight`` / ``.max_in_flight``
+``.timings()`` / ``GET <root_url>/_fake/timings``  each chat completion's arrival and answer times
+    (monotonic) and its draft's first line: the benchmark's split of draft-to-review time.
 Default responder (empty queue): a plausible review built from the request — every offline hint
 (``H1: category=... words="..."``) confirmed, those hints' words as risks, three personas, two
 gentler alternatives — or, for calls without ``response_format`` (thread answers, probes), a
@@ -41,6 +43,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import threading
 import time
 from collections import deque
@@ -345,6 +348,12 @@ def _error(status: int, message: str, code: str) -> tuple[int, dict[str, str], b
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # listen() backlog: the concurrency test opens 20 connections at once
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # a client that hangs up (its timeout, the app stopping) is no error to print
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

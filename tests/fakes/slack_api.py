@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -70,7 +71,9 @@ class FakeSlackAPI:
         # A listen backlog big enough for 100 drafts' calls at once (the default 5 drops SYNs,
         # and the client's retransmit adds whole seconds).
         server_class = type(
-            "_Server", (ThreadingHTTPServer,), {"request_queue_size": 512, "daemon_threads": True}
+            "_Server",
+            (ThreadingHTTPServer,),
+            {"request_queue_size": 512, "daemon_threads": True, "handle_error": _quiet_disconnects},
         )
         self._server = server_class(("127.0.0.1", 0), handler)
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
@@ -288,6 +291,13 @@ _METHODS: dict[str, Callable[[FakeSlackAPI, dict[str, Any]], dict[str, Any]]] = 
     "views.open": _views_open,
     "apps.connections.open": _connections_open,
 }
+
+
+def _quiet_disconnects(server: ThreadingHTTPServer, request: Any, client_address: Any) -> None:
+    """A client that hangs up (a test ending, a benchmark stopping the app) is no error to print."""
+    if isinstance(sys.exc_info()[1], ConnectionError):
+        return
+    ThreadingHTTPServer.handle_error(server, request, client_address)
 
 
 def _parse_params(query: str, content_type: str, body: bytes) -> dict[str, Any]:

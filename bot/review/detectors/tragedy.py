@@ -15,10 +15,15 @@ _REACH = 400  # chars either side: one post, not a whole pasted document
 _TAG_BEFORE = re.compile(r"#\w+\s*$")
 _LIFE = re.compile(r"\s+(?:the |her |his |their )?li(?:fe|ves)\b")
 _SUGGESTION = "Separate remembrance from promotion: no product, logo, mascot, offer or party."
+_TURN = re.compile(
+    r"(?<![a-z])(?:also|anyway|anyways|btw|by the way|speaking of|"
+    r"on (?:a|another) (?:lighter|happier|different) note|in other news|"
+    r"don't forget|do not forget|meanwhile|but hey|p\.?s\.?)(?![a-z])"
+)
 # The brand's own product or offer; "our team is delivering water" is help, not a pivot.
 _OWN = re.compile(
     r"\b(?:our(?!\s+(?:team|teams|staff|people|volunteers|hearts?|thoughts|prayers|crews?|drivers|"
-    r"employees|partners|colleagues|friends|neighbou?rs|community|stores?\s+(?:is|are|will)))|"
+    r"employees|partners|colleagues|friends|neighbou?rs|community|stores?\s+(?:is|are|will|close[sd]?|closing|opens?|remain|stay)))|"
     r"order|shop|grab|try)\b"
 )
 
@@ -110,6 +115,20 @@ def detect_hashtag_hijack(scan: Scan) -> None:
                 "reads as exploiting it.",
                 "Remove the hashtag from anything that sells.",
             )
+            return
+    for tag in scan.hits("sensitive_hashtag"):
+        # "#PrayForX 🙏 Also, our ..." : a word of sympathy, then a turn to the brand's own thing.
+        turn = _TURN.search(scan.folded, tag[1], tag[1] + 120)
+        if turn is not None and _OWN.search(scan.folded, turn.end(), turn.end() + 60) is not None:
+            scan.add(
+                "hashtag.tag-then-turn-to-product", "hashtag_hijack", Severity.high, tag,
+                "A hashtag about victims or a tragedy, then a turn ('also', 'anyway', 'don't forget') "
+                "to the brand's own product: the sympathy reads as a lead-in.",
+                "Post the sympathy alone, or leave the hashtag to the people it belongs to.",
+            )
+            scan.add("hashtag.tag-then-turn-to-product", "hashtag_hijack", Severity.high,
+                     (turn.start(), turn.end()), "This is the turn from the tragedy to the product.",
+                     "Post the sympathy alone.", primary=False)
             return
     if scan.has("solidarity") or scan.has("donation"):
         return
