@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from starlette.routing import Route
 from bot.review.service import ReviewService
 from bot.settings import Settings
 from bot.slack.app import SlackConfigError, build_app, close_app
-from bot.slack.worker import ACK_SWITCH_INTERVAL, BackgroundLoop
+from bot.slack.worker import BackgroundLoop, tune_for_serving
 from bot.store import AsyncStore
 
 log = logging.getLogger(__name__)
@@ -65,19 +64,10 @@ def create_asgi_app(settings: Settings, *, services: Services | None = None) -> 
         app.state.bolt = bolt
         app.state.slack_handler = AsyncSlackRequestHandler(bolt)
         log.info("Slack HTTP endpoint ready at /slack/events")
-        import gc, os, time as _t  # TEMP-GC
-        _gc = {"t": 0.0, "n": 0, "s": 0.0}  # TEMP-GC
-        def _cb(phase, info):  # TEMP-GC
-            if phase == "start": _gc["s"] = _t.perf_counter()  # TEMP-GC
-            else: _gc["t"] += _t.perf_counter() - _gc["s"]; _gc["n"] += 1  # TEMP-GC
-        gc.callbacks.append(_cb)  # TEMP-GC
-        if os.environ.get("TEMP_FREEZE"): gc.freeze()  # TEMP-GC
-        if os.environ.get("TEMP_THRESH"): gc.set_threshold(*map(int, os.environ["TEMP_THRESH"].split(",")))  # TEMP-GC
         try:
             yield
         finally:
             app.state.slack_handler = None
-            print("TEMP-GC total", round(_gc["t"], 3), "s in", _gc["n"], "collections", flush=True)  # TEMP-GC
             await close_app(bolt, close_service=given.service is None, grace_seconds=SHUTDOWN_GRACE_SECONDS)
             if given.store is None:
                 await store.aclose()
@@ -117,7 +107,7 @@ def serve(settings: Settings, host: str = "0.0.0.0", port: int = 3000) -> None:
     import uvicorn
 
     asgi = create_asgi_app(settings)
-    # Reviews run on a second thread (bot.slack.worker); a shorter GIL switch interval lets the
-    # thread that acks Slack's requests in sooner when reviews are busy (5 ms by default).
-    sys.setswitchinterval(ACK_SWITCH_INTERVAL)
+    # Reviews run on a second thread (bot.slack.worker); see tune_for_serving for why these
+    # interpreter settings help the thread that acks Slack's requests.
+    tune_for_serving()
     uvicorn.run(asgi, host=host, port=port, log_level=settings.log_level.lower(), proxy_headers=True)

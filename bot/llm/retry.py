@@ -135,8 +135,8 @@ def _refused(exc: BaseException) -> bool:
     connect *timeout*; the cause chain still holds the operating system's error.
     """
     seen: BaseException | None = exc.__cause__ or exc.__context__
-    while seen is not None:
-        if isinstance(seen, TimeoutError):
+    for _ in range(10):  # a chain is a few links long; the bound guards against a cycle
+        if seen is None or isinstance(seen, TimeoutError):
             return False
         if isinstance(seen, ConnectionError):
             return True

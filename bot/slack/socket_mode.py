@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 from dataclasses import dataclass
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -14,7 +13,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from bot.review.service import ReviewService
 from bot.settings import Settings
 from bot.slack.app import MISSING_APP_TOKEN, MISSING_BOT_TOKEN, SlackConfigError, build_app, close_app
-from bot.slack.worker import ACK_SWITCH_INTERVAL, BackgroundLoop
+from bot.slack.worker import BackgroundLoop, tune_for_serving
 from bot.store import AsyncStore
 
 log = logging.getLogger(__name__)
@@ -70,7 +69,7 @@ async def connect(
 
 async def run_async(settings: Settings) -> None:
     # As in HTTP mode (bot.server.serve): acks take the GIL back sooner from the review thread.
-    sys.setswitchinterval(ACK_SWITCH_INTERVAL)
+    tune_for_serving()
     app = await connect(settings)
     try:
         await asyncio.Event().wait()  # until cancelled (Ctrl-C)

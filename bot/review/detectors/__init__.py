@@ -19,6 +19,7 @@ from bot.review.detectors.signals import (
     detect_gender_split,
     detect_group_slight,
     detect_hardship_mockery,
+    detect_health_promise,
     detect_holy_day_taboo,
     detect_knowing_wink,
     detect_mishap_levity,
@@ -54,6 +55,7 @@ DETECTORS: dict[str, Detector] = {
     "signals.cause-day": detect_cause_day_levity,
     "signals.injection": detect_reviewer_injection,
     "signals.talking-down": detect_talking_down,
+    "signals.health-promise": detect_health_promise,
 }
 
 __all__ = ["DETECTORS", "Detector", "Finding", "Scan"]

@@ -10,7 +10,7 @@ from bot.review.models import Severity
 
 _REACH = 300
 _OFFER = re.compile(
-    r"sale|%|\boff\b|discount|deal|code|coupon|bogo|[$£€]|\bshop\b|\bbuy\b|\border|limited|special|combo"
+    r"sale|%|\boff\b|discount|deal|code|coupon|bogo|[$£€]|\bshop\b|\bbuy\b|\border|limited|special|combo|points"
 )
 
 

@@ -235,11 +235,13 @@ def detect_politics(scan: Scan) -> None:
 
 
 # "It's called electricity, Karen." — a first name as the addressee, after a scold.
-_VOCATIVE = re.compile(r",\s+([A-Z][a-z]{2,})\s*(?:[.!?…]|$)")
+# "It's a pizza, Dana, not a..." — the name can also sit between two commas.
+_VOCATIVE = re.compile(r",\s+([A-Z][a-z]{2,})\s*(?:[.!?…]|,\s+(?:not|it'?s|we|you|that)\b|[^\w\s,;:'’-]|$)")
 _NOT_NAMES = frozenset({
     "Everyone", "Everybody", "Friends", "Folks", "Team", "Fam", "Family", "Guys", "Besties", "Bestie",
     "Fans", "Friend", "Pals", "Buddy", "Babe", "All", "Too", "Though", "Please", "Thanks",
     "Today", "Tomorrow", "Tonight", "Again", "Anyway", "Yet", "Still", "Now", "Here", "There",
+    "Honestly", "Seriously", "Really", "Sadly", "Luckily", "Obviously", "Also", "Plus", "Well",
 })
 
 
@@ -367,8 +369,17 @@ def detect_cause_day_levity(scan: Scan) -> None:
 
 def detect_reviewer_injection(scan: Scan) -> None:
     """The automated reviewer addressed, with the words of a verdict it should give."""
+    # Role tags ("[SYSTEM]", "<|im_start|>") only ever speak to a model: no partner needed.
+    tags = scan.hits("role_tag")
+    if tags and not scan.has("injection_talk"):
+        scan.add("signals.reviewer-instructed", "prompt_injection", Severity.high, tags[0],
+                 "The draft carries a chat-model role tag: text written to steer an AI, not for readers.",
+                 "Remove the tag and whatever follows it; the review judges the post as the public sees it.")
+        return
     addresses = scan.hits("reviewer_address")
-    if not addresses:
+    # A post *about* prompt injection (a security webinar, a joke about the brand's chatbot)
+    # quotes the attack; it is not one.
+    if not addresses or scan.has("injection_talk"):
         return
     controls = scan.hits("verdict_control")
     for address in addresses:
@@ -418,5 +429,28 @@ def detect_talking_down(scan: Scan) -> None:
                 "with a laugh: they are the joke.",
                 "Laugh at the brand, not at what customers did; or encourage them instead.",
                 "This is the laugh aimed at them.",
+            )
+            return
+
+
+def detect_health_promise(scan: Scan) -> None:
+    """A body or health outcome with a miracle promise: the claims a regulator or a doctor quotes back."""
+    promises = scan.hits("health_promise")
+    if not promises:
+        return
+    targets = scan.hits("health_target")
+    # A post that debunks the claim ("Sunscreen from the inside? No such thing.") quotes it.
+    if not targets or scan.has("debunk"):
+        return
+    for promise in promises:
+        partner = near(targets, promise, _POST, _POST) if targets else None
+        if partner is not None:
+            _pair(
+                scan, promise, partner, "signals.health-promise", "misinformation_claims", Severity.medium,
+                "A health or body outcome promised with miracle wording (overnight, while you sleep, "
+                "proven with an asterisk, instead of the proven protection): a claim the product "
+                "cannot back, and unsafe if believed.",
+                "State only what the evidence supports, with its source; never suggest replacing medical care.",
+                "This is the health outcome promised.",
             )
             return

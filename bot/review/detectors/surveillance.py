@@ -68,6 +68,12 @@ def _detect_tracked_group(scan: Scan, sensitive: list[Hit]) -> None:
         if detail is None and attributed is None and not (single and (trait is not None or disclosed)):
             continue
         aggravator = near(judgements, cohort, 400, 400) or trait
+        if aggravator is None:
+            # A device that sensed them ("our TVs dimmed the screen"), or one person pinned by
+            # place and clock time: warm words do not undo either.
+            aggravator = near(scan.hits("device_sensing"), cohort, 400, 400)
+            if aggravator is None and single and detail is not None:
+                aggravator = near(scan.hits("clock_time"), cohort, 0, 150)
         if aggravator is not None:
             message = (
                 "A precise count of people (or one person), what they did and when, next to a "
