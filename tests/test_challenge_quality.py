@@ -1,8 +1,9 @@
 """Regression guard: the offline checker on the invented challenge set (tests/data/CHALLENGE.md).
 
-Both files are tuning data now: the first round broadened the packs on ``challenge_dev.jsonl`` and
+All three files are tuning data now: the first round broadened the packs on ``challenge_dev.jsonl`` and
 measured ``challenge_holdout.jsonl`` once (0.27 recall); the second round replaced phrase lists with
-compositional signal families (``bot.review.detectors.signals``) designed from the misses of both.
+compositional signal families (``bot.review.detectors.signals``) designed from the misses of both;
+the third round widened those families on the misses of ``challenge_fresh.jsonl``.
 Generalisation is measured elsewhere, on posts neither round saw (README, section
 "offline-checker"). The floors below sit a little under the current figures: a change that loses
 recall or adds false positives on either file fails here.
@@ -24,10 +25,13 @@ DATA = Path(__file__).parent / "data"
 #: file -> (backlash, fine, minimum recall, maximum false-positive rate).
 #: Measured on 2026-11-22 after the signal families: dev 55/55 flagged, 0/45 false positives;
 #: holdout 54/55 flagged, 0/45 false positives (first round: 53/55 and 15/55). Each floor allows
-#: one more miss and one false positive than measured.
+#: one more miss and one false positive than measured. ``challenge_fresh.jsonl`` (a third writer,
+#: measured once at 40/90 and 4/70 before round 3 tuned on it) is now 90/90 and 0/70; its floor
+#: allows two misses and the 3/70 false positives the brief tolerates.
 FLOORS = {
     "challenge_dev.jsonl": (55, 45, 54 / 55, 1 / 45),
     "challenge_holdout.jsonl": (55, 45, 53 / 55, 1 / 45),
+    "challenge_fresh.jsonl": (90, 70, 88 / 90, 3 / 70),
 }
 
 

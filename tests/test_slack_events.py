@@ -53,6 +53,8 @@ async def test_draft_in_review_channel_gets_one_threaded_review(slack: Harness) 
     assert len(replies) == 1
     assert replies[0]["channel"] == REVIEW_CHANNEL
     assert replies[0]["blocks"], "the review is Block Kit"
+    # categories read as the taxonomy (rules/taxonomy.yaml) names them, as in the CLI
+    assert "Customer shaming or mockery" in json.dumps(replies[0]["blocks"])
     # the working signal on the draft; it stays (the threaded review says the work is done), so a
     # review costs two Slack calls, not three
     assert [c.params["name"] for c in slack.fake.calls_to("reactions.add")] == ["eyes"]

@@ -13,8 +13,10 @@ from typing import Any, TypeVar
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.review.models import Review
 from bot.review.service import ReviewService
 from bot.settings import Settings
+from bot.slack import render
 from bot.slack.worker import BackgroundLoop
 from bot.store import AsyncStore
 
@@ -116,6 +118,12 @@ class SlackDeps:
             channels=ReviewChannels(settings.review_channel_list, client),
             worker=worker,
         )
+
+    def render_review(self, review: Review, **options: Any) -> render.RenderedMessage:
+        """``render.render_review`` with the taxonomy's own category labels (as the CLI shows them)."""
+        taxonomy = self.service.checker.taxonomy
+        labels = {cid: taxonomy.label(cid) for cid in taxonomy.ids}
+        return render.render_review(review, category_labels=labels, **options)
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         """Start listener work after the ack: on the worker loop, or as a task on this loop."""

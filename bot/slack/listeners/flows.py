@@ -161,7 +161,7 @@ async def save_and_post(
         review=review,
     )
     # The record's id is made here, so it is saved once, with the reply it belongs to.
-    msg = render.render_review(review, review_id=rec.review_id, delta=delta)
+    msg = deps.render_review(review, review_id=rec.review_id, delta=delta)
     rec.reply_ts = await post_in_thread(deps, place.channel, place.thread_ts, msg)
     return await deps.store.save_review(rec)
 
@@ -240,7 +240,7 @@ async def rereview_edit(deps: SlackDeps, rec: ReviewRecord, text: str) -> None:
             version=rec.version + 1,
             review=review,
         )
-        msg = render.render_review(review, review_id=new.review_id, delta=delta)
+        msg = deps.render_review(review, review_id=new.review_id, delta=delta)
         if rec.reply_ts:
             await update_reply(deps, rec, msg)
             new.reply_ts = rec.reply_ts

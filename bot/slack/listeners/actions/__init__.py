@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
-from bot.slack import ids, render
+from bot.slack import ids
 from bot.slack.deps import SlackDeps
 from bot.slack.listeners import flows
 from bot.store import ReviewRecord
@@ -73,7 +73,7 @@ async def share(deps: SlackDeps, body: dict[str, Any], action: dict[str, Any], r
         shared = ReviewRecord(
             channel=channel, draft_ts=f"shared:{review_id}", user_id=user, review=rec.review
         )
-        msg = render.render_review(rec.review, review_id=shared.review_id, shared_by=user)
+        msg = deps.render_review(rec.review, review_id=shared.review_id, shared_by=user)
         resp = await deps.client.chat_postMessage(
             channel=channel, text=msg.text, blocks=msg.blocks, unfurl_links=False, unfurl_media=False
         )

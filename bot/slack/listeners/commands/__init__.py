@@ -62,7 +62,7 @@ async def review_command(deps: SlackDeps, command: dict[str, Any], text: str, re
             review=review,
         )
         review_id = await deps.store.save_review(rec)
-        msg = render.render_review(review, review_id=review_id, ephemeral=True)
+        msg = deps.render_review(review, review_id=review_id, ephemeral=True)
         await respond(text=msg.text, blocks=msg.blocks, response_type="ephemeral", replace_original=True)
     except DraftRejected as exc:
         await respond(text=str(exc), response_type="ephemeral", replace_original=True)

@@ -73,12 +73,12 @@ async def _post_review(deps: SlackDeps, place: Place, review: Review, respond: A
     review_id = await deps.store.save_review(rec)
     try:
         reply_ts = await flows.post_in_thread(
-            deps, place.channel, place.thread_ts, render.render_review(review, review_id=review_id)
+            deps, place.channel, place.thread_ts, deps.render_review(review, review_id=review_id)
         )
     except SlackApiError as exc:
         if flows.slack_error(exc) not in flows.NOT_IN_CHANNEL_ERRORS:
             raise
-        msg = render.render_review(review, review_id=review_id, ephemeral=True)
+        msg = deps.render_review(review, review_id=review_id, ephemeral=True)
         await _ephemeral(deps, place, respond, msg, note=flows.INVITE_HINT)
         return
     await deps.store.set_reply_ts(review_id, reply_ts)

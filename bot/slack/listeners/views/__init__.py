@@ -70,7 +70,7 @@ async def review_submission(
             channel=channel or user, draft_ts=f"modal:{view.get('id') or ''}", user_id=user, review=review
         )
         review_id = await deps.store.save_review(rec)
-        msg = render.render_review(review, review_id=review_id, ephemeral=True)
+        msg = deps.render_review(review, review_id=review_id, ephemeral=True)
     except Exception as exc:
         flows.log_failure("modal review", exc)
         msg = render.render_notice(str(exc) if isinstance(exc, DraftRejected) else flows.failure_message(exc))
