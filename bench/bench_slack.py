@@ -1,11 +1,13 @@
 """Slack front end benchmark: ack latency, and draft-to-review time against a fixed-latency LLM.
 
-Three processes on 127.0.0.1: the real ASGI app (``bot.server`` under uvicorn); the fake Slack
-Web API and the fake OpenAI-compatible server (every chat completion waits L seconds); and this
-one, which sends Slack-signed requests as Slack would and reads back what the app posted.
+Three processes on 127.0.0.1: the real ASGI app (``bot.server`` under uvicorn, in N worker
+processes with ``--workers N``); the fake Slack Web API and the fake OpenAI-compatible server
+(every chat completion waits L seconds); and this one, which sends Slack-signed requests as Slack
+would and reads back what the app posted.
 
     .venv/bin/python bench/bench_slack.py                 # L = 0.5 s, 1,000 acks at 50 concurrent
     .venv/bin/python bench/bench_slack.py --latency 1 --acks 2000 --drafts 100
+    .venv/bin/python bench/bench_slack.py --latency 5 --workers 2
 
 Targets: ack p99 <= 50 ms; 100 drafts in flight reviewed within 1.1 x L.
 """
@@ -56,6 +58,30 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def descendants(pid: int) -> list[int]:
+    """``pid``'s child processes, their children and so on (Linux /proc)."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        children = parents.get(todo.pop(), [])
+        found += children
+        todo += children
+    return found
+
+
+def cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
@@ -68,6 +94,8 @@ class Bench:
         self.counter = 0
         self.url = ""
         self.app_pid = 0
+        self.app_pids: list[int] = []  # the app process and, with --workers, every process it started
+        self.worker_pids: list[int] = []  # with --workers: uvicorn's worker processes
         self.posted: dict[str, float] = {}  # draft ts -> when its review reached the fake Slack
         self.seen_posts = 0  # chat.postMessage calls already read from the fake
 
@@ -121,43 +149,71 @@ class Bench:
                 "OPENAI_API_KEY": "sk-bench",
                 "REDTEAM_MODEL": self.fakes["model"],
                 "REDTEAM_LLM_TIMEOUT_SECONDS": str(a.latency * 10 + 5),
-                "REDTEAM_DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
+                "REDTEAM_DATABASE_URL": a.database_url or f"sqlite:///{tmp}/bench.sqlite3",
                 "REDTEAM_REVIEW_CHANNELS": "social-review",
                 "REDTEAM_LOG_LEVEL": "WARNING",
             }
             # cwd=tmp: no developer .env leaks into the run
             proc = subprocess.Popen(
-                [sys.executable, str(Path(__file__).resolve()), "--serve", str(port)], env=env, cwd=tmp
+                [sys.executable, str(Path(__file__).resolve()), "--serve", str(port),
+                 "--workers", str(a.workers)],
+                env=env,
+                cwd=tmp,
             )
             try:
                 async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
                     self.app_pid = proc.pid
-                    await self.wait_ready(http, port, proc)
+                    pinned = await self.wait_ready(port, proc)
+                    self.app_pids = [proc.pid, *descendants(proc.pid)]
+                    # multiprocessing's resource tracker is a child too, but serves nothing
+                    self.worker_pids = [p for p in self.app_pids[1:] if b"spawn_main" in cmdline(p)]
+                    try:
+                        await self.warm_up(pinned, http)
+                    finally:
+                        for session in pinned:
+                            await session.close()
                     await self.measure(http)
             finally:
                 proc.terminate()
                 proc.wait(timeout=30)
 
-    async def wait_ready(self, http: aiohttp.ClientSession, port: int, proc: subprocess.Popen[bytes]) -> None:
-        deadline = time.monotonic() + 30
+    async def wait_ready(self, port: int, proc: subprocess.Popen[bytes]) -> list[aiohttp.ClientSession]:
+        """Until every worker answers /healthz; returns a session whose one connection goes to
+        each worker (the kernel hands each new connection to one worker; /healthz says which)."""
+        deadline = time.monotonic() + 60
+        pinned: dict[int, aiohttp.ClientSession] = {}
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 raise SystemExit("the app exited at startup")
+            session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1))
+            pid = None
             try:
-                async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
+                async with session.get(f"http://127.0.0.1:{port}/healthz") as resp:
                     if resp.status == 200:
-                        return
+                        pid = int((await resp.json())["pid"])
             except aiohttp.ClientError:
                 pass
-            await asyncio.sleep(0.05)
-        raise SystemExit("the app did not start within 30 s")
+            if pid is not None and pid not in pinned:
+                pinned[pid] = session
+            else:
+                await session.close()
+                await asyncio.sleep(0.02)
+            if len(pinned) >= self.args.workers:
+                return list(pinned.values())
+        for session in pinned.values():
+            await session.close()
+        raise SystemExit(f"{len(pinned)} of {self.args.workers} workers started within 60 s")
 
     def app_cpu_seconds(self) -> float:
-        return cpu_seconds(self.app_pid)
+        return sum(cpu_seconds(pid) for pid in self.app_pids)
 
     def cpu_snapshot(self) -> tuple[float, float, float]:
-        """CPU seconds so far of the app, the fakes and this load generator."""
-        return cpu_seconds(self.app_pid), cpu_seconds(int(self.fakes["pid"])), time.process_time()
+        """CPU seconds so far of the app (all its processes), the fakes and this load generator."""
+        return self.app_cpu_seconds(), cpu_seconds(int(self.fakes["pid"])), time.process_time()
+
+    def worker_cpu(self) -> list[float]:
+        """CPU seconds so far of the supervisor and each worker (how the load split)."""
+        return [cpu_seconds(pid) for pid in [self.app_pid, *self.worker_pids]]
 
     async def llm_phases(
         self, http: aiohttp.ClientSession, sent: dict[str, float], posted: dict[str, float]
@@ -178,12 +234,19 @@ class Bench:
                 after_llm.append(posted[ts] - t["answered"])
         return to_llm, after_llm
 
+    async def warm_up(self, pinned: list[aiohttp.ClientSession], http: aiohttp.ClientSession) -> None:
+        """In each worker: auth.test, channel name lookups, connection pools, the LLM client."""
+        async def warm(session: aiohttp.ClientSession) -> list[str]:
+            drafts = [self.next_draft() for _ in range(3)]
+            for event in [*drafts, self.next_draft(OTHER_CHANNEL)]:
+                await self.post(session, event)
+            return [str(e["ts"]) for e in drafts]
+
+        drafts = [ts for batch in await asyncio.gather(*(warm(s) for s in pinned)) for ts in batch]
+        await self.wait_reviews(http, drafts, 30)
+
     async def measure(self, http: aiohttp.ClientSession) -> None:
         a, L = self.args, self.args.latency
-        # warm-up: auth.test, channel name lookup, connection pools, first LLM client
-        warm = [self.next_draft() for _ in range(3)]
-        await asyncio.gather(*(self.post(http, e) for e in warm))
-        await self.wait_reviews(http, [str(e["ts"]) for e in warm], 30)
 
         # 1. ack latency: a.acks drafts, a.concurrency requests at a time (each also starts a review)
         sem = asyncio.Semaphore(a.concurrency)
@@ -223,11 +286,12 @@ class Bench:
             sent[str(event["ts"])] = time.monotonic()
             await self.post(http, event)
 
-        cpu0 = self.cpu_snapshot()
+        cpu0, split0 = self.cpu_snapshot(), self.worker_cpu()
         t0 = time.monotonic()
         await asyncio.gather(*(send(e) for e in burst))
         posted = await self.wait_reviews(http, list(sent), 60)
-        cpu1 = self.cpu_snapshot()
+        cpu1, split1 = self.cpu_snapshot(), self.worker_cpu()
+        split_ms = [(b - a) / len(burst) * 1000 for a, b in zip(split0, split1, strict=True)]
         app_ms, fakes_ms, loader_ms = ((b - a) / len(burst) * 1000 for a, b in zip(cpu0, cpu1, strict=True))
         per_draft = [posted[ts] - sent[ts] for ts in posted]
         to_llm, after_llm = await self.llm_phases(http, sent, posted)
@@ -286,11 +350,21 @@ class Bench:
             (f"all {a.drafts} reviewed, from first post", f"{all_done / L:.2f} x L", ""),
             ("reviews posted", f"{len(posted)}/{len(burst)}", ""),
             ("app CPU per draft in that burst", f"{app_ms:.1f} ms", ""),
+        ]
+        if a.workers > 1:
+            rows.append(
+                (
+                    "  by process: supervisor / each worker",
+                    " / ".join(f"{ms:.1f}" for ms in split_ms) + " ms",
+                    "",
+                )
+            )
+        rows += [
             ("fakes' and load generator's CPU per draft", f"{fakes_ms:.1f} + {loader_ms:.1f} ms", ""),
         ]
         print(
-            f"\nSlack front end: fake LLM latency L = {L:.2f} s, Python {sys.version.split()[0]}, "
-            f"{os.cpu_count()} CPUs"
+            f"\nSlack front end: fake LLM latency L = {L:.2f} s, {a.workers} app worker(s), "
+            f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs"
         )
         width = max(len(r[0]) for r in rows) + 2
         print(f"{'measure':<{width}}{'value':>12}  target")
@@ -298,14 +372,14 @@ class Bench:
             print(f"{name:<{width}}{value:>12}  {target}")
 
 
-def serve(port: int) -> None:
+def serve(port: int, workers: int) -> None:
     import logging
 
     from bot.server import serve as serve_app
     from bot.settings import Settings
 
     logging.basicConfig(level=logging.WARNING)
-    serve_app(Settings(), "127.0.0.1", port)
+    serve_app(Settings(), "127.0.0.1", port, workers=workers)
 
 
 def run_fakes(latency: float, replies: int) -> None:
@@ -339,12 +413,14 @@ def main() -> None:
     parser.add_argument("--drafts", type=int, default=100, help="drafts posted together (100)")
     parser.add_argument("--single", type=int, default=5, help="single-draft runs (5)")
     parser.add_argument("--extra-bursts", type=int, default=0, help="unmeasured bursts first (profiling)")
+    parser.add_argument("--workers", type=int, default=1, help="app worker processes (1)")
+    parser.add_argument("--database-url", help="the app's store (default: a new SQLite file)")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # the app process
     parser.add_argument("--fakes", action="store_true", help=argparse.SUPPRESS)  # the fakes process
     args = parser.parse_args()
     replies = args.acks + args.drafts * (1 + args.extra_bursts) + args.single + 50
     if args.serve:
-        serve(args.serve)
+        serve(args.serve, args.workers)
         return
     if args.fakes:
         run_fakes(args.latency, replies)

@@ -1,14 +1,21 @@
 """The ASGI app for HTTP mode: Slack's events, commands and interactivity at ``/slack/events``,
 and ``/healthz`` for the platform's health checks. Other front ends mount their routes here too.
+
+``serve(settings, workers=N)`` runs it under uvicorn, in N worker processes when N > 1. Workers
+share nothing but the listening socket and the store, where each draft is claimed once, so a
+retried event that reaches another worker is not reviewed twice.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
@@ -17,16 +24,33 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.review.checker import OfflineChecker
 from bot.review.service import ReviewService
 from bot.settings import Settings
 from bot.slack.app import SlackConfigError, build_app, close_app
 from bot.slack.worker import BackgroundLoop, tune_for_serving
-from bot.store import AsyncStore
+from bot.store import AsyncStore, Store
+
+if TYPE_CHECKING:
+    import uvicorn
 
 log = logging.getLogger(__name__)
 
 #: Seconds a shutdown waits for reviews already acked to be posted.
 SHUTDOWN_GRACE_SECONDS = 20.0
+
+#: The factory each worker process calls (``uvicorn --factory``), as an import string.
+APP_FACTORY = "bot.server:app_from_env"
+
+#: uvicorn's log levels (``REDTEAM_LOG_LEVEL`` is one of them).
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+
+#: uvicorn's exit code for a worker that failed before serving.
+_STARTUP_FAILURE = 3
+
+
+class WorkerStartupError(RuntimeError):
+    """A worker process could not start (its log above says why)."""
 
 
 @dataclass
@@ -35,6 +59,9 @@ class Services:
 
     service: ReviewService | None = None
     store: AsyncStore | None = None
+    #: the offline checker for the service the lifespan builds (serve() loads it first, to report
+    #: a broken rule pack before serving)
+    checker: OfflineChecker | None = None
 
 
 def check_http_settings(settings: Settings) -> None:
@@ -58,7 +85,7 @@ def create_asgi_app(settings: Settings, *, services: Services | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         worker = BackgroundLoop().start()
-        service = given.service or ReviewService(settings)
+        service = given.service or ReviewService(settings, checker=given.checker)
         store = given.store if given.store is not None else await _open_store(settings)
         bolt = build_app(settings, service, store, worker=worker)
         app.state.bolt = bolt
@@ -80,7 +107,8 @@ def create_asgi_app(settings: Settings, *, services: Services | None = None) -> 
 
     async def healthz(request: Request) -> Response:
         ready = getattr(request.app.state, "slack_handler", None) is not None
-        return JSONResponse({"ok": ready}, status_code=200 if ready else 503)
+        # The pid says which worker answered: with several, each connection goes to one of them.
+        return JSONResponse({"ok": ready, "pid": os.getpid()}, status_code=200 if ready else 503)
 
     return Starlette(
         routes=[
@@ -102,12 +130,78 @@ def bolt_app_of(app: Starlette) -> AsyncApp:
     return bolt
 
 
-def serve(settings: Settings, host: str = "0.0.0.0", port: int = 3000) -> None:
-    """Serve HTTP mode with uvicorn until interrupted."""
+def app_from_env() -> Starlette:
+    """The app with settings from the environment and ``.env``: the factory each worker process
+    calls (``uvicorn --factory bot.server:app_from_env``, ``serve(workers=N)``). It also tunes the
+    process it runs in for serving, so every worker gets the tuning, not just the parent."""
+    app = create_asgi_app(Settings())
+    tune_for_serving()
+    return app
+
+
+def serve(settings: Settings, host: str = "0.0.0.0", port: int = 3000, workers: int = 1) -> None:
+    """Serve HTTP mode with uvicorn until interrupted (SIGINT or SIGTERM), in ``workers`` processes.
+
+    With one worker the app runs in this process with ``settings``. With more, this process only
+    supervises: each worker builds its app with ``app_from_env()``, so ``settings`` must be what
+    the environment gives (a ValueError otherwise). Configuration mistakes found before serving
+    raise SlackConfigError, StoreConfigError or RuleFileError; WorkerStartupError when a worker
+    cannot start all the same.
+    """
     import uvicorn
 
-    asgi = create_asgi_app(settings)
-    # Reviews run on a second thread (bot.slack.worker); see tune_for_serving for why these
-    # interpreter settings help the thread that acks Slack's requests.
-    tune_for_serving()
-    uvicorn.run(asgi, host=host, port=port, log_level=settings.log_level.lower(), proxy_headers=True)
+    if workers < 1:
+        raise ValueError("workers must be 1 or more")
+    log_level = settings.log_level.strip().lower()
+    if log_level not in LOG_LEVELS:
+        raise SlackConfigError(f"REDTEAM_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}.")
+    log_config = _log_config(log_level)
+    check_http_settings(settings)
+    # A missing or broken rule pack, reported here as a RuleFileError, rather than as the
+    # traceback of a failed startup (in every worker).
+    checker = OfflineChecker.from_settings(settings)
+    if workers == 1:
+        asgi = create_asgi_app(settings, services=Services(checker=checker))
+        # Reviews run on a second thread (bot.slack.worker); see tune_for_serving for why these
+        # interpreter settings help the thread that acks Slack's requests.
+        tune_for_serving()
+        uvicorn.run(asgi, host=host, port=port, log_level=log_level, log_config=log_config,
+                    proxy_headers=True)
+        return
+    del checker  # each worker loads its own
+    if settings != Settings():
+        raise ValueError("with several workers each one reads its settings from the environment and "
+                         ".env: pass the settings there, not as a Settings object")
+    # Create the tables once, here, before the workers start: concurrent CREATE TABLEs can fail
+    # on PostgreSQL, and a wrong REDTEAM_DATABASE_URL is reported once, as a StoreConfigError.
+    Store.from_settings(settings).close()
+    _run_workers(uvicorn.Config(APP_FACTORY, factory=True, host=host, port=port, workers=workers,
+                                log_level=log_level, log_config=log_config, proxy_headers=True))
+
+
+def _run_workers(config: uvicorn.Config) -> None:
+    # What uvicorn.run does for workers > 1, keeping the supervisor to read its workers' exit codes:
+    # uvicorn.run returns quietly when they fail to start.
+    from uvicorn.supervisors import Multiprocess
+
+    supervisor = Multiprocess(config, sockets=[config.bind_socket()])
+    supervisor.run()
+    if any(p.exitcode == _STARTUP_FAILURE for p in supervisor.processes):
+        raise WorkerStartupError("a worker process could not start; its log above says why")
+
+
+def _log_config(level: str) -> dict[str, Any]:
+    """uvicorn's logging, plus redteam's own loggers at ``level`` (debug when --debug asked for
+    it); uvicorn applies it in every worker process, where the command line's setup never ran."""
+    import uvicorn.config
+
+    ours = "DEBUG" if logging.getLogger("bot").isEnabledFor(logging.DEBUG) else level.upper()
+    config: dict[str, Any] = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["formatters"]["redteam"] = {"format": "%(levelname)s %(name)s: %(message)s"}
+    config["handlers"]["redteam"] = {
+        "class": "logging.StreamHandler", "formatter": "redteam", "stream": "ext://sys.stderr"
+    }
+    config["loggers"]["bot"] = {
+        "handlers": ["redteam"], "level": "DEBUG" if ours == "TRACE" else ours, "propagate": False
+    }
+    return config

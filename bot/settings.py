@@ -59,6 +59,13 @@ class Settings(BaseSettings):
     slack_api_url: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_API_URL"))
     review_channels: str = "social-review"
     reply_in_threads_without_mention: bool = False
+    # The name hosting platforms (Heroku, Render, Dokku...) set for a web process's worker count.
+    web_concurrency: int = Field(
+        default=1,
+        ge=1,
+        validation_alias=AliasChoices("WEB_CONCURRENCY"),
+        description="Worker processes of `redteam serve` when --workers is not given.",
+    )
 
     # --- storage -----------------------------------------------------------------------
     database_url: str = "sqlite:///redteam.sqlite3"

@@ -99,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
                            help="run the Slack bot over HTTP (Events API)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=3000, help="port to listen on (default 3000)")
+    serve.add_argument("--workers", type=_positive_int, metavar="N",
+                       help="worker processes sharing the port and the store "
+                            "(default: WEB_CONCURRENCY if set, else 1)")
 
     sub.add_parser("slack", parents=[_common(offline=False)],
                    help="run the Slack bot over Socket Mode (no public URL needed)")

@@ -36,9 +36,21 @@ def _run_configured(target: Callable[..., Any], *args: Any, **kwargs: Any) -> in
     return EXIT_OK
 
 
+def serve_workers(args: argparse.Namespace, settings: Settings) -> int:
+    """``--workers``, else ``WEB_CONCURRENCY`` (which hosting platforms set), else 1."""
+    workers: int | None = getattr(args, "workers", None)
+    return workers if workers is not None else settings.web_concurrency
+
+
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     serve = _entry_point("bot.server", "serve", "serve")
-    return _run_configured(serve, settings, host=args.host, port=args.port)
+    from bot.server import WorkerStartupError
+
+    try:
+        return _run_configured(serve, settings, host=args.host, port=args.port,
+                               workers=serve_workers(args, settings))
+    except WorkerStartupError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def run_slack(args: argparse.Namespace, settings: Settings) -> int:

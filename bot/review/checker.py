@@ -63,8 +63,14 @@ class OfflineChecker:
         self._allow = self.config.allow_pattern()
         # Which rules can possibly fire is decided once per draft, by one pass for the literals
         # every match of a rule needs (see bot.review.literal_gate).
-        self._index_rules([required_literals(r.match) for r in self.rules])
-        self._gate = LiteralGate([*self._rule_gates, *self.lexicons.gates.values()])
+        # A rule with ``requires_any`` also needs one literal of that context pattern.
+        self._index_rules(
+            [required_literals(r.match) for r in self.rules],
+            [required_literals(r.requires) if r.requires is not None else None for r in self.rules],
+        )
+        self._gate = LiteralGate(
+            [*self._rule_gates, *self._requires_gates, *self.lexicons.gates.values()]
+        )
         self._disabled_categories = set(self.config.disabled_categories)
 
     @classmethod
@@ -74,9 +80,15 @@ class OfflineChecker:
 
     # --- finding risks ---------------------------------------------------------------------
 
-    def _index_rules(self, gates: list[Literals | None]) -> None:
-        """Map each gate literal to the rules it admits; rules without a gate always run."""
+    def _index_rules(self, gates: list[Literals | None],
+                     requires_gates: list[Literals | None] | None = None) -> None:
+        """Map each gate literal to the rules it admits; rules without a gate always run.
+
+        ``requires_gates`` (one per rule, None: no gate) hold the literals a rule's
+        ``requires_any`` context needs: without one of them the rule cannot fire either.
+        """
         self._rule_gates = gates
+        self._requires_gates = requires_gates or [None] * len(gates)
         self._ungated_rules = [i for i, gate in enumerate(gates) if gate is None]
         index: dict[str, list[int]] = {}
         for i, gate in enumerate(gates):
@@ -91,7 +103,12 @@ class OfflineChecker:
             admitted = self._rules_by_literal.get(literal)
             if admitted is not None:
                 chosen.update(admitted)
-        return [self.rules[i] for i in sorted(chosen)]
+        rules = []
+        for i in sorted(chosen):
+            context = self._requires_gates[i]
+            if context is None or not context.isdisjoint(present):
+                rules.append(self.rules[i])
+        return rules
 
     def _scan(self, text: str) -> list[Finding]:
         folded = FoldedText(text)

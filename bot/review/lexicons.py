@@ -23,7 +23,7 @@ REQUIRED = (
     "named_person", "private_matter", "private_content", "knowing", "reviewer_address", "verdict_control",
     "belittle", "party", "scold", "exact_time", "mood_fix", "consent", "condescend", "letdown",
     "role_tag", "injection_talk", "health_target", "health_promise", "clock_time", "device_sensing",
-    "debunk",
+    "debunk", "product_pun",
 )
 
 

@@ -30,7 +30,7 @@ def _best(candidates: list[Literals]) -> Literals | None:
     usable = [c for c in candidates if c and all(c_ for c_ in c)]
     if not usable:
         return None
-    return max(usable, key=lambda c: (min(len(s) for s in c), -len(c)))
+    return max(usable, key=lambda c: (min(len(s) for s in c), -len(c), sum(map(len, c))))
 
 
 def _class_chars(items: list[tuple[Any, Any]]) -> list[str] | None:

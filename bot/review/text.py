@@ -56,6 +56,20 @@ def _fold_char(ch: str) -> str:
     return folded
 
 
+def _one_to_one_table(text: str) -> dict[int, str] | None:
+    """A translate table for the non-ASCII characters of ``text`` if each folds to exactly one
+    character that ``lower()`` leaves alone; None when any is removed, expands or needs lowering."""
+    table: dict[int, str] = {}
+    for ch in set(text):
+        if ch.isascii():
+            continue
+        folded = _fold_char(ch)
+        if len(folded) != 1 or folded.lower() != folded:
+            return None
+        table[ord(ch)] = folded
+    return table
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     """A half-open range ``[start, end)`` of the original text."""
@@ -75,6 +89,13 @@ class FoldedText:
             # The common case: nothing to remove or unfold, so indexes are shared.
             self.folded = original.lower()
             self._origin: list[int] | None = None
+            return
+        # Most non-ASCII drafts only carry emoji or accents, each folding to one character:
+        # then the index map is the identity and one translate replaces the per-character loop.
+        table = _one_to_one_table(original)
+        if table is not None:
+            self.folded = original.translate(table).lower()
+            self._origin = None
             return
         parts: list[str] = []
         origin: list[int] = []

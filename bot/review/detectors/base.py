@@ -52,7 +52,7 @@ class Scan:
             if gate is not None and self.present is not None and gate.isdisjoint(self.present):
                 found = []
             else:
-                found = [(m.start(), m.end()) for m in self.lexicons[lexicon].finditer(self.folded)]
+                found = [m.span() for m in self.lexicons[lexicon].finditer(self.folded)]
             self._hits[lexicon] = found
         return found
 

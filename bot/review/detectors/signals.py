@@ -413,6 +413,9 @@ def detect_talking_down(scan: Scan) -> None:
                 "Help instead: answer the question or fix the problem, without the lesson or the eye-roll.",
                 "This is the eye-roll or laugh that goes with it.",
             )
+            # The eye-roll is what makes it sarcasm, and it is what gets screenshotted.
+            scan.add("signals.talking-down", "sarcasm_misfire", Severity.medium, partner,
+                     "Sarcasm aimed at customers reads as contempt.", "Drop the eye-roll.")
             return
     groups = scan.hits("behaviour_group") + scan.hits("cohort_count") + scan.hits("cohort_individual")
     if not groups or (scan.has("warmth") and not scan.has("jab")):
@@ -450,7 +453,8 @@ def detect_health_promise(scan: Scan) -> None:
                 "A health or body outcome promised with miracle wording (overnight, while you sleep, "
                 "proven with an asterisk, instead of the proven protection): a claim the product "
                 "cannot back, and unsafe if believed.",
-                "State only what the evidence supports, with its source; never suggest replacing medical care.",
+                "State only what the evidence supports, with its source; never suggest replacing "
+                "medical care.",
                 "This is the health outcome promised.",
             )
             return

@@ -52,6 +52,9 @@ def detect_tragedy(scan: Scan) -> None:
     if not tragedies and not days:
         return
     promotions = scan.hits("promotion")
+    if tragedies:
+        # A pastry or burger beside a death is the product pun that makes the tribute an ad.
+        promotions = sorted(promotions + scan.hits("product_pun"))
     celebrations = _celebrations(scan) if tragedies else []
     donation = scan.has("donation")
     found_tragedy = False
