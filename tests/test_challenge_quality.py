@@ -3,7 +3,8 @@
 All three files are tuning data now: the first round broadened the packs on ``challenge_dev.jsonl`` and
 measured ``challenge_holdout.jsonl`` once (0.27 recall); the second round replaced phrase lists with
 compositional signal families (``bot.review.detectors.signals``) designed from the misses of both;
-the third round widened those families on the misses of ``challenge_fresh.jsonl``.
+the third round widened those families on the misses of ``challenge_fresh.jsonl``; the fourth
+added word classes for the misses of ``real_tune.jsonl`` (real posts, recalled from memory).
 Generalisation is measured elsewhere, on posts neither round saw (README, section
 "offline-checker"). The floors below sit a little under the current figures: a change that loses
 recall or adds false positives on either file fails here.
@@ -32,6 +33,9 @@ FLOORS = {
     "challenge_dev.jsonl": (55, 45, 54 / 55, 1 / 45),
     "challenge_holdout.jsonl": (55, 45, 53 / 55, 1 / 45),
     "challenge_fresh.jsonl": (90, 70, 88 / 90, 3 / 70),
+    # Real brand posts recalled from memory (tuning half, tests/data/CHALLENGE.md): 5/22 flagged
+    # before round 4, 18/22 after, 0/18 false positives; one more miss and one false positive allowed.
+    "real_tune.jsonl": (22, 18, 17 / 22, 1 / 18),
 }
 
 

@@ -1092,6 +1092,7 @@ ROUND4_POSITIVES = [
     ("To everyone affected by #StormDara: stay safe! Perfect day for some online shopping 🛍️",
      "insensitive_timing"),
     ("Blizzard deals are live: 30% off boots until the snow melts.", "insensitive_timing"),
+    ("Riding out Hurricane Mara? Stay in and shop: free shipping with code SAFE.", "insensitive_timing"),
     # an everyday product re-badged for one gender; a group told it is not wanted
     ("Introducing Rosé Lager: finally, beer for girls 💅", "stereotype_bias"),
     ("New pastel laptops, designed for her.", "stereotype_bias"),
