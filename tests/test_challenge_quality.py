@@ -36,6 +36,8 @@ FLOORS = {
     # Real brand posts recalled from memory (tuning half, tests/data/CHALLENGE.md): 5/22 flagged
     # before round 4, 18/22 after, 0/18 false positives; one more miss and one false positive allowed.
     "real_tune.jsonl": (22, 18, 17 / 22, 1 / 18),
+    # Held out: never read while tuning (see CHALLENGE.md); measured 6/22 and 0/19 after round 4.
+    "real_holdout.jsonl": (22, 19, 5 / 22, 1 / 19),
 }
 
 

@@ -237,14 +237,16 @@ def test_an_unexpected_error_is_one_line_and_exit_3(capsys, monkeypatch):
 def test_serve_and_slack_call_the_slack_engineers_entry_points(capsys, monkeypatch):
     calls = []
     server = types.ModuleType("bot.server")
-    server.serve = lambda settings, host, port: calls.append(("serve", host, port))  # type: ignore[attr-defined]
+    server.serve = lambda settings, host, port, workers: calls.append(("serve", host, port, workers))  # type: ignore[attr-defined]
     socket_mode = types.ModuleType("bot.slack.socket_mode")
     socket_mode.run = lambda settings: calls.append(("slack",))  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "bot.server", server)
     monkeypatch.setitem(sys.modules, "bot.slack.socket_mode", socket_mode)
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     assert run(capsys, "serve", "--host", "0.0.0.0", "--port", "8080")[0] == 0
     assert run(capsys, "slack")[0] == 0
-    assert calls == [("serve", "0.0.0.0", 8080), ("slack",)]
+    assert run(capsys, "serve", "--workers", "3")[0] == 0
+    assert calls == [("serve", "0.0.0.0", 8080, 1), ("slack",), ("serve", "127.0.0.1", 3000, 3)]
     assert run(capsys, "serve", "--port", "70000")[0] == 2
 
 

@@ -44,12 +44,12 @@ def serve_workers(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     serve = _entry_point("bot.server", "serve", "serve")
-    from bot.server import WorkerStartupError
-
+    # () catches nothing: an installation whose bot.server has no such error just lets it through
+    startup_error = getattr(importlib.import_module("bot.server"), "WorkerStartupError", ())
     try:
         return _run_configured(serve, settings, host=args.host, port=args.port,
                                workers=serve_workers(args, settings))
-    except WorkerStartupError as exc:
+    except startup_error as exc:
         raise UsageError(str(exc)) from None
 
 
