@@ -1,6 +1,9 @@
 """The ASGI app for HTTP mode: Slack's events, commands and interactivity at ``/slack/events``,
 and ``/healthz`` for the platform's health checks. Other front ends mount their routes here too.
 
+Events API deliveries are acked as soon as their signature checks out and then dispatched by
+Bolt on the review loop (``bot.slack.early_ack``); everything else is Bolt's from the start.
+
 ``serve(settings, workers=N)`` runs it under uvicorn, in N worker processes when N > 1. Workers
 share nothing but the listening socket and the store, where each draft is claimed once, so a
 retried event that reaches another worker is not reviewed twice.
@@ -28,6 +31,7 @@ from bot.review.checker import OfflineChecker
 from bot.review.service import ReviewService
 from bot.settings import Settings
 from bot.slack.app import SlackConfigError, build_app, close_app
+from bot.slack.early_ack import EarlyEventAck
 from bot.slack.worker import BackgroundLoop, tune_for_serving
 from bot.store import AsyncStore, Store
 
@@ -80,6 +84,8 @@ def create_asgi_app(settings: Settings, *, services: Services | None = None) -> 
     """The Starlette app. Settings are checked now (a clear error before serving); the review
     service, store and Slack client are built at startup, on the server's event loop."""
     check_http_settings(settings)
+    assert settings.slack_signing_secret is not None  # checked just above
+    signing_secret = settings.slack_signing_secret.get_secret_value()
     given = services or Services()
 
     @asynccontextmanager
@@ -89,6 +95,7 @@ def create_asgi_app(settings: Settings, *, services: Services | None = None) -> 
         store = given.store if given.store is not None else await _open_store(settings)
         bolt = build_app(settings, service, store, worker=worker)
         app.state.bolt = bolt
+        app.state.early_ack = EarlyEventAck(bolt, worker, signing_secret)
         app.state.slack_handler = AsyncSlackRequestHandler(bolt)
         log.info("Slack HTTP endpoint ready at /slack/events")
         try:
@@ -103,7 +110,10 @@ def create_asgi_app(settings: Settings, *, services: Services | None = None) -> 
         handler: AsyncSlackRequestHandler | None = getattr(request.app.state, "slack_handler", None)
         if handler is None:
             return JSONResponse({"ok": False, "error": "starting"}, status_code=503)
-        return await handler.handle(request)
+        early: EarlyEventAck = request.app.state.early_ack
+        if early.take(await request.body(), request.headers):
+            return Response(status_code=200)
+        return await handler.handle(request)  # the body read above is cached for Bolt
 
     async def healthz(request: Request) -> Response:
         ready = getattr(request.app.state, "slack_handler", None) is not None

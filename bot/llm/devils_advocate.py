@@ -7,11 +7,11 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import openai
 from openai import AsyncOpenAI
-from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
+from openai.types.chat import ChatCompletion
 from pydantic import ValidationError
 
 from bot.llm.client import endpoint_label, uses_azure
@@ -128,8 +128,7 @@ class DevilsAdvocate:
     # --- plumbing ------------------------------------------------------------------------
     async def _call(self, messages: list[dict[str, str]], response_format: dict[str, Any] | None,
                     max_tokens: int, *, retry: bool = True) -> ChatCompletion:
-        kwargs: dict[str, Any] = {"model": self.settings.model,
-                                  "messages": cast("list[ChatCompletionMessageParam]", messages)}
+        kwargs: dict[str, Any] = {"model": self.settings.model, "messages": messages}
         if response_format is not None:
             kwargs["response_format"] = response_format
         # OpenAI and Azure want max_completion_tokens (reasoning models reject max_tokens);
@@ -140,8 +139,12 @@ class DevilsAdvocate:
             kwargs["max_completion_tokens"] = max_tokens
 
         async def once() -> ChatCompletion:
-            completion: ChatCompletion = await self.client.chat.completions.create(**kwargs)
-            return completion
+            # The client's generic post (the SDK's documented way to send a request body as is),
+            # not chat.completions.create: create() re-walks every parameter against the SDK's
+            # typed definitions, about an eighth of a review's CPU with 100 reviews in flight.
+            # The body is plain JSON we built; the SDK still adds auth, Azure's deployment
+            # path, the timeout, and parses the answer into a ChatCompletion.
+            return await self.client.post("/chat/completions", cast_to=ChatCompletion, body=kwargs)
 
         budget = self.settings.llm_retry_seconds if retry else 0.0
         try:

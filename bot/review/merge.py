@@ -120,8 +120,13 @@ def merge_reviews(
     *,
     taxonomy_ids: Collection[str],
     recheck: Callable[[str], list[Risk]],
+    offline_alternatives: Callable[[], list[Alternative]] | None = None,
 ) -> Review:
-    """The final review: the offline findings, the LLM's verified findings, and notes on both."""
+    """The final review: the offline findings, the LLM's verified findings, and notes on both.
+
+    The offline alternatives are used only when the LLM gave none usable; pass
+    ``offline_alternatives`` to build them only then (``offline.alternatives`` otherwise).
+    """
     llm = answer.review
     notices: list[str] = []
     injected = any(h.category == INJECTION_CATEGORY for h in hints)
@@ -210,7 +215,9 @@ def merge_reviews(
         if all(extra.persona.casefold() != r.persona.casefold() for r in reactions):
             reactions.append(extra)
 
-    alternatives = _alternatives(llm, draft, recheck) or list(offline.alternatives)
+    alternatives = _alternatives(llm, draft, recheck) or (
+        offline_alternatives() if offline_alternatives is not None else list(offline.alternatives)
+    )
 
     return Review(
         draft=draft,

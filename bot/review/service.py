@@ -106,7 +106,8 @@ class ReviewService:
         # Only the offline findings go into the request. The rest of the offline review (worst
         # reactions, re-checked alternatives: most of its cost) is built once the answer is in,
         # so a burst of drafts gets its LLM requests out sooner; the merge is the first to need it.
-        hints = self.checker.find_risks(draft.text)
+        scanned = self.checker.scan(draft.text)
+        hints = scanned.risks
         rubric = advocate.review_rubric
         self._check_budget(rubric, draft, hints, advocate.json_mode)
         key = cache_key(draft.text, draft.platform or "", draft.notes or "", self.brand_text,
@@ -115,12 +116,12 @@ class ReviewService:
             result, cached = await self.cache.get_or_compute(key, lambda: advocate.critique(draft, hints))
         except LLMError as exc:
             log.warning("LLM review failed, returning the offline review: %s", exc.reason)
-            return _with_notice(self.checker.review(draft), offline_notice(exc.reason))
+            return _with_notice(self.checker.review(draft, scanned=scanned), offline_notice(exc.reason))
         except Exception as exc:  # never a traceback for the user; the log keeps the details
             log.exception("unexpected failure in the LLM review")
             reason = f"unexpected {type(exc).__name__}"
-            return _with_notice(self.checker.review(draft), offline_notice(reason))
-        offline = self.checker.review(draft)
+            return _with_notice(self.checker.review(draft, scanned=scanned), offline_notice(reason))
+        offline = self.checker.review(draft, scanned=scanned, with_alternatives=False)
         answer = LLMAnswer(
             review=result.review,
             model=result.model,
@@ -133,11 +134,12 @@ class ReviewService:
         )
         try:
             return merge_reviews(draft, offline, hints, answer, taxonomy_ids=set(self.checker.taxonomy.ids),
-                                 recheck=self.checker.find_risks)
+                                 recheck=self.checker.find_risks,
+                                 offline_alternatives=lambda: self.checker.alternatives(scanned))
         except Exception as exc:  # an answer we cannot merge is LLM trouble too: the user still gets a review
             log.exception("the LLM answer could not be merged")
             reason = f"its answer could not be used ({type(exc).__name__})"
-            return _with_notice(offline, offline_notice(reason))
+            return _with_notice(self.checker.review(draft, scanned=scanned), offline_notice(reason))
 
     def _check_budget(self, rubric: Rubric, draft: Draft, hints: list[Risk], json_mode: bool) -> None:
         messages = review_messages(rubric, draft, hints, json_mode=json_mode)

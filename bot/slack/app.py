@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import aiohttp
@@ -13,6 +14,7 @@ from bot.settings import Settings
 from bot.slack.client import build_client, clone_client
 from bot.slack.deps import SlackDeps
 from bot.slack.listeners import register_all
+from bot.slack.unfinished import sweep_forever
 from bot.slack.worker import BackgroundLoop
 from bot.store import AsyncStore
 
@@ -88,6 +90,9 @@ def build_app(
         work_client = clone_client(client, session=worker.run(_open_session()))
     deps = SlackDeps.build(settings, service, store, work_client, worker)
     register_all(app, deps)
+    if worker is not None:
+        # Not submitted as work: it never ends, and shutdown drains work (close_app cancels it).
+        deps.sweeper = asyncio.run_coroutine_threadsafe(sweep_forever(deps), worker.loop)
     app.deps = deps  # type: ignore[attr-defined]
     return app
 
@@ -105,6 +110,8 @@ async def close_app(app: AsyncApp, *, close_service: bool, grace_seconds: float)
     """Let started work finish (up to ``grace_seconds``), close what lives on the worker loop,
     stop the worker. Returns how many pieces of work were still running."""
     deps = deps_of(app)
+    if deps.sweeper is not None:
+        deps.sweeper.cancel()
     unfinished = await deps.drain(grace_seconds)
     if unfinished:
         log.warning("%d review(s) were still running at shutdown", unfinished)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import re
 import time
@@ -100,6 +101,8 @@ class SlackDeps:
     worker: BackgroundLoop | None = None
     #: Work started on the calling loop when there is no worker; drained on shutdown.
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    #: The sweep for abandoned replies (bot.slack.unfinished), on the worker loop.
+    sweeper: concurrent.futures.Future[None] | None = None
 
     @classmethod
     def build(

@@ -4,7 +4,9 @@ Slack wants an ack within 3 seconds, and a burst of drafts means a burst of CPU 
 offline checker, the LLM request and answer, Block Kit rendering) in many small chunks. On one
 loop, a new request waits for every chunk ahead of it; with reviews on this loop instead, the
 loop that acks gets the interpreter every few milliseconds, whatever the reviews are doing.
-Reviews still run concurrently with each other: this is one more loop, not a queue.
+Reviews still run concurrently with each other: this is one more loop, not a queue. In HTTP
+mode Bolt's dispatch of Events API deliveries runs here as well (``bot.slack.early_ack``), so
+the loop that acks does little more than HTTP.
 
 Checked with bench/bench_slack.py (100 drafts at once, L = 2 s): the hand-offs between the
 two threads cost little; everything on one loop was slower (1.38-1.42 x L against 1.24-1.33 x L)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.store.records import ReviewRecord
@@ -37,8 +38,14 @@ class AsyncStore:
     async def claim(self, key: str) -> bool:
         return await asyncio.to_thread(self.sync.claim, key)
 
-    async def claim_all(self, keys: Sequence[str]) -> bool:
-        return await asyncio.to_thread(self.sync.claim_all, keys)
+    async def claim_all(self, keys: Sequence[str], *, reply_in: tuple[str, str] | None = None) -> bool:
+        return await asyncio.to_thread(lambda: self.sync.claim_all(keys, reply_in=reply_in))
+
+    async def finish_work(self, key: str) -> None:
+        await asyncio.to_thread(self.sync.finish_work, key)
+
+    async def take_unfinished(self, older_than: timedelta) -> list[tuple[str, str]]:
+        return await asyncio.to_thread(self.sync.take_unfinished, older_than)
 
     async def prune_keys(self, older_than_days: int = DEFAULT_KEY_DAYS) -> int:
         return await asyncio.to_thread(self.sync.prune_keys, older_than_days)

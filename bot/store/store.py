@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from bot.review.models import Evidence, Review
 from bot.store.engine import WRITE_OPTION, StoreConfigError, make_engine
 from bot.store.records import ReviewRecord
-from bot.store.tables import feedback, metadata, processed_keys, reviews
+from bot.store.tables import feedback, metadata, open_work, processed_keys, reviews
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -104,16 +104,23 @@ class Store:
             return False
         return True
 
-    def claim_all(self, keys: Sequence[str]) -> bool:
+    def claim_all(self, keys: Sequence[str], *, reply_in: tuple[str, str] | None = None) -> bool:
         """Claim every key in one transaction: True when none had been seen before.
 
         Each key is recorded either way (as ``claim`` would, one after the other), so a key seen
         here is never claimed later. A Slack event claims its delivery id and its draft together:
         one round trip to the database instead of two.
+
+        ``reply_in=(channel, thread_ts)``: a successful claim also records that a reply is owed
+        there, under the last key, until ``finish_work(that key)``.
         """
         stored = list(dict.fromkeys(_storable_key(k) for k in keys))
         if self.dialect not in ("sqlite", "postgresql"):
-            return all([self.claim(k) for k in stored])
+            fresh_all = all([self.claim(k) for k in stored])
+            if fresh_all and reply_in is not None and stored:
+                with self._write() as conn:
+                    conn.execute(self._open_work_row(stored[-1], reply_in))
+            return fresh_all
         now = self._clock()
         dialect_insert = sqlite.insert if self.dialect == "sqlite" else postgresql.insert
         fresh = 0
@@ -121,7 +128,38 @@ class Store:
             for key in stored:
                 stmt = dialect_insert(processed_keys).values(key=key, claimed_at=now)
                 fresh += int(conn.execute(stmt.on_conflict_do_nothing()).rowcount)
+            if fresh == len(stored) and reply_in is not None and stored:
+                conn.execute(self._open_work_row(stored[-1], reply_in))
         return fresh == len(stored)
+
+    def _open_work_row(self, key: str, reply_in: tuple[str, str]) -> Insert:
+        channel, thread_ts = reply_in
+        return insert(open_work).values(
+            key=key, channel=channel, thread_ts=thread_ts, started_at=self._clock()
+        )
+
+    # --- replies owed ------------------------------------------------------------------
+
+    def finish_work(self, key: str) -> None:
+        """The reply owed under ``key`` (see ``claim_all``) was given."""
+        with self._write() as conn:
+            conn.execute(delete(open_work).where(open_work.c.key == _storable_key(key)))
+
+    def take_unfinished(self, older_than: timedelta) -> list[tuple[str, str]]:
+        """``(channel, thread_ts)`` of replies owed for longer than ``older_than``, each handed to
+        exactly one caller across processes (its row is deleted by the caller that gets it)."""
+        cutoff = self._clock() - older_than
+        query = select(open_work.c.key, open_work.c.channel, open_work.c.thread_ts).where(
+            open_work.c.started_at < cutoff
+        )
+        with self._engine.connect() as conn:
+            stale = list(conn.execute(query))
+        taken: list[tuple[str, str]] = []
+        for row in stale:
+            with self._write() as conn:
+                if conn.execute(delete(open_work).where(open_work.c.key == row.key)).rowcount == 1:
+                    taken.append((row.channel, row.thread_ts))
+        return taken
 
     def prune_keys(self, older_than_days: int = DEFAULT_KEY_DAYS) -> int:
         cutoff = self._clock() - timedelta(days=older_than_days)

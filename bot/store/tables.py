@@ -54,6 +54,18 @@ processed_keys = Table(
     Column("claimed_at", UTCDateTime(), nullable=False, index=True),
 )
 
+#: Replies owed: a draft claimed but not yet answered in its thread. A row left behind means the
+#: process handling it stopped mid-way (a crash, a deploy that outran the shutdown grace); a
+#: later sweep finds it and says so in the thread, instead of leaving the user with silence.
+open_work = Table(
+    "redteam_open_work",
+    metadata,
+    Column("key", String(255), primary_key=True),
+    Column("channel", String(64), nullable=False),
+    Column("thread_ts", String(64), nullable=False),
+    Column("started_at", UTCDateTime(), nullable=False, index=True),
+)
+
 reviews = Table(
     "redteam_reviews",
     metadata,

@@ -49,6 +49,10 @@ class Place:
     def claim_key(self) -> str:
         return f"{self.team}:{self.channel}:{self.ts}"
 
+    @property
+    def reply_in(self) -> tuple[str, str]:
+        return self.channel, self.thread_ts
+
 
 def failure_reason(exc: BaseException) -> str:
     """A plain reason for a failure; never the exception's own text (it may quote the draft)."""

@@ -8,7 +8,9 @@ sharing the database all meet the same key, so a draft is reviewed once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Coroutine
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
@@ -18,6 +20,7 @@ from bot.slack.deps import SlackDeps
 from bot.slack.inbound import mentions, plain_text, strip_mention
 from bot.slack.listeners import flows
 from bot.slack.listeners.flows import Place
+from bot.store import ReviewRecord
 
 log = logging.getLogger(__name__)
 
@@ -79,14 +82,41 @@ def _team(body: dict[str, Any], event: dict[str, Any]) -> str:
     return str(body.get("team_id") or event.get("team") or "")
 
 
-async def _first_time(deps: SlackDeps, body: dict[str, Any], key: str) -> bool:
-    """Claim the delivery (event_id) and the draft key together; False if either was seen before."""
+async def _first_time(
+    deps: SlackDeps, body: dict[str, Any], key: str, *, reply_in: tuple[str, str] | None = None
+) -> bool:
+    """Claim the delivery (event_id) and the draft key together; False if either was seen before.
+
+    ``reply_in=(channel, thread_ts)``: a reply is owed there until ``deps.store.finish_work(key)``
+    (see ``bot.slack.unfinished``).
+    """
     event_id = body.get("event_id")
     keys = [f"event:{event_id}", key] if event_id else [key]
-    if not await deps.store.claim_all(keys):
+    if not await deps.store.claim_all(keys, reply_in=reply_in):
         log.info("event %s or its draft already handled (retry %s)", event_id, body.get("retry_attempt", "-"))
         return False
     return True
+
+
+async def _owed(deps: SlackDeps, key: str, reply: Coroutine[Any, Any, None]) -> None:
+    """Run ``reply`` (the work a claim with ``reply_in`` promised), then settle the debt.
+
+    An exception still settles it: the listener's guard posts the failure notice. Cancellation
+    (a shutdown that outran its grace) does not, so the sweep in ``bot.slack.unfinished`` says so.
+    """
+    try:
+        await reply
+    finally:
+        if not _cancelling():
+            try:
+                await deps.store.finish_work(key)
+            except Exception as exc:  # the reply is out; a stale row only means a late apology
+                log.warning("could not record a finished reply: %s", type(exc).__name__)
+
+
+def _cancelling() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 async def handle_message(
@@ -116,10 +146,14 @@ async def handle_message(
     place = Place(
         team=_team(body, event), channel=channel, ts=ts, thread_ts=ts, user=str(event.get("user") or "")
     )
-    if not await _first_time(deps, body, place.claim_key):
+    if not await _first_time(deps, body, place.claim_key, reply_in=place.reply_in):
         return
     text = plain_text(strip_mention(str(event.get("text") or ""), bot_user_id))
-    await flows.review_into_thread(deps, place, text, has_files=flows.event_files_only(event))
+    await _owed(
+        deps,
+        place.claim_key,
+        flows.review_into_thread(deps, place, text, has_files=flows.event_files_only(event)),
+    )
 
 
 async def handle_mention(
@@ -136,10 +170,14 @@ async def handle_mention(
     place = Place(
         team=_team(body, event), channel=channel, ts=ts, thread_ts=ts, user=str(event.get("user") or "")
     )
-    if not await _first_time(deps, body, place.claim_key):
+    if not await _first_time(deps, body, place.claim_key, reply_in=place.reply_in):
         return
     text = plain_text(strip_mention(str(event.get("text") or ""), bot_user_id))
-    await flows.review_into_thread(deps, place, text, has_files=flows.event_files_only(event))
+    await _owed(
+        deps,
+        place.claim_key,
+        flows.review_into_thread(deps, place, text, has_files=flows.event_files_only(event)),
+    )
 
 
 async def handle_followup(
@@ -164,18 +202,25 @@ async def handle_followup(
         thread_ts=thread_ts,
         user=str(event.get("user") or ""),
     )
-    if not await _first_time(deps, body, place.claim_key):
+    if not await _first_time(deps, body, place.claim_key, reply_in=place.reply_in):
         return
     text = plain_text(strip_mention(str(event.get("text") or ""), bot_user_id)).strip()
+    await _owed(
+        deps,
+        place.claim_key,
+        _follow_up(deps, place, text, reviews, files_only=flows.event_files_only(event)),
+    )
+
+
+async def _follow_up(
+    deps: SlackDeps, place: Place, text: str, reviews: list[ReviewRecord], *, files_only: bool
+) -> None:
     if not reviews:
-        await flows.review_into_thread(deps, place, text, has_files=flows.event_files_only(event))
+        await flows.review_into_thread(deps, place, text, has_files=files_only)
         return
     if not text:
         await flows.notify_in_thread(
-            deps,
-            channel,
-            thread_ts,
-            flows.FILES_ONLY if flows.event_files_only(event) else flows.EMPTY_MENTION,
+            deps, place.channel, place.thread_ts, flows.FILES_ONLY if files_only else flows.EMPTY_MENTION
         )
         return
     latest = reviews[-1]
@@ -200,9 +245,9 @@ async def handle_edit(
         return  # link unfurls and the like also arrive as message_changed
     edited_ts = str((message.get("edited") or {}).get("ts") or event.get("event_ts") or "")
     key = f"{_team(body, event)}:{channel}:{ts}:edit:{edited_ts}"
-    if not await _first_time(deps, body, key):
+    if not await _first_time(deps, body, key, reply_in=(channel, rec.thread_ts or ts)):
         return
-    await flows.rereview_edit(deps, rec, text)
+    await _owed(deps, key, flows.rereview_edit(deps, rec, text))
 
 
 async def handle_delete(deps: SlackDeps, body: dict[str, Any], event: dict[str, Any]) -> None:
