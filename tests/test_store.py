@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
@@ -26,10 +25,8 @@ from bot.review.models import (
 )
 from bot.settings import Settings
 from bot.store import AsyncStore, ReviewRecord, Store, StoreConfigError
-from bot.store.engine import normalise_url
 
 DRAFT = "To the 53 people who've watched it every day for the past 18 days: Who hurt you?"
-POSTGRES_URL = os.environ.get("REDTEAM_TEST_POSTGRES_URL")
 
 
 def make_review(text: str = DRAFT) -> Review:
@@ -69,27 +66,6 @@ def make_record(**fields: object) -> ReviewRecord:
 
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'store.sqlite3'}"
-
-
-# PostgreSQL runs are opt-in: the tests must pass on a machine without a server.
-@pytest.fixture(params=["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield sqlite_url(tmp_path)
-        return
-    assert POSTGRES_URL
-    # A schema of its own per test, so runs never see each other's rows.
-    import sqlalchemy
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sqlalchemy.create_engine(normalise_url(POSTGRES_URL))
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-    admin.dispose()
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from bot.store import AsyncStore, Store
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store(f"sqlite:///{tmp_path / 'claims.sqlite3'}")
+def store(database_url: str) -> Iterator[Store]:
+    s = Store(database_url)
     yield s
     s.close()
 

@@ -40,8 +40,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> Iterator[Store]:
-    s = Store(f"sqlite:///{tmp_path / 'owed.sqlite3'}", clock=clock)
+def store(database_url: str, clock: Clock) -> Iterator[Store]:
+    s = Store(database_url, clock=clock)
     yield s
     s.close()
 
@@ -66,13 +66,13 @@ def test_a_repeated_claim_records_no_second_debt(store: Store) -> None:
 
 
 def test_only_debts_older_than_the_limit_are_taken_and_each_only_once(
-    store: Store, tmp_path: Path, clock: Clock
+    store: Store, database_url: str, clock: Clock
 ) -> None:
     store.claim_all(["T:C1:old"], reply_in=("C1", "old.1"))
     clock.now += HOUR
     store.claim_all(["T:C1:new"], reply_in=("C1", "new.1"))
     # a second process on the same database sweeps at the same time
-    other = Store(f"sqlite:///{tmp_path / 'owed.sqlite3'}", clock=clock)
+    other = Store(database_url, clock=clock)
     try:
         first = store.take_unfinished(timedelta(minutes=30))
         second = other.take_unfinished(timedelta(minutes=30))

@@ -127,7 +127,9 @@ class Store:
         with self._write() as conn:
             for key in stored:
                 stmt = dialect_insert(processed_keys).values(key=key, claimed_at=now)
-                fresh += int(conn.execute(stmt.on_conflict_do_nothing()).rowcount)
+                # RETURNING, not rowcount: psycopg reports -1 as the rowcount of this statement.
+                taken = conn.execute(stmt.on_conflict_do_nothing().returning(processed_keys.c.key))
+                fresh += taken.first() is not None
             if fresh == len(stored) and reply_in is not None and stored:
                 conn.execute(self._open_work_row(stored[-1], reply_in))
         return fresh == len(stored)
