@@ -1,8 +1,9 @@
 """The offline checker: deterministic, no network, no model weights.
 
 Rule packs (``rules/packs/*.yaml``) catch risky phrasings; detectors in code
-(``bot.review.detectors``) catch combinations a word list cannot see. Both run on a folded copy
-of the draft and report exact spans of the original. ``review`` adds the verdict, worst
+(``bot.review.detectors``) and signal-family combinations (``rules/signals.yaml``) catch
+combinations a word list cannot see. All run on a folded copy of the draft and report exact spans
+of the original. ``review`` adds the verdict, worst
 reactions and re-checked alternatives.
 """
 
@@ -14,10 +15,12 @@ from typing import TYPE_CHECKING
 
 from bot.paths import data_dir
 from bot.review.checker_config import CheckerConfig, load_checker_config
-from bot.review.detectors import DETECTORS, Finding, Scan
+from bot.review.detector_texts import load_detector_texts
+from bot.review.detectors import DETECTORS, TEXT_NEEDS, Finding, Scan, SignalDetector
 from bot.review.lexicons import Lexicons
 from bot.review.literal_gate import LiteralGate, Literals, required_literals
 from bot.review.models import (
+    Alternative,
     Draft,
     Evidence,
     Review,
@@ -30,13 +33,23 @@ from bot.review.models import (
 from bot.review.reactions import ReactionBook
 from bot.review.rewrites import Rewriter
 from bot.review.rulepack import CompiledRule, load_packs
+from bot.review.signal_rules import load_signals
 from bot.review.taxonomy import Taxonomy, load_taxonomy
 from bot.review.text import FoldedText
 
 if TYPE_CHECKING:
     from bot.settings import Settings
 
-__all__ = ["OfflineChecker"]
+__all__ = ["OfflineChecker", "Scanned"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Scanned:
+    """One draft's offline findings (``OfflineChecker.scan``)."""
+
+    text: str
+    findings: list[Finding]
+    risks: list[Risk]
 
 
 class OfflineChecker:
@@ -57,7 +70,13 @@ class OfflineChecker:
         self.lexicons = Lexicons.load(self.rules_dir / "lexicons.yaml").extended(
             "promotion", self.config.brand_terms
         )
+        self.texts = load_detector_texts(self.rules_dir / "detector_texts.yaml", self.taxonomy, TEXT_NEEDS)
+        signals = load_signals(self.rules_dir / "signals.yaml", self.taxonomy, self.lexicons.names,
+                               reserved=DETECTORS)
         self.detectors = [d for name, d in DETECTORS.items() if not self.config.rule_disabled(name)]
+        self.detectors.append(SignalDetector(
+            [combinations for name, combinations in signals if not self.config.rule_disabled(name)]
+        ))
         self.reactions = ReactionBook.load(self.rules_dir / "reactions.yaml", self.taxonomy)
         self.rewriter = Rewriter.load(self.rules_dir / "rewrites.yaml")
         self._allow = self.config.allow_pattern()
@@ -115,7 +134,7 @@ class OfflineChecker:
         if self._allow is not None:
             folded.mask(self._allow)
         present = self._gate.present(folded.folded)
-        scan = Scan(folded, self.lexicons, present)
+        scan = Scan(folded, self.lexicons, self.texts, present)
         for compiled in self._candidate_rules(present):
             spans = compiled.spans(folded.folded)
             if not spans:
@@ -175,7 +194,13 @@ class OfflineChecker:
 
     def find_risks(self, text: str) -> list[Risk]:
         """Every risk the offline rules see in ``text``, each with an exact evidence span."""
-        return [self._to_risk(text, f) for f in self._scan(text)]
+        return self.scan(text).risks
+
+    def scan(self, text: str) -> Scanned:
+        """``find_risks`` with what ``review`` needs besides, so a caller that has the risks
+        already (the LLM's hints) does not check the same draft twice."""
+        findings = self._scan(text)
+        return Scanned(text, findings, [self._to_risk(text, f) for f in findings])
 
     # --- full review -----------------------------------------------------------------------
 
@@ -197,20 +222,21 @@ class OfflineChecker:
             return f"Revise before posting: {labels(Severity.medium)}."
         return f"Fine to post; worth a glance: {labels(Severity.low)}."
 
-    def review(self, draft: Draft) -> Review:
-        """The full offline review: risks, verdict, summary, worst reactions, alternatives."""
-        text = draft.text
-        findings = self._scan(text)
-        risks = [self._to_risk(text, f) for f in findings]
+    def review(self, draft: Draft, *, scanned: Scanned | None = None,
+               with_alternatives: bool = True) -> Review:
+        """The full offline review: risks, verdict, summary, worst reactions, alternatives.
+
+        ``scanned``: ``scan(draft.text)`` when the caller has it already. ``with_alternatives=False``
+        leaves the alternatives (most of the cost: each is checked again) to ``alternatives()``,
+        for a caller that may not need them.
+        """
+        if scanned is None or scanned.text != draft.text:
+            scanned = self.scan(draft.text)
+        risks = scanned.risks
         verdict = verdict_for(risks)
         level = RiskLevel.of(risks)
         reactions = self.reactions.worst_reactions(risks)
-        alternatives = []
-        if level.rank >= RiskLevel.medium.rank:
-            rewrites = {(f.span.start, f.span.end): f.rewrite for f in findings if f.rewrite}
-            alternatives = self.rewriter.alternatives(
-                text, risks, rewrites, self.find_risks, label=self.taxonomy.label
-            )
+        alternatives = self.alternatives(scanned) if with_alternatives else []
         return Review(
             draft=draft,
             verdict=verdict,
@@ -220,4 +246,13 @@ class OfflineChecker:
             worst_reactions=reactions,
             alternatives=alternatives,
             engines=["offline"],
+        )
+
+    def alternatives(self, scanned: Scanned) -> list[Alternative]:
+        """Gentler rewrites of a draft of medium risk or more, each checked again."""
+        if RiskLevel.of(scanned.risks).rank < RiskLevel.medium.rank:
+            return []
+        rewrites = {(f.span.start, f.span.end): f.rewrite for f in scanned.findings if f.rewrite}
+        return self.rewriter.alternatives(
+            scanned.text, scanned.risks, rewrites, self.find_risks, label=self.taxonomy.label
         )

@@ -64,11 +64,16 @@ class Taxonomy(BaseModel):
         return "\n".join(blocks)
 
 
+# libyaml parses the rules folder ten times faster than the pure-Python parser (the same
+# documents, as safe); start-up reads every file of it.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path: Path) -> object:
     """Parse one YAML data file, turning any failure into a RuleFileError naming it."""
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return yaml.load(handle, Loader=_Loader)
     except FileNotFoundError as exc:
         raise RuleFileError(f"{path}: file not found") from exc
     except yaml.YAMLError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.review.detector_texts import DetectorTexts
 from bot.review.lexicons import Lexicons
 from bot.review.models import Severity
 from bot.review.text import FoldedText, Span
@@ -31,10 +32,11 @@ class Finding:
 
 @dataclass(slots=True)
 class Scan:
-    """One draft being checked: its folded text and cached lexicon hits."""
+    """One draft being checked: its folded text, cached lexicon hits and the detectors' texts."""
 
     text: FoldedText
     lexicons: Lexicons
+    texts: DetectorTexts
     #: The gate literals the draft contains (None: no gating, every lexicon runs).
     present: frozenset[str] | None = None
     findings: list[Finding] = field(default_factory=list)
@@ -68,6 +70,16 @@ class Scan:
         if span.end > span.start:
             self.findings.append(Finding(rule_id, category, severity, span, message, suggestion,
                                          rewrite=rewrite, primary=primary))
+
+    def report(self, rule_id: str, category: str, severity: Severity, hit: Hit, *,
+               partner: bool = False) -> None:
+        """``add`` with the words ``rules/detector_texts.yaml`` holds for the rule (and category).
+
+        ``partner``: the supporting evidence (the product next to a tribute), listed after the main words.
+        """
+        said = self.texts.said(rule_id, category, partner=partner)
+        self.add(rule_id, category, severity, hit, said.message, said.suggestion, said.rewrite,
+                 primary=not partner)
 
     def categories(self, minimum: Severity = Severity.low) -> set[str]:
         return {f.category for f in self.findings if f.severity.rank >= minimum.rank}

@@ -18,9 +18,16 @@ import re
 from bot.review.detectors.base import Hit, Scan, near
 from bot.review.models import Severity
 
+#: The rule ids reported -> what each needs in rules/detector_texts.yaml besides a message.
+TEXTS: dict[str, tuple[str, ...]] = {
+    "judgement.diagnoses-customers": ("sarcasm_misfire",),
+    "judgement.roast": (),
+    "judgement.second-person": (),
+    "judgement.jab-at-tracked-group": ("sarcasm_misfire",),
+    "judgement.jab-at-customers": ("sarcasm_misfire",),
+}
+
 _REPLY = re.compile(r"^\W*@\w|\b(?:reply|replying|replied|response|responding) to\b")
-_SUGGESTION = "Thank instead of judge: swap the punchline for warmth (\"we're with you\")."
-_REWRITE = "We're with you."
 _REACH = 400  # one post: a jab anywhere in it lands on the group it names
 
 
@@ -43,12 +50,10 @@ def _tracked_cohort(scan: Scan) -> Hit | None:
     return None
 
 
-def _add_shaming(scan: Scan, rule_id: str, severity: Severity, hit: Hit, message: str) -> None:
-    scan.add(rule_id, "customer_shaming", severity, hit, message, _SUGGESTION, rewrite=_REWRITE)
+def _add_shaming(scan: Scan, rule_id: str, severity: Severity, hit: Hit) -> None:
+    scan.report(rule_id, "customer_shaming", severity, hit)
     if severity.rank >= Severity.medium.rank:
-        scan.add(rule_id, "sarcasm_misfire", Severity.medium, hit,
-                 "The joke depends on tone; in a screenshot it reads as contempt.",
-                 _SUGGESTION, rewrite=_REWRITE)
+        scan.report(rule_id, "sarcasm_misfire", Severity.medium, hit)
 
 
 def detect_judgement(scan: Scan) -> None:
@@ -61,23 +66,11 @@ def detect_judgement(scan: Scan) -> None:
     for hit in judgements[:3]:
         hit = _with_marks(scan, hit)
         if group and not reply:
-            _add_shaming(
-                scan, "judgement.diagnoses-customers", Severity.high, hit,
-                "A judgement or mock diagnosis aimed at the customers the post singles out: the "
-                "brand laughs at people for using what they pay for.",
-            )
+            _add_shaming(scan, "judgement.diagnoses-customers", Severity.high, hit)
         elif reply:
-            scan.add(
-                "judgement.roast", "sarcasm_misfire", Severity.low, hit,
-                "A roast in a reply: fine when the target picked the fight, harsh if they did not.",
-                "Check who the reply is aimed at before posting.",
-            )
+            scan.report("judgement.roast", "sarcasm_misfire", Severity.low, hit)
         else:
-            scan.add(
-                "judgement.second-person", "customer_shaming", Severity.medium, hit,
-                "A second-person judgement or mock diagnosis: your audience is the 'you'.",
-                _SUGGESTION, rewrite=_REWRITE,
-            )
+            scan.report("judgement.second-person", "customer_shaming", Severity.medium, hit)
     if jabs and not judgements and not reply:
         _detect_jab_at_group(scan, jabs)
 
@@ -89,20 +82,12 @@ def _detect_jab_at_group(scan: Scan, jabs: list[Hit]) -> None:
     for jab in jabs:
         target = near([cohort], jab, _REACH, _REACH) if cohort is not None else None
         if target is not None and not warm:
-            _add_shaming(
-                scan, "judgement.jab-at-tracked-group", Severity.high, _with_marks(scan, jab),
-                "A jab (mock concern, an eye-roll, a meme) aimed at customers the post has counted "
-                "by what they did: the brand is laughing at its own customers.",
-            )
+            _add_shaming(scan, "judgement.jab-at-tracked-group", Severity.high, _with_marks(scan, jab))
             return
         target = near(defined, jab, _REACH, _REACH)
         if target is None and cohort is not None:
             target = cohort
         if target is not None:
             severity = Severity.low if warm else Severity.medium
-            _add_shaming(
-                scan, "judgement.jab-at-customers", severity, _with_marks(scan, jab),
-                "A jab aimed at people defined by what they do: some of them are your customers, "
-                "and they will read it as being laughed at.",
-            )
+            _add_shaming(scan, "judgement.jab-at-customers", severity, _with_marks(scan, jab))
             return

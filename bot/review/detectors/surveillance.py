@@ -14,14 +14,22 @@ brand says it analysed behaviour and then comments on it.
 
 from __future__ import annotations
 
+from bot.review.detector_texts import PARTNER
 from bot.review.detectors.base import Hit, Scan, near
 from bot.review.models import Severity
 
+#: The rule ids reported -> what each needs in rules/detector_texts.yaml besides a message.
+TEXTS: dict[str, tuple[str, ...]] = {
+    "surveillance.tracked-group": (PARTNER,),
+    "privacy.singled-out-sensitive": (),
+    "surveillance.singled-out": (),
+    "surveillance.precise-group": (),
+    "surveillance.commented-analysis": (),
+    "surveillance.inferred-trait": (PARTNER,),
+    "privacy.inferred-trait-disclosed": (),
+}
+
 _CATEGORY = "surveillance_creep"
-_SUGGESTION = (
-    "Move from individuals to trends: drop or round the number and the time window and speak "
-    'of "a lot of you".'
-)
 
 
 def merge_adjacent(hits: list[Hit], folded: str, gap: int = 2) -> list[Hit]:
@@ -75,37 +83,15 @@ def _detect_tracked_group(scan: Scan, sensitive: list[Hit]) -> None:
             if aggravator is None and single and detail is not None:
                 aggravator = near(scan.hits("clock_time"), cohort, 0, 150)
         if aggravator is not None:
-            message = (
-                "A precise count of people (or one person), what they did and when, next to a "
-                "judgement or a sensitive trait: it reads as the brand watching individuals and "
-                "commenting on them."
-            )
-            scan.add("surveillance.tracked-group", _CATEGORY, Severity.high, cohort, message, _SUGGESTION)
+            scan.report("surveillance.tracked-group", _CATEGORY, Severity.high, cohort)
             if detail is not None:
-                scan.add("surveillance.tracked-group", _CATEGORY, Severity.high, detail,
-                         "The time window or repetition shows individual-level tracking.", _SUGGESTION,
-                         primary=False)
+                scan.report("surveillance.tracked-group", _CATEGORY, Severity.high, detail, partner=True)
             if single and trait is not None:
-                scan.add(
-                    "privacy.singled-out-sensitive", "privacy_disclosure", Severity.high, trait,
-                    "A sensitive purchase or search tied to one identifiable person: they, or people "
-                    "who know them, can recognise themselves.",
-                    "Never describe what one person bought or searched, least of all something sensitive.",
-                )
+                scan.report("privacy.singled-out-sensitive", "privacy_disclosure", Severity.high, trait)
         elif single and detail is None:
-            scan.add(
-                "surveillance.singled-out", _CATEGORY, Severity.medium, cohort,
-                "The brand says it noticed what one person did: everyone reading learns that the "
-                "brand watches individuals.",
-                "Talk about what people love in general; never single out one customer's activity.",
-            )
+            scan.report("surveillance.singled-out", _CATEGORY, Severity.medium, cohort)
         else:
-            scan.add(
-                "surveillance.precise-group", _CATEGORY, Severity.low, cohort,
-                "Individual-level behaviour data (a precise group, what they did and when). Warm "
-                "framing usually lands; any joke at their expense will read as surveillance.",
-                "Keep the framing affectionate, or round the number.",
-            )
+            scan.report("surveillance.precise-group", _CATEGORY, Severity.low, cohort)
         reported += 1
         if reported >= 3:
             break
@@ -122,12 +108,7 @@ def _detect_commented_analysis(scan: Scan) -> None:
     for disclosure in scan.hits("tracking_data"):
         if near(behaviours, disclosure, 0, 120) is None or near(judgements, disclosure, 400, 400) is None:
             continue
-        scan.add(
-            "surveillance.commented-analysis", _CATEGORY, Severity.high, disclosure,
-            "The brand says it looked at what people did, then comments on it: the audience learns "
-            "they are watched and judged.",
-            _SUGGESTION,
-        )
+        scan.report("surveillance.commented-analysis", _CATEGORY, Severity.high, disclosure)
         return
 
 
@@ -139,19 +120,9 @@ def _detect_inferred_trait(scan: Scan, sensitive: list[Hit]) -> None:
         data = near(tracking, trait, 300, 300)
         if data is None:
             continue
-        scan.add(
-            "surveillance.inferred-trait", _CATEGORY, Severity.high, trait,
-            "The post shows the brand inferring a sensitive trait (sex life, pregnancy, health, "
-            "money...) from what people did.",
-            "Do not publish inferences about sensitive traits; use neutral aggregates or nothing.",
-        )
-        scan.add("surveillance.inferred-trait", _CATEGORY, Severity.high, data,
-                 "This is the data analysis behind the inference.", _SUGGESTION, primary=False)
+        scan.report("surveillance.inferred-trait", _CATEGORY, Severity.high, trait)
+        scan.report("surveillance.inferred-trait", _CATEGORY, Severity.high, data, partner=True)
         target = near(scan.hits("individual_target"), trait, 300, 300)
         if target is not None:
-            scan.add(
-                "privacy.inferred-trait-disclosed", "privacy_disclosure", Severity.high, target,
-                "A sensitive inference reaches an identifiable person, who may not have told anyone.",
-                "Never send or post inferred sensitive traits to individuals.",
-            )
+            scan.report("privacy.inferred-trait-disclosed", "privacy_disclosure", Severity.high, target)
         break

@@ -8,13 +8,24 @@ from __future__ import annotations
 
 import re
 
+from bot.review.detector_texts import PARTNER
 from bot.review.detectors.base import Hit, Scan, near
 from bot.review.models import Severity
+
+#: The rule ids reported -> what each needs in rules/detector_texts.yaml besides a message.
+TEXTS: dict[str, tuple[str, ...]] = {
+    "tragedy.promotion-nearby": (PARTNER,),
+    "timing.commemoration-sale": (),
+    "hashtag.trend-to-sell": (PARTNER,),
+    "hashtag.sensitive-tag-to-sell": (),
+    "hashtag.tag-then-turn-to-product": (PARTNER,),
+    "hashtag.tag-to-own-product": (),
+    "hashtag.cause-tag-as-hook": (),
+}
 
 _REACH = 400  # chars either side: one post, not a whole pasted document
 _TAG_BEFORE = re.compile(r"#\w+\s*$")
 _LIFE = re.compile(r"\s+(?:the |her |his |their )?li(?:fe|ves)\b")
-_SUGGESTION = "Separate remembrance from promotion: no product, logo, mascot, offer or party."
 _TURN = re.compile(
     r"(?<![a-z])(?:also|anyway|anyways|btw|by the way|speaking of|"
     r"on (?:a|another) (?:lighter|happier|different) note|in other news|"
@@ -63,15 +74,8 @@ def detect_tragedy(scan: Scan) -> None:
         if pairing is None:
             continue
         severity = Severity.low if donation else Severity.high
-        scan.add(
-            "tragedy.promotion-nearby", "tragedy_exploitation", severity, tragedy,
-            "A death, tragedy or memorial shares the post with a product, offer, mascot or "
-            "celebration: the tribute reads as an ad.",
-            _SUGGESTION,
-        )
-        scan.add("tragedy.promotion-nearby", "tragedy_exploitation", severity, pairing,
-                 "This is the promotional or celebratory part next to the tragedy.", _SUGGESTION,
-                 primary=False)
+        scan.report("tragedy.promotion-nearby", "tragedy_exploitation", severity, tragedy)
+        scan.report("tragedy.promotion-nearby", "tragedy_exploitation", severity, pairing, partner=True)
         found_tragedy = True
         break
     if found_tragedy:
@@ -80,11 +84,7 @@ def detect_tragedy(scan: Scan) -> None:
         pairing = near(promotions, day, _REACH, _REACH)
         if pairing is None:
             continue
-        scan.add(
-            "timing.commemoration-sale", "insensitive_timing", Severity.medium, day,
-            "A day of remembrance used for a promotion: every year brands are called out for it.",
-            "Keep the commemoration and the offer apart, or drop the offer that day.",
-        )
+        scan.report("timing.commemoration-sale", "insensitive_timing", Severity.medium, day)
         break
 
 
@@ -99,39 +99,21 @@ def detect_hashtag_hijack(scan: Scan) -> None:
             before = _TAG_BEFORE.search(scan.folded, 0, trend[0])
             if before is not None:
                 trend = (before.start(), trend[1])
-            scan.add(
-                "hashtag.trend-to-sell", "hashtag_hijack", Severity.high, trend,
-                "Selling on a trend: trends are often about something grim, and borrowing one "
-                "for a product reads as not having checked.",
-                "Check why it is trending; never attach a sales message to it.",
-            )
-            scan.add("hashtag.trend-to-sell", "hashtag_hijack", Severity.high, pairing,
-                     "This is the sales message attached to the trend.",
-                     "Check why it is trending; never attach a sales message to it.", primary=False)
+            scan.report("hashtag.trend-to-sell", "hashtag_hijack", Severity.high, trend)
+            scan.report("hashtag.trend-to-sell", "hashtag_hijack", Severity.high, pairing, partner=True)
             return
     for tag in scan.hits("sensitive_hashtag"):
         pairing = near(selling, tag, _REACH, _REACH)
         if pairing is not None:
-            scan.add(
-                "hashtag.sensitive-tag-to-sell", "hashtag_hijack", Severity.high, tag,
-                "This hashtag belongs to victims, mourners or a movement; next to a product it "
-                "reads as exploiting it.",
-                "Remove the hashtag from anything that sells.",
-            )
+            scan.report("hashtag.sensitive-tag-to-sell", "hashtag_hijack", Severity.high, tag)
             return
     for tag in scan.hits("sensitive_hashtag"):
         # "#PrayForX 🙏 Also, our ..." : a word of sympathy, then a turn to the brand's own thing.
         turn = _TURN.search(scan.folded, tag[1], tag[1] + 120)
         if turn is not None and _OWN.search(scan.folded, turn.end(), turn.end() + 60) is not None:
-            scan.add(
-                "hashtag.tag-then-turn-to-product", "hashtag_hijack", Severity.high, tag,
-                "A hashtag about victims or a tragedy, then a turn ('also', 'anyway', 'don't forget') "
-                "to the brand's own product: the sympathy reads as a lead-in.",
-                "Post the sympathy alone, or leave the hashtag to the people it belongs to.",
-            )
-            scan.add("hashtag.tag-then-turn-to-product", "hashtag_hijack", Severity.high,
-                     (turn.start(), turn.end()), "This is the turn from the tragedy to the product.",
-                     "Post the sympathy alone.", primary=False)
+            scan.report("hashtag.tag-then-turn-to-product", "hashtag_hijack", Severity.high, tag)
+            scan.report("hashtag.tag-then-turn-to-product", "hashtag_hijack", Severity.high,
+                        (turn.start(), turn.end()), partner=True)
             return
     if scan.has("solidarity") or scan.has("donation"):
         return
@@ -139,18 +121,8 @@ def detect_hashtag_hijack(scan: Scan) -> None:
         # "#PrayForX and pray our pastries sell out": the tag, then straight to the brand's own thing.
         own = _OWN.search(scan.folded, tag[1], tag[1] + 80)
         if own is not None:
-            scan.add(
-                "hashtag.tag-to-own-product", "hashtag_hijack", Severity.high, tag,
-                "A hashtag about victims, a tragedy or a movement, turned straight to the brand's own "
-                "product: it reads as borrowing the moment for reach.",
-                "Leave the hashtag to the people it belongs to, or use it only to support them.",
-            )
+            scan.report("hashtag.tag-to-own-product", "hashtag_hijack", Severity.high, tag)
             return
     for tag in scan.hits("cause_hashtag"):
-        scan.add(
-            "hashtag.cause-tag-as-hook", "hashtag_hijack", Severity.medium, tag,
-            "A movement's hashtag (survivors' stories, protests) with no word of support: it "
-            "reads as a brand joining in for reach.",
-            "Only use it to say something supportive and specific, or leave it to the movement.",
-        )
+        scan.report("hashtag.cause-tag-as-hook", "hashtag_hijack", Severity.medium, tag)
         return
