@@ -268,3 +268,15 @@ def test_the_bot_without_a_slack_token_is_a_usage_error_naming_the_setting(capsy
     assert code == 2
     assert "SLACK_BOT_TOKEN" in err
     assert "internal error" not in err
+
+
+def test_the_readme_shows_what_its_first_command_prints(capsys):
+    """The sample output at the top of README.md is this command's real output, kept in step."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("```text\n", readme.index("./redteam review --offline")) + len("```text\n")
+    shown = readme[start : readme.index("```", start)]
+    code, out, _ = run(capsys, "review", "--offline", NETFLIX)
+    assert code == 0
+    assert out.strip() == shown.strip()
