@@ -8,11 +8,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.review.models import Severity
 from bot.review.rulepack import terms_pattern
-from bot.review.taxonomy import RuleFileError, read_yaml
+from bot.review.taxonomy import RuleFileError, read_yaml, validated
 
 
 class CheckerConfig(BaseModel):
@@ -54,9 +54,4 @@ def load_checker_config(path: Path | None) -> CheckerConfig:
         return CheckerConfig()
     if not isinstance(raw, dict):
         raise RuleFileError(f"{path}: expected a mapping (disabled_rules, allow_terms, ...)")
-    try:
-        return CheckerConfig.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise RuleFileError(f"{path}: {where}: {first['msg']}") from exc
+    return validated(CheckerConfig, raw, str(path))

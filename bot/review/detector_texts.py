@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from bot.review.taxonomy import RuleFileError, Taxonomy, read_yaml
+from bot.review.taxonomy import RuleFileError, Taxonomy, read_yaml, validated
 
 #: A detector's need for a supporting-evidence text (every other need is a category id).
 PARTNER = "partner"
@@ -85,16 +85,9 @@ def load_detector_texts(
         if rule_id not in needs:
             raise RuleFileError(f"{path}: rule {name}: no detector in code reports this rule id "
                                 f"(known: {', '.join(sorted(needs))})")
-        try:
-            text = _RuleText.model_validate(body)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            field = ".".join(str(p) for p in first["loc"]) or "entry"
-            raise RuleFileError(f"{path}: rule {name}: {field}: {first['msg']}") from exc
+        text = validated(_RuleText, body, f"{path}: rule {name}")
         for category in text.also:
-            if category not in taxonomy:
-                raise RuleFileError(f"{path}: rule {name}: also: unknown category {category!r} "
-                                    f"(known: {', '.join(taxonomy.ids)})")
+            taxonomy.require(category, f"{path}: rule {name}: also")
         for need in needs[rule_id]:
             if need == PARTNER and text.partner_message is None:
                 raise RuleFileError(f"{path}: rule {name}: partner_message is missing "

@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.review.models import Draft, Review, Severity, Verdict
+from bot.review.taxonomy import first_problem
 
 Label = Literal["backlash", "fine", "mixed"]
 
@@ -117,9 +118,7 @@ def load_labelled(path: Path) -> list[EvalItem]:
             problems.append(f"line {number}: not valid JSON ({exc.msg})")
             continue
         except ValidationError as exc:
-            first = exc.errors()[0]
-            field = ".".join(str(p) for p in first["loc"]) or "item"
-            problems.append(f"line {number}: {field}: {first['msg']}")
+            problems.append(f"line {number}: {first_problem(exc)}")
             continue
         if item.id in seen:
             problems.append(f"line {number}: duplicate id {item.id!r}")

@@ -54,8 +54,7 @@ class ReactionBook:
             raise RuleFileError(f"{path}: expected a mapping of category id -> reactions")
         templates: dict[str, list[ReactionTemplate]] = {}
         for category, entries in raw.items():
-            if category not in taxonomy:
-                raise RuleFileError(f"{path}: unknown category {category!r}")
+            taxonomy.require(category, str(path))
             if not isinstance(entries, list):
                 raise RuleFileError(f"{path}: {category}: expected a list of {{persona, reply}}")
             parsed = []

@@ -21,7 +21,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bot.review.models import Severity
-from bot.review.taxonomy import RuleFileError, Taxonomy, read_yaml
+from bot.review.taxonomy import RuleFileError, Taxonomy, read_yaml, validated
 
 _MAX_MATCHES_PER_RULE = 5
 
@@ -159,18 +159,9 @@ def load_pack(path: Path, taxonomy: Taxonomy) -> list[CompiledRule]:
     compiled = []
     for index, raw_rule in enumerate(raw["rules"]):
         name = _rule_name(raw_rule, index)
-        try:
-            rule = Rule.model_validate(raw_rule)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            field = ".".join(str(p) for p in first["loc"]) or "rule"
-            raise RuleFileError(f"{path}: rule {name}: {field}: {first['msg']}") from exc
+        rule = validated(Rule, raw_rule, f"{path}: rule {name}")
         for category in [rule.category, *rule.also]:
-            if category not in taxonomy:
-                raise RuleFileError(
-                    f"{path}: rule {name}: unknown category {category!r} "
-                    f"(known: {', '.join(taxonomy.ids)})"
-                )
+            taxonomy.require(category, f"{path}: rule {name}")
         compiled.append(_compile_rule(rule, path))
     try:
         RulePackFile.model_validate({**raw, "rules": [c.rule.model_dump() for c in compiled]})

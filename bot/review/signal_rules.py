@@ -13,11 +13,11 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.review.detectors.signals import FINDERS, Also, Combination, Families, Finder
 from bot.review.models import Severity
-from bot.review.taxonomy import RuleFileError, Taxonomy, read_yaml
+from bot.review.taxonomy import RuleFileError, Taxonomy, read_yaml, validated
 
 _ID = r"^[a-z0-9][a-z0-9_.-]*$"
 # What a combination whose pair a finder computes cannot also say.
@@ -117,9 +117,7 @@ class _Reader:
         return tuple(name for entry in self.families(where, key, names) for name in entry)
 
     def category(self, where: str, category: str) -> str:
-        if category not in self.taxonomy:
-            raise self.error(where, f"unknown category {category!r} (known: {', '.join(self.taxonomy.ids)})")
-        return category
+        return self.taxonomy.require(category, f"{self.path}: {where}")
 
     def combination(self, where: str, entry: _Entry, finders: Mapping[str, Finder]) -> Combination:
         finder = None
@@ -197,13 +195,7 @@ def load_signals(
     seen: dict[str, str] = {}
     for index, raw_entry in enumerate(raw["combinations"]):
         where = f"combination {_entry_name(raw_entry, index)}"
-        try:
-            entry = _Entry.model_validate(raw_entry)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            field = ".".join(str(p) for p in first["loc"])
-            message = first["msg"].removeprefix("Value error, ")
-            raise reader.error(where, f"{field}: {message}" if field else message) from exc
+        entry = validated(_Entry, raw_entry, f"{path}: {where}")
         detector = entry.detector or entry.rule
         if detector in reserved:
             raise reader.error(where, f"detector id {detector!r} is taken by a detector in code")

@@ -7,6 +7,7 @@ are the contract shared by the rule packs, the LLM prompt and the corpus labels.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError
@@ -16,6 +17,26 @@ from bot.paths import data_dir
 
 class RuleFileError(ValueError):
     """A rules/ data file is unreadable or invalid; the message names the file (and rule)."""
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def first_problem(exc: ValidationError) -> str:
+    """``field: message`` (just the message for the entry as a whole) for the first thing pydantic
+    rejected: one problem at a time reads better in a start-up error than pydantic's full list."""
+    first = exc.errors()[0]
+    field = ".".join(str(part) for part in first["loc"])
+    message = first["msg"].removeprefix("Value error, ")
+    return f"{field}: {message}" if field else message
+
+
+def validated(model: type[_Model], raw: object, where: str) -> _Model:
+    """``model`` from ``raw``, or a RuleFileError ``where: field: message`` for its first problem."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise RuleFileError(f"{where}: {first_problem(exc)}") from exc
 
 
 class Category(BaseModel):
@@ -43,6 +64,12 @@ class Taxonomy(BaseModel):
 
     def __contains__(self, category_id: object) -> bool:
         return any(c.id == category_id for c in self.categories)
+
+    def require(self, category_id: str, where: str) -> str:
+        """``category_id`` when it is known; otherwise a RuleFileError at ``where`` listing the ids."""
+        if category_id not in self:
+            raise RuleFileError(f"{where}: unknown category {category_id!r} (known: {', '.join(self.ids)})")
+        return category_id
 
     def label(self, category_id: str) -> str:
         """A human label, falling back to the id made readable for unknown ids."""
@@ -88,12 +115,7 @@ def load_taxonomy(rules_dir: Path | None = None) -> Taxonomy:
     raw = read_yaml(path)
     if not isinstance(raw, dict) or not isinstance(raw.get("categories"), list):
         raise RuleFileError(f"{path}: expected a mapping with a 'categories' list")
-    try:
-        taxonomy = Taxonomy.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise RuleFileError(f"{path}: {where}: {first['msg']}") from exc
+    taxonomy = validated(Taxonomy, raw, str(path))
     seen: set[str] = set()
     for category in taxonomy.categories:
         if category.id in seen:
