@@ -36,9 +36,8 @@ DRAFT = "To the 53 people who've watched A Christmas Prince every day for the pa
 
 @pytest.fixture
 def fake() -> Iterator[FakeSlackAPI]:
-    server = FakeSlackAPI(channels={REVIEW_CHANNEL: "social-review", OTHER_CHANNEL: "general"}).start()
-    yield server
-    server.stop()
+    with FakeSlackAPI(channels={REVIEW_CHANNEL: "social-review", OTHER_CHANNEL: "general"}) as server:
+        yield server
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
@@ -98,6 +98,19 @@ async def _first_time(
     return True
 
 
+async def _reply_once(
+    deps: SlackDeps,
+    body: dict[str, Any],
+    key: str,
+    reply_in: tuple[str, str],
+    reply: Callable[[], Coroutine[Any, Any, None]],
+) -> None:
+    """``reply()`` the first time ``key`` (and this delivery) is seen, owing a reply in
+    ``reply_in`` until it ends: the claim and the debt it settles share one key."""
+    if await _first_time(deps, body, key, reply_in=reply_in):
+        await _owed(deps, key, reply())
+
+
 async def _owed(deps: SlackDeps, key: str, reply: Coroutine[Any, Any, None]) -> None:
     """Run ``reply`` (the work a claim with ``reply_in`` promised), then settle the debt.
 
@@ -143,17 +156,7 @@ async def handle_message(
         return
     if not await deps.channels.is_review_channel(channel):
         return
-    place = Place(
-        team=_team(body, event), channel=channel, ts=ts, thread_ts=ts, user=str(event.get("user") or "")
-    )
-    if not await _first_time(deps, body, place.claim_key, reply_in=place.reply_in):
-        return
-    text = plain_text(strip_mention(str(event.get("text") or ""), bot_user_id))
-    await _owed(
-        deps,
-        place.claim_key,
-        flows.review_into_thread(deps, place, text, has_files=flows.event_files_only(event)),
-    )
+    await _review_in_its_thread(deps, body, event, bot_user_id, channel, ts)
 
 
 async def handle_mention(
@@ -167,16 +170,29 @@ async def handle_mention(
         await handle_followup(deps, body, event, bot_user_id, require_review_thread=False)
         return
     channel = str(event.get("channel") or "")
+    await _review_in_its_thread(deps, body, event, bot_user_id, channel, ts)
+
+
+async def _review_in_its_thread(
+    deps: SlackDeps,
+    body: dict[str, Any],
+    event: dict[str, Any],
+    bot_user_id: str | None,
+    channel: str,
+    ts: str,
+) -> None:
+    """A top-level message that is a draft: its review goes into the message's own thread."""
     place = Place(
         team=_team(body, event), channel=channel, ts=ts, thread_ts=ts, user=str(event.get("user") or "")
     )
-    if not await _first_time(deps, body, place.claim_key, reply_in=place.reply_in):
-        return
     text = plain_text(strip_mention(str(event.get("text") or ""), bot_user_id))
-    await _owed(
+    files_only = flows.event_files_only(event)
+    await _reply_once(
         deps,
+        body,
         place.claim_key,
-        flows.review_into_thread(deps, place, text, has_files=flows.event_files_only(event)),
+        place.reply_in,
+        lambda: flows.review_into_thread(deps, place, text, has_files=files_only),
     )
 
 
@@ -202,13 +218,14 @@ async def handle_followup(
         thread_ts=thread_ts,
         user=str(event.get("user") or ""),
     )
-    if not await _first_time(deps, body, place.claim_key, reply_in=place.reply_in):
-        return
     text = plain_text(strip_mention(str(event.get("text") or ""), bot_user_id)).strip()
-    await _owed(
+    files_only = flows.event_files_only(event)
+    await _reply_once(
         deps,
+        body,
         place.claim_key,
-        _follow_up(deps, place, text, reviews, files_only=flows.event_files_only(event)),
+        place.reply_in,
+        lambda: _follow_up(deps, place, text, reviews, files_only=files_only),
     )
 
 
@@ -245,9 +262,8 @@ async def handle_edit(
         return  # link unfurls and the like also arrive as message_changed
     edited_ts = str((message.get("edited") or {}).get("ts") or event.get("event_ts") or "")
     key = f"{_team(body, event)}:{channel}:{ts}:edit:{edited_ts}"
-    if not await _first_time(deps, body, key, reply_in=(channel, rec.thread_ts or ts)):
-        return
-    await _owed(deps, key, flows.rereview_edit(deps, rec, text))
+    reply_in = (channel, rec.thread_ts or ts)
+    await _reply_once(deps, body, key, reply_in, lambda: flows.rereview_edit(deps, rec, text))
 
 
 async def handle_delete(deps: SlackDeps, body: dict[str, Any], event: dict[str, Any]) -> None:
