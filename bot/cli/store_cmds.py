@@ -7,9 +7,13 @@ import csv
 import json
 import sys
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from bot.cli.errors import EXIT_OK, UsageError
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.store import DecisionRecord
 
 #: ``redteam audit --format``.
 AUDIT_FORMATS = ("table", "csv", "json")
@@ -28,12 +32,13 @@ def parse_when(value: str) -> tuple[datetime, bool]:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD) or an ISO date and time") from None
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a date (YYYY-MM-DD) or an ISO date and time"
+        ) from None
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)), False
 
 
-def add_store_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser],
-                       common: argparse.ArgumentParser) -> None:
+def add_store_commands(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentParser) -> None:
     db = sub.add_parser("db", parents=[common], help="manage the store's database schema",
                         description="Manage the store (REDTEAM_DATABASE_URL).")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION")
@@ -113,13 +118,11 @@ def _csv_safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def _print_table(records: list[object]) -> None:
+def _print_table(records: list[DecisionRecord]) -> None:
     from rich.console import Console
     from rich.control import strip_control_codes
     from rich.table import Table
     from rich.text import Text
-
-    from bot.store.records import DecisionRecord
 
     console = Console()
     if not records:
@@ -136,7 +139,6 @@ def _print_table(records: list[object]) -> None:
         table.add_column(name, overflow="fold")
     verdict_style = {"ship": "green", "revise": "yellow", "do_not_post": "bold red"}
     for record in records:
-        assert isinstance(record, DecisionRecord)
         row = record.audit_row()
         where = " / ".join(x for x in (row["workspace"], row["channel"], row["thread"]) if x)
         clearance = ""
