@@ -198,3 +198,12 @@ def test_db_upgrade_command_reports_the_revisions(database_url: str, monkeypatch
         row = conn.execute(sa.text("SELECT categories FROM redteam_decisions")).first()
     engine.dispose()
     assert row is not None and json.loads(row[0]) in (["surveillance_creep"], [])
+
+
+def test_db_upgrade_on_a_store_it_cannot_open_says_why(tmp_path, monkeypatch, capsys) -> None:
+    from bot.cli.main import main
+
+    monkeypatch.setenv("REDTEAM_DATABASE_URL", f"sqlite:///{tmp_path / 'no-such-folder' / 'x.sqlite3'}")
+    assert main(["db", "upgrade"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot open the store" in err and "REDTEAM_DATABASE_URL" in err and "Traceback" not in err
