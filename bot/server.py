@@ -34,6 +34,7 @@ from bot.slack.app import SlackConfigError, build_app, close_app
 from bot.slack.early_ack import EarlyEventAck
 from bot.slack.worker import BackgroundLoop, tune_for_serving
 from bot.store import AsyncStore, Store
+from bot.web.audit import audit_routes
 
 if TYPE_CHECKING:
     import uvicorn
@@ -124,6 +125,7 @@ def create_asgi_app(settings: Settings, *, services: Services | None = None) -> 
         routes=[
             Route("/slack/events", slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            *audit_routes(settings),
         ],
         lifespan=lifespan,
     )

@@ -70,7 +70,15 @@ class Settings(BaseSettings):
     # --- storage -----------------------------------------------------------------------
     database_url: str = "sqlite:///redteam.sqlite3"
     retention_days: int = Field(
-        default=30, ge=1, description="Days the store keeps reviews (draft text included) and feedback."
+        default=30, ge=1, description="Days the store keeps reviews, draft text included."
+    )
+    audit_retention_days: int = Field(
+        default=365,
+        ge=1,
+        description="Days the store keeps decision records (verdict, clearance, feedback; no draft text).",
+    )
+    audit_token: SecretStr | None = Field(
+        default=None, description="Turns on the /audit page of `redteam serve`; the token that opens it."
     )
 
     log_level: str = "INFO"

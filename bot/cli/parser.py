@@ -1,4 +1,4 @@
-"""The argparse definition of ``redteam``: subcommands review, batch, eval, serve and slack."""
+"""The argparse definition of ``redteam``: review, batch, eval, check, serve, slack, db and audit."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
+from bot.cli.store_cmds import add_store_commands
 from bot.review.models import Severity
 
 LEVELS = [s.value for s in Severity]
@@ -105,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("slack", parents=[_common(offline=False)],
                    help="run the Slack bot over Socket Mode (no public URL needed)")
+    add_store_commands(sub, _common(offline=False))
     return parser
 
 

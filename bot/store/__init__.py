@@ -1,8 +1,28 @@
-"""What the Slack app must remember: handled events, posted reviews, feedback clicks."""
+"""What the chat apps must remember: handled events, posted reviews, feedback clicks, clearances,
+and the decision record the audit reads."""
 
 from bot.store.async_store import AsyncStore
 from bot.store.engine import StoreConfigError
-from bot.store.records import ReviewRecord, new_review_id
-from bot.store.store import Store, redact
+from bot.store.records import (
+    Clearance,
+    ClearOutcome,
+    ClearResult,
+    DecisionRecord,
+    ReviewRecord,
+    new_review_id,
+)
+from bot.store.store import Store, redact, text_sha256
 
-__all__ = ["AsyncStore", "ReviewRecord", "Store", "StoreConfigError", "new_review_id", "redact"]
+__all__ = [
+    "AsyncStore",
+    "ClearOutcome",
+    "ClearResult",
+    "Clearance",
+    "DecisionRecord",
+    "ReviewRecord",
+    "Store",
+    "StoreConfigError",
+    "new_review_id",
+    "redact",
+    "text_sha256",
+]

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.store.records import ReviewRecord
+from bot.store.records import Clearance, ClearResult, DecisionRecord, ReviewRecord
 from bot.store.store import DEFAULT_KEY_DAYS, Clock, Store, utcnow
 
 if TYPE_CHECKING:
@@ -19,21 +19,32 @@ if TYPE_CHECKING:
 
 
 class AsyncStore:
-    """``AsyncStore(database_url)``; creating it creates the tables (a blocking call, at startup)."""
+    """``AsyncStore(database_url)``; creating it upgrades the schema (a blocking call, at startup)."""
 
     def __init__(
         self,
         database_url: str,
         *,
         retention_days: int | None = None,
+        audit_retention_days: int | None = None,
         key_days: int = DEFAULT_KEY_DAYS,
         clock: Clock = utcnow,
     ) -> None:
-        self.sync = Store(database_url, retention_days=retention_days, key_days=key_days, clock=clock)
+        self.sync = Store(
+            database_url,
+            retention_days=retention_days,
+            audit_retention_days=audit_retention_days,
+            key_days=key_days,
+            clock=clock,
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AsyncStore:
-        return cls(settings.database_url, retention_days=settings.retention_days)
+        return cls(
+            settings.database_url,
+            retention_days=settings.retention_days,
+            audit_retention_days=settings.audit_retention_days,
+        )
 
     async def claim(self, key: str) -> bool:
         return await asyncio.to_thread(self.sync.claim, key)
@@ -73,6 +84,21 @@ class AsyncStore:
 
     async def feedback_counts(self, review_id: str) -> tuple[int, int]:
         return await asyncio.to_thread(self.sync.feedback_counts, review_id)
+
+    async def clear(self, review_id: str, user_id: str, *, reason: str | None = None) -> ClearResult:
+        return await asyncio.to_thread(lambda: self.sync.clear(review_id, user_id, reason=reason))
+
+    async def void_clearance(self, review_id: str, why: str) -> Clearance | None:
+        return await asyncio.to_thread(self.sync.void_clearance, review_id, why)
+
+    async def clearance(self, review_id: str) -> Clearance | None:
+        return await asyncio.to_thread(self.sync.clearance, review_id)
+
+    async def decision(self, review_id: str) -> DecisionRecord | None:
+        return await asyncio.to_thread(self.sync.decision, review_id)
+
+    async def purge_expired(self) -> tuple[int, int]:
+        return await asyncio.to_thread(self.sync.purge_expired)
 
     async def purge_older_than(self, days: int) -> int:
         return await asyncio.to_thread(self.sync.purge_older_than, days)

@@ -1,4 +1,5 @@
-"""The synchronous store: idempotency keys, posted reviews and feedback clicks.
+"""The synchronous store: idempotency keys, posted reviews, feedback clicks, clearances and the
+decision record the audit reads.
 
 Every method is one short transaction, so several processes (Socket Mode worker, HTTP
 workers) can share one database. Callers on an event loop use :class:`bot.store.AsyncStore`.
@@ -8,19 +9,35 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, Insert, Row, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Insert,
+    Row,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.review.models import Evidence, Review
-from bot.store.engine import WRITE_OPTION, StoreConfigError, make_engine
-from bot.store.records import ReviewRecord
-from bot.store.tables import feedback, metadata, open_work, processed_keys, reviews
+from bot.store import migrate
+from bot.store.engine import WRITE_OPTION, make_engine
+from bot.store.records import Clearance, ClearOutcome, ClearResult, DecisionRecord, ReviewRecord
+from bot.store.tables import clearances, decisions, feedback, open_work, processed_keys, reviews
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -30,6 +47,12 @@ MAX_KEY_CHARS = 255
 #: Slack retries an unacknowledged event for about an hour; a week of keys is ample.
 DEFAULT_KEY_DAYS = 7
 
+#: ``REDTEAM_AUDIT_RETENTION_DAYS``'s default: decision records are kept a year.
+DEFAULT_AUDIT_RETENTION_DAYS = 365
+
+#: Verdicts whose clearance needs a written reason.
+REASON_REQUIRED_VERDICTS = frozenset({"do_not_post"})
+
 Clock = Callable[[], datetime]
 
 
@@ -38,9 +61,11 @@ def utcnow() -> datetime:
 
 
 class Store:
-    """``Store("sqlite:///redteam.sqlite3")`` creates the tables if needed and prunes old keys.
+    """``Store("sqlite:///redteam.sqlite3")`` upgrades the schema to the newest migration (creating
+    the tables in an empty database) and prunes old keys.
 
-    ``retention_days``, when given, also purges reviews older than that on startup.
+    ``retention_days`` and ``audit_retention_days``, when given, also purge what is older on
+    startup (see ``purge_expired``).
     """
 
     def __init__(
@@ -48,6 +73,7 @@ class Store:
         database_url: str,
         *,
         retention_days: int | None = None,
+        audit_retention_days: int | None = None,
         key_days: int = DEFAULT_KEY_DAYS,
         clock: Clock = utcnow,
     ) -> None:
@@ -61,23 +87,23 @@ class Store:
         )
         self._clock = clock
         self.retention_days = retention_days
+        self.audit_retention_days = audit_retention_days
         try:
             with self._write() as conn:
-                metadata.create_all(conn)
+                self.schema_before, self.schema_revision = migrate.upgrade(conn)
         except OperationalError as exc:
             self._engine.dispose()
-            where = self._engine.url.render_as_string(hide_password=True)
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "unknown error"
-            raise StoreConfigError(
-                f"cannot open the store at {where} (REDTEAM_DATABASE_URL): {reason}"
-            ) from None
+            raise migrate.unreachable(self._engine.url.render_as_string(hide_password=True), exc) from None
         self.prune_keys(key_days)
-        if retention_days is not None:
-            self.purge_older_than(retention_days)
+        self.purge_expired()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:
-        return cls(settings.database_url, retention_days=settings.retention_days)
+        return cls(
+            settings.database_url,
+            retention_days=settings.retention_days,
+            audit_retention_days=settings.audit_retention_days,
+        )
 
     @property
     def dialect(self) -> str:
@@ -172,8 +198,12 @@ class Store:
     # --- reviews -----------------------------------------------------------------------
 
     def save_review(self, rec: ReviewRecord) -> str:
-        """Insert ``rec``, or replace the stored record with the same ``review_id``."""
+        """Insert ``rec``, or replace the stored record with the same ``review_id``; its decision
+        record is written in the same transaction."""
         values = _record_values(rec)
+        decision = _decision_values(rec)
+        digest = decision.pop("text_sha256")
+        now = self._clock()
         with self._write() as conn:
             # Update first: on SQLite a write first holds the lock for the whole transaction.
             result = conn.execute(
@@ -181,6 +211,25 @@ class Store:
             )
             if result.rowcount == 0:
                 conn.execute(insert(reviews).values(review_id=rec.review_id, **values))
+            updated = conn.execute(
+                update(decisions)
+                .where(decisions.c.review_id == rec.review_id)
+                .values(
+                    **decision,
+                    # A redacted review (text "") never replaces the hash of the words it had.
+                    text_sha256=func.coalesce(digest, decisions.c.text_sha256),
+                    deleted_at=func.coalesce(decisions.c.deleted_at, now) if rec.deleted else None,
+                )
+            )
+            if updated.rowcount == 0:
+                conn.execute(
+                    insert(decisions).values(
+                        review_id=rec.review_id,
+                        **decision,
+                        text_sha256=digest,
+                        deleted_at=now if rec.deleted else None,
+                    )
+                )
         return rec.review_id
 
     def get_review(self, review_id: str) -> ReviewRecord | None:
@@ -216,6 +265,12 @@ class Store:
         """
         match = (reviews.c.channel == channel) & (reviews.c.draft_ts == draft_ts)
         with self._write() as conn:
+            conn.execute(
+                update(decisions)
+                .where(decisions.c.channel == channel, decisions.c.draft_ts == draft_ts)
+                .where(decisions.c.deleted_at.is_(None))
+                .values(deleted=True, deleted_at=self._clock())
+            )
             result = conn.execute(update(reviews).where(match).values(deleted=True))
             if result.rowcount == 0:
                 return None
@@ -271,16 +326,170 @@ class Store:
             counts = {bool(helpful): int(n) for helpful, n in conn.execute(query)}
         return counts.get(True, 0), counts.get(False, 0)
 
+    # --- clearance ---------------------------------------------------------------------
+
+    def clear(self, review_id: str, user_id: str, *, reason: str | None = None) -> ClearResult:
+        """Record that ``user_id`` cleared this version of a draft to post.
+
+        Safe under races: the clearance's primary key admits one row per version, so of two
+        approvers clicking at once exactly one is recorded and the other gets ``taken`` with the
+        first one's clearance. A repeated click by the same person is ``already_cleared`` and
+        changes nothing. The store also refuses what no policy may allow: the author clearing
+        their own draft, a ``do_not_post`` verdict without a reason, a deleted draft, and a
+        version that an edit has replaced. Who else may clear (``REDTEAM_APPROVERS``) is the
+        caller's to decide.
+        """
+        reason = (reason or "").strip() or None
+        with self._write() as conn:
+            decision = conn.execute(select(decisions).where(decisions.c.review_id == review_id)).first()
+            if decision is None:
+                return ClearResult(outcome=ClearOutcome.unknown)
+            if decision.deleted:
+                return ClearResult(outcome=ClearOutcome.deleted)
+            existing = _clearance_of(conn, review_id)
+            if existing is not None:
+                return _settled(existing, user_id)
+            if decision.author == user_id:
+                return ClearResult(outcome=ClearOutcome.own_draft)
+            if decision.verdict in REASON_REQUIRED_VERDICTS and reason is None:
+                return ClearResult(outcome=ClearOutcome.reason_required)
+            if _superseded(conn, decision):
+                return ClearResult(outcome=ClearOutcome.superseded)
+            mine = Clearance(review_id=review_id, cleared_by=user_id, cleared_at=self._clock(), reason=reason)
+            values = mine.model_dump(include={"review_id", "cleared_by", "cleared_at", "reason"})
+            if self.dialect in ("sqlite", "postgresql"):
+                dialect_insert = sqlite.insert if self.dialect == "sqlite" else postgresql.insert
+                stmt = dialect_insert(clearances).values(**values).on_conflict_do_nothing()
+                won = conn.execute(stmt.returning(clearances.c.review_id)).first() is not None
+            else:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(insert(clearances).values(**values))
+                    won = True
+                except IntegrityError:
+                    won = False
+            if won:
+                return ClearResult(outcome=ClearOutcome.cleared, clearance=mine)
+            first = _clearance_of(conn, review_id)
+        assert first is not None  # the row that beat ours
+        return _settled(first, user_id)
+
+    def void_clearance(self, review_id: str, why: str) -> Clearance | None:
+        """Void the clearance of this version (it was edited): returns the voided clearance, or
+        None when it had no clearance in force. The version can't be cleared again."""
+        with self._write() as conn:
+            done = conn.execute(
+                update(clearances)
+                .where(clearances.c.review_id == review_id, clearances.c.voided_at.is_(None))
+                .values(voided_at=self._clock(), void_reason=why)
+                .returning(clearances.c.review_id)
+            ).first()
+            return _clearance_of(conn, review_id) if done is not None else None
+
+    def clearance(self, review_id: str) -> Clearance | None:
+        """This version's clearance, in force or voided (see ``.voided``); None if never cleared."""
+        with self._engine.connect() as conn:
+            return _clearance_of(conn, review_id)
+
+    # --- the decision record ------------------------------------------------------------
+
+    def decision(self, review_id: str) -> DecisionRecord | None:
+        found = self._decisions(decisions.c.review_id == review_id)
+        return found[0] if found else None
+
+    def decision_records(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        channel: str | None = None,
+        verdict: str | None = None,
+        limit: int | None = None,
+    ) -> list[DecisionRecord]:
+        """Decision records, newest first: ``since <= created_at < until``, in ``channel``, with
+        ``verdict``, at most ``limit``."""
+        where = []
+        if since is not None:
+            where.append(decisions.c.created_at >= since)
+        if until is not None:
+            where.append(decisions.c.created_at < until)
+        if channel:
+            where.append(decisions.c.channel == channel)
+        if verdict:
+            where.append(decisions.c.verdict == verdict)
+        return self._decisions(and_(true(), *where), limit=limit)
+
+    def _decisions(self, where: Any, *, limit: int | None = None) -> list[DecisionRecord]:
+        votes = (
+            select(
+                feedback.c.review_id,
+                func.sum(case((feedback.c.helpful, 1), else_=0)).label("helpful"),
+                func.sum(case((feedback.c.helpful, 0), else_=1)).label("not_helpful"),
+            )
+            .group_by(feedback.c.review_id)
+            .subquery()
+        )
+        query = (
+            select(
+                decisions,
+                votes.c.helpful,
+                votes.c.not_helpful,
+                clearances.c.cleared_by,
+                clearances.c.cleared_at,
+                clearances.c.reason,
+                clearances.c.voided_at,
+                clearances.c.void_reason,
+            )
+            .outerjoin(votes, votes.c.review_id == decisions.c.review_id)
+            .outerjoin(clearances, clearances.c.review_id == decisions.c.review_id)
+            .where(where)
+            .order_by(decisions.c.created_at.desc(), decisions.c.version.desc())
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        with self._engine.connect() as conn:
+            return [_decision_record(row) for row in conn.execute(query)]
+
     # --- retention ---------------------------------------------------------------------
 
-    def purge_older_than(self, days: int) -> int:
-        """Delete reviews (draft text included) and their feedback older than ``days``; returns
-        how many reviews went."""
-        cutoff = self._clock() - timedelta(days=days)
-        old = select(reviews.c.review_id).where(reviews.c.created_at < cutoff)
+    def purge_expired(self) -> tuple[int, int]:
+        """Apply both retention periods; returns ``(reviews, decision records)`` deleted.
+
+        Reviews (the draft's words) go after ``retention_days``; decision records, with their
+        feedback and clearance, after ``audit_retention_days``. A review also carries its
+        verdict and categories, so it never outlives the audit's period either. Called at start;
+        a long-running process calls it now and then (the Slack app's sweep does, every minute).
+        """
+        periods = [d for d in (self.retention_days, self.audit_retention_days) if d is not None]
+        texts = 0
+        if periods:
+            cutoff = self._clock() - timedelta(days=min(periods))
+            with self._write() as conn:
+                texts = int(conn.execute(delete(reviews).where(reviews.c.created_at < cutoff)).rowcount)
+        records = 0
+        if self.audit_retention_days is not None:
+            records = self._purge_decisions(self._clock() - timedelta(days=self.audit_retention_days))
+        return texts, records
+
+    def _purge_decisions(self, cutoff: datetime) -> int:
+        old = select(decisions.c.review_id).where(decisions.c.created_at < cutoff)
         with self._write() as conn:
-            conn.execute(delete(feedback).where(feedback.c.review_id.in_(old)))
+            conn.execute(delete(feedback).where(or_(feedback.c.review_id.in_(old), feedback.c.at < cutoff)))
+            conn.execute(
+                delete(clearances).where(
+                    or_(clearances.c.review_id.in_(old), clearances.c.cleared_at < cutoff)
+                )
+            )
+            return int(conn.execute(delete(decisions).where(decisions.c.created_at < cutoff)).rowcount)
+
+    def purge_older_than(self, days: int) -> int:
+        """Delete everything about reviews older than ``days``: the reviews (draft text
+        included), their decision records, feedback and clearances; returns how many reviews
+        went."""
+        cutoff = self._clock() - timedelta(days=days)
+        with self._write() as conn:
             result = conn.execute(delete(reviews).where(reviews.c.created_at < cutoff))
+        self._purge_decisions(cutoff)
         return int(result.rowcount)
 
 
@@ -289,6 +498,11 @@ def _storable_key(key: str) -> str:
         # Cutting would let two long keys collide; a digest keeps them apart.
         return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
     return key
+
+
+def text_sha256(text: str) -> str | None:
+    """The hex SHA-256 of a draft's words (UTF-8); None for no words (an erased draft)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest() if text else None
 
 
 def redact(review: Review) -> Review:
@@ -328,7 +542,83 @@ def _record_values(rec: ReviewRecord) -> dict[str, Any]:
         "review_json": rec.review.model_dump_json(),
         "deleted": rec.deleted,
         "created_at": rec.created_at,
+        "workspace": rec.workspace,
     }
+
+
+def _decision_values(rec: ReviewRecord) -> dict[str, Any]:
+    review = rec.review
+    return {
+        "workspace": rec.workspace,
+        "channel": rec.channel,
+        "thread_ts": rec.thread_ts,
+        "draft_ts": rec.draft_ts,
+        "author": rec.user_id,
+        "version": rec.version,
+        "text_sha256": text_sha256(review.draft.text),
+        "verdict": review.verdict.value,
+        "risk_level": review.risk_level.value,
+        "categories": json.dumps(sorted({r.category for r in review.risks})),
+        "engines": json.dumps(list(review.engines)),
+        "created_at": rec.created_at,
+        "deleted": rec.deleted,
+    }
+
+
+def _clearance_of(conn: Connection, review_id: str) -> Clearance | None:
+    row = conn.execute(select(clearances).where(clearances.c.review_id == review_id)).first()
+    return Clearance.model_validate(row._asdict()) if row is not None else None
+
+
+def _settled(existing: Clearance, user_id: str) -> ClearResult:
+    if existing.voided:
+        return ClearResult(outcome=ClearOutcome.voided, clearance=existing)
+    same = existing.cleared_by == user_id
+    return ClearResult(outcome=ClearOutcome.already_cleared if same else ClearOutcome.taken,
+                       clearance=existing)
+
+
+def _superseded(conn: Connection, decision: Row[Any]) -> bool:
+    """An edit of the same message made a newer version: this one's words are gone."""
+    newer = select(decisions.c.review_id).where(
+        decisions.c.channel == decision.channel,
+        decisions.c.draft_ts == decision.draft_ts,
+        decisions.c.version > decision.version,
+    )
+    return conn.execute(newer.limit(1)).first() is not None
+
+
+def _decision_record(row: Row[Any]) -> DecisionRecord:
+    clearance = None
+    if row.cleared_by is not None:
+        clearance = Clearance(
+            review_id=row.review_id,
+            cleared_by=row.cleared_by,
+            cleared_at=row.cleared_at,
+            reason=row.reason,
+            voided_at=row.voided_at,
+            void_reason=row.void_reason,
+        )
+    return DecisionRecord(
+        review_id=row.review_id,
+        created_at=row.created_at,
+        workspace=row.workspace,
+        channel=row.channel,
+        thread_ts=row.thread_ts,
+        draft_ts=row.draft_ts,
+        author=row.author,
+        version=row.version,
+        text_sha256=row.text_sha256,
+        verdict=row.verdict,
+        risk_level=row.risk_level,
+        categories=json.loads(row.categories),
+        engines=json.loads(row.engines),
+        helpful=int(row.helpful or 0),
+        not_helpful=int(row.not_helpful or 0),
+        clearance=clearance,
+        deleted=bool(row.deleted),
+        deleted_at=row.deleted_at,
+    )
 
 
 def _record(row: Row[Any]) -> ReviewRecord:
@@ -343,4 +633,5 @@ def _record(row: Row[Any]) -> ReviewRecord:
         review=Review.model_validate_json(row.review_json),
         deleted=bool(row.deleted),
         created_at=row.created_at,
+        workspace=row.workspace,
     )

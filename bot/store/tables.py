@@ -1,4 +1,8 @@
-"""The store's tables. Created with ``metadata.create_all`` on startup; no migrations yet."""
+"""The store's tables, as the newest migration leaves them.
+
+A change here needs a migration in ``bot/store/migrations/versions`` too; a test compares the
+two on every backend.
+"""
 
 from __future__ import annotations
 
@@ -80,6 +84,8 @@ reviews = Table(
     Column("review_json", Text, nullable=False),
     Column("deleted", Boolean, nullable=False, default=False),
     Column("created_at", UTCDateTime(), nullable=False, index=True),
+    # The Slack workspace (team id) or Teams tenant the draft was posted in, when known.
+    Column("workspace", String(64), nullable=True),
     Index("ix_redteam_reviews_draft", "channel", "draft_ts"),
     Index("ix_redteam_reviews_thread", "channel", "thread_ts"),
 )
@@ -92,4 +98,44 @@ feedback = Table(
     Column("helpful", Boolean, nullable=False),
     Column("at", UTCDateTime(), nullable=False),
     UniqueConstraint("review_id", "user_id", name="uq_redteam_feedback_vote"),
+)
+
+#: The decision record: one row per reviewed version of a draft, without its words. It outlives
+#: the review (``REDTEAM_AUDIT_RETENTION_DAYS`` against ``REDTEAM_RETENTION_DAYS``), so it keeps
+#: its own copy of what the audit shows rather than reading ``review_json``.
+decisions = Table(
+    "redteam_decisions",
+    metadata,
+    Column("review_id", String(36), primary_key=True),
+    Column("workspace", String(64), nullable=True),
+    Column("channel", String(64), nullable=False),
+    Column("thread_ts", String(64), nullable=True),
+    Column("draft_ts", String(64), nullable=False),
+    Column("author", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    # SHA-256 of the draft's text: proves which words were cleared without keeping them.
+    Column("text_sha256", String(64), nullable=True),
+    Column("verdict", String(32), nullable=False),
+    Column("risk_level", String(32), nullable=False),
+    # JSON lists of strings.
+    Column("categories", Text, nullable=False),
+    Column("engines", Text, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False, index=True),
+    Column("deleted", Boolean, nullable=False, default=False),
+    Column("deleted_at", UTCDateTime(), nullable=True),
+    Index("ix_redteam_decisions_channel", "channel", "created_at"),
+)
+
+#: Who cleared a version to post. The primary key is what makes a clearance safe under races:
+#: of two approvers clicking at once, one INSERT wins and the other learns who was first. A
+#: voided clearance stays (voided_at set): the version it cleared can never be cleared again.
+clearances = Table(
+    "redteam_clearances",
+    metadata,
+    Column("review_id", String(36), primary_key=True),
+    Column("cleared_by", String(64), nullable=False),
+    Column("cleared_at", UTCDateTime(), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("voided_at", UTCDateTime(), nullable=True),
+    Column("void_reason", Text, nullable=True),
 )

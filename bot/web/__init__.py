@@ -1,0 +1,1 @@
+"""Read-only web pages served by ``redteam serve`` beside the chat endpoints."""
