@@ -59,8 +59,10 @@ def _review(text: str = "Big news!", *, risks: list[Risk] | None = None, reactio
         risk_level=RiskLevel.of(risks),
         summary="Tone it down.",
         risks=risks,
-        worst_reactions=[WorstReaction(persona="A customer", reply=f"{filler} {i}") for i in range(reactions)],
-        alternatives=[Alternative(text=f"{filler} option {i}", what_changed="calmer") for i in range(alternatives)],
+        worst_reactions=[WorstReaction(persona="A customer", reply=f"{filler} {i}")
+                         for i in range(reactions)],
+        alternatives=[Alternative(text=f"{filler} option {i}", what_changed="calmer")
+                      for i in range(alternatives)],
         engines=["offline"],
         notices=["offline only"],
     )
@@ -99,7 +101,7 @@ def _visible(card_dict: dict[str, Any]) -> str:
 
 def _assert_inert(card_dict: dict[str, Any]) -> None:
     """No text of the card can mention, link or tag, whatever the renderer parses."""
-    for text in _texts(card_dict) + [card_dict.get("fallbackText", "")]:
+    for text in [*_texts(card_dict), card_dict.get("fallbackText", "")]:
         assert not re.search(r"<\s*/?\s*[A-Za-z]", text), text
         assert not re.search(r"\][(:\[]", text), text
         assert "://" not in text, text
@@ -107,7 +109,8 @@ def _assert_inert(card_dict: dict[str, Any]) -> None:
 
 
 def test_review_card_shows_verdict_risks_reactions_alternatives_and_feedback():
-    review = _review(risks=[_risk(quote="Big", severity=Severity.high), _risk(quote="news", severity=Severity.low)])
+    review = _review(risks=[_risk(quote="Big", severity=Severity.high),
+                            _risk(quote="news", severity=Severity.low)])
     card = card_json(render_review(review, review_id="rev-123456789"))
     assert card["type"] == "AdaptiveCard" and card["version"] == "1.5"
     visible = _visible(card)
@@ -136,7 +139,8 @@ def test_rereview_card_leads_with_the_delta():
 def test_draft_quoted_only_when_shown_away_from_its_thread():
     review = _review(text="Our unique draft words")
     assert "Our unique draft words" not in _visible(card_json(render_review(review, review_id="r")))
-    assert "Our unique draft words" in _visible(card_json(render_review(review, review_id="r", show_draft=True)))
+    shown = render_review(review, review_id="r", show_draft=True)
+    assert "Our unique draft words" in _visible(card_json(shown))
 
 
 def test_draft_text_never_mentions_links_or_formats():
@@ -209,7 +213,9 @@ odd_text = st.lists(
     st.one_of(
         st.text(st.characters(codec="utf-8"), max_size=20),
         st.text(st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF), max_size=2),  # lone surrogates
-        st.sampled_from(["<at>", "</at>", "[x](http://evil)", "**", "_", "www.a.com", "\u202e", "👩‍👩‍👧", "\n"]),
+        st.sampled_from(
+            ["<at>", "</at>", "[x](http://evil)", "**", "_", "www.a.com", "\u202e", "👩‍👩‍👧", "\n"]
+        ),
     ),
     max_size=40,
 ).map("".join)

@@ -20,14 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from microsoft_teams.cards import (
-    ActionSet,
     AdaptiveCard,
     CardElement,
     Container,
     ExecuteAction,
     RichTextBlock,
-    TextBlock,
     TeamsCardProperties,
+    TextBlock,
     TextRun,
 )
 
@@ -186,7 +185,9 @@ def _feedback_actions(review_id: str) -> list[ExecuteAction]:
     ]
 
 
-def _card(body: Sequence[CardElement], *, fallback: str, actions: Sequence[ExecuteAction] = ()) -> AdaptiveCard:
+def _card(
+    body: Sequence[CardElement], *, fallback: str, actions: Sequence[ExecuteAction] = ()
+) -> AdaptiveCard:
     return AdaptiveCard(
         version="1.5",
         body=list(body),
@@ -402,7 +403,9 @@ def feedback_data(data: Mapping[str, Any] | None) -> tuple[str, bool] | None:
     if not data:
         return None
     review_id, feedback = data.get("reviewId"), data.get("feedback")
-    if not isinstance(review_id, str) or not review_id or feedback not in (FEEDBACK_HELPFUL, FEEDBACK_NOT_HELPFUL):
+    if not isinstance(review_id, str) or not review_id:
+        return None
+    if feedback not in (FEEDBACK_HELPFUL, FEEDBACK_NOT_HELPFUL):
         return None
     return review_id, feedback == FEEDBACK_HELPFUL
 
