@@ -8,8 +8,8 @@ The app's own settings carry the ``REDTEAM_`` prefix; the SDKs' keep their usual
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
