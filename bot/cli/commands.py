@@ -10,6 +10,7 @@ from bot.cli.check_cmd import run_check
 from bot.cli.eval_cmd import run_eval
 from bot.cli.review_cmd import run_review
 from bot.cli.server_cmds import run_serve, run_slack
+from bot.cli.teams_cmd import run_teams_package
 from bot.settings import Settings
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
@@ -19,4 +20,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "check": run_check,
     "serve": run_serve,
     "slack": run_slack,
+    "teams-package": run_teams_package,
 }

@@ -1,4 +1,5 @@
-"""The argparse definition of ``redteam``: subcommands review, batch, eval, serve and slack."""
+"""The argparse definition of ``redteam``: subcommands review, batch, eval, check, serve, slack and
+teams-package."""
 
 from __future__ import annotations
 
@@ -105,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("slack", parents=[_common(offline=False)],
                    help="run the Slack bot over Socket Mode (no public URL needed)")
+
+    package = sub.add_parser("teams-package", parents=[_common(offline=False)],
+                             help="write the Teams app package (manifest and icons) to upload to Teams")
+    package.add_argument("--out", default="redteam-teams.zip",
+                         help="the zip to write (default redteam-teams.zip)")
+    package.add_argument("--app-id", help="the Azure Bot's Microsoft App ID (default: TEAMS_CLIENT_ID)")
     return parser
 
 
