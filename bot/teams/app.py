@@ -9,6 +9,9 @@ authenticates. Handlers are registered by the caller on the returned app.
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import requests
@@ -22,6 +25,12 @@ from bot.teams.retry import ConnectorRetry
 from bot.teams.tokens import BotTokenSource
 
 log = logging.getLogger(__name__)
+
+#: The SDK's own environment variables: read by ``App()`` for whatever it is not given.
+SDK_VARIABLES = (
+    "CLIENT_ID", "CLIENT_SECRET", "TENANT_ID", "MANAGED_IDENTITY_CLIENT_ID", "CLOUD", "SERVICE_URL",
+    "DANGEROUSLY_ALLOW_UNAUTHENTICATED_REQUESTS",
+)
 
 #: Seconds one Bot Connector request may take before it is abandoned (and maybe retried).
 CONNECTOR_TIMEOUT_SECONDS = 15.0
@@ -102,18 +111,31 @@ def build_teams_app(
     http = Client(ClientOptions(timeout=CONNECTOR_TIMEOUT_SECONDS))
     http.use(connector_retry or ConnectorRetry())
     routes = StarletteRoutes()
-    app = App(
-        client_id=client_id,
-        tenant_id=tenant_id,
-        token=token_source,
-        cloud=cloud,
-        client=http,
-        http_server_adapter=routes,
-        messaging_endpoint=MESSAGING_PATH,
-        dangerously_allow_unauthenticated_requests=settings.teams_dangerously_allow_unauthenticated_requests,
-        # Per-turn state and user sign-in are not used: reviews live in redteam's own store.
-        state=False,
-        fetch_user_token=False,
-        telemetry={"agent365": False},
-    )
+    with _without_sdk_variables():
+        app = App(
+            client_id=client_id,
+            tenant_id=tenant_id,
+            token=token_source,
+            cloud=cloud,
+            client=http,
+            http_server_adapter=routes,
+            messaging_endpoint=MESSAGING_PATH,
+            dangerously_allow_unauthenticated_requests=settings.teams_dangerously_allow_unauthenticated_requests,
+            # Per-turn state and user sign-in are not used: reviews live in redteam's own store.
+            state=False,
+            fetch_user_token=False,
+            telemetry={"agent365": False},
+        )
     return TeamsApp(app=app, routes=routes)
+
+
+@contextmanager
+def _without_sdk_variables() -> Iterator[None]:
+    """Hide the SDK's generic variables while it is built: a ``CLIENT_SECRET`` meant for another
+    program would otherwise replace ``TEAMS_CLIENT_SECRET``, or ``TENANT_ID`` a multi-tenant setup.
+    Building happens once, at startup, before any request is served."""
+    hidden = {name: os.environ.pop(name) for name in SDK_VARIABLES if name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(hidden)
