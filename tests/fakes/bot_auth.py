@@ -98,6 +98,8 @@ class BotFrameworkKeys:
         #: an attacker's key: tokens signed with it claim the published kid
         self.forger_key = _rsa_key()
         self.key_fetches = 0
+        #: seconds the key set takes to arrive (a slow or hanging key host)
+        self.keys_delay = 0.0
         self._server: ThreadingHTTPServer | None = None
 
     def start(self) -> BotFrameworkKeys:
@@ -126,6 +128,7 @@ class BotFrameworkKeys:
                          "id_token_signing_alg_values_supported": ["RS256"]}
         if path.endswith("/keys"):
             self.key_fetches += 1
+            time.sleep(self.keys_delay)
             jwk = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
             jwk.update({"kid": self.kid, "use": "sig", "alg": "RS256", "endorsements": ["msteams"]})
             return 200, {"keys": [jwk]}
