@@ -8,6 +8,7 @@ authenticates. Handlers are registered by the caller on the returned app.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from microsoft_teams.common import Client, ClientOptions
 from bot.settings import Settings
 from bot.teams.hosting import MESSAGING_PATH, StarletteRoutes
 from bot.teams.retry import ConnectorRetry
+from bot.teams.signing_keys import OffLoopSigningKeys, install
 from bot.teams.tokens import BotTokenSource
 
 log = logging.getLogger(__name__)
@@ -46,10 +48,15 @@ class TeamsApp:
 
     app: App
     routes: StarletteRoutes
+    signing_keys: OffLoopSigningKeys | None = None
 
     async def start(self) -> None:
-        """Register the messaging endpoint (JWT validation included) with the adapter."""
+        """Register the messaging endpoint (JWT validation included) with the adapter, and load
+        the token signing keys, in a thread: a key fetch never runs on the serving loop."""
         await self.app.initialize()
+        self.signing_keys = install(self.app.server)
+        if self.signing_keys is not None:
+            await asyncio.to_thread(self.signing_keys.refresh)
 
 
 def check_teams_settings(settings: Settings) -> None:

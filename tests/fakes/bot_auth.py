@@ -102,6 +102,11 @@ class BotFrameworkKeys:
         self.keys_delay = 0.0
         self._server: ThreadingHTTPServer | None = None
 
+    def rotate(self) -> None:
+        """Publish a new signing key (and id) in place of the old one, as Microsoft does."""
+        self.key = _rsa_key()
+        self.kid = "test-key-" + uuid.uuid4().hex[:8]
+
     def start(self) -> BotFrameworkKeys:
         self._server = _serve(_json_handler(self._answer))
         return self
