@@ -19,12 +19,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+_CONVERSATIONS = "/v3/conversations"
 _ACTIVITIES = re.compile(r"^/v3/conversations/(?P<conv>[^/]+)/activities(?:/(?P<activity>[^/]+))?$")
 
 
 @dataclass
 class ConnectorCall:
-    kind: str  # "send", "reply", "update", "delete", "typing"
+    kind: str  # "send", "reply", "update", "delete", "typing", "create_conversation"
     method: str
     conversation_id: str
     activity_id: str | None
@@ -60,6 +61,11 @@ class FakeBotConnector:
         #: the messages as they stand: activity id -> (conversation id, last body); deletes remove
         self.messages: dict[str, tuple[str, dict[str, Any]]] = {}
         self.delay = 0.0
+        #: Teams' per-conversation limit when set: more calls than this in one second get 429
+        self.per_second_limit: int | None = None
+        #: conversations (ids, or a channel id covering its threads) where the bot may not post: 403
+        self.forbidden: set[str] = set()
+        self._recent: dict[str, list[float]] = {}
         self._faults: dict[str, list[_Fault]] = {}
         self._lock = threading.Lock()
         self._ids = itertools.count(1_700_000_000_001)
@@ -134,6 +140,11 @@ class FakeBotConnector:
     def answer(
         self, method: str, path: str, body: dict[str, Any], authorization: str
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        if path == _CONVERSATIONS and method == "POST":
+            call = ConnectorCall("create_conversation", method, "", None, body, authorization)
+            self._record(call)
+            members = body.get("members") or [{}]
+            return 200, {"id": f"a:personal-{members[0].get('id', '')}"}, {}
         match = _ACTIVITIES.match(path)
         if match is None:
             return 404, {"error": {"code": "NotFound", "message": path}}, {}
@@ -143,6 +154,14 @@ class FakeBotConnector:
             "typing" if body.get("type") == "typing" else "reply" if activity_id else "send"
         )
         call = ConnectorCall(kind, method, conversation, activity_id, body, authorization)
+        if conversation in self.forbidden or conversation.split(";")[0] in self.forbidden:
+            call.status = 403
+            self._record(call)
+            return 403, {"error": {"code": "BotNotInConversationRoster"}}, {}
+        if self._over_limit(conversation):
+            call.status = 429
+            self._record(call)
+            return 429, {"error": {"code": "Throttled"}}, {"Retry-After": "1"}
         fault = self._take(kind)
         time.sleep(self.delay + (fault.delay if fault else 0.0))
         if fault is not None and fault.status >= 300 and not fault.after_write:
@@ -171,6 +190,18 @@ class FakeBotConnector:
         if call.status >= 300:
             return call.status, {"error": {"code": "ServiceError"}}, {}
         return 200, answer, {}
+
+    def _over_limit(self, conversation: str) -> bool:
+        if self.per_second_limit is None:
+            return False
+        now = time.monotonic()
+        with self._lock:
+            recent = [t for t in self._recent.get(conversation, []) if now - t < 1.0]
+            if len(recent) >= self.per_second_limit:
+                self._recent[conversation] = recent
+                return True
+            self._recent[conversation] = [*recent, now]
+            return False
 
     def _record(self, call: ConnectorCall) -> None:
         with self._lock:
