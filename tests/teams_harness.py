@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -139,8 +140,6 @@ class Harness:
             data = activity
             sent.setdefault("Content-Type", "application/json")
         else:
-            import json
-
             data = json.dumps(activity).encode()
             sent["Content-Type"] = "application/json"
         async with self.session.post(self.base_url + "/api/messages", data=data, headers=sent) as response:

@@ -29,6 +29,12 @@ def test_a_missing_secret_is_named():
         check_teams_settings(_settings(TEAMS_CLIENT_ID=APP_ID))
     with pytest.raises(TeamsConfigError, match="TEAMS_CLIENT_ID"):
         check_teams_settings(_settings())
+    # Without a token check the bot still needs its secret to send, once it has an app id.
+    with pytest.raises(TeamsConfigError, match="TEAMS_CLIENT_SECRET"):
+        check_teams_settings(
+            _settings(TEAMS_CLIENT_ID=APP_ID, TEAMS_DANGEROUSLY_ALLOW_UNAUTHENTICATED_REQUESTS=True)
+        )
+    check_teams_settings(_settings(TEAMS_DANGEROUSLY_ALLOW_UNAUTHENTICATED_REQUESTS=True))
 
 
 @pytest.mark.parametrize(

@@ -61,9 +61,9 @@ class TeamsApp:
 
 def check_teams_settings(settings: Settings) -> None:
     """Raise TeamsConfigError naming the first missing or inconsistent Teams setting."""
-    if settings.teams_dangerously_allow_unauthenticated_requests:
-        return
     if not settings.teams_enabled:
+        if settings.teams_dangerously_allow_unauthenticated_requests:
+            return  # local testing without credentials (Microsoft 365 Agents Playground)
         raise TeamsConfigError("TEAMS_CLIENT_ID is not set: copy the Microsoft App ID of your Azure Bot.")
     if settings.teams_client_secret is None or not settings.teams_client_secret.get_secret_value():
         raise TeamsConfigError(
