@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -67,6 +68,44 @@ class Settings(BaseSettings):
         description="Worker processes of `redteam serve` when --workers is not given.",
     )
 
+    # --- Microsoft Teams ---------------------------------------------------------------
+    teams_client_id: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TEAMS_CLIENT_ID"),
+        description="The Azure Bot's app id; setting it turns Teams on.",
+    )
+    teams_client_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("TEAMS_CLIENT_SECRET")
+    )
+    teams_tenant_id: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TEAMS_TENANT_ID"),
+        description="The tenant of a single-tenant bot; unset for a multi-tenant one.",
+    )
+    teams_cloud: Literal["Public", "USGov", "USGovDoD", "China"] = Field(
+        default="Public", validation_alias=AliasChoices("TEAMS_CLOUD")
+    )
+    teams_openid_metadata_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TEAMS_OPENID_METADATA_URL"),
+        description="Where Bot Framework token signing keys are published; the keys are read at the "
+        "same path ending in /keys.",
+    )
+    teams_login_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TEAMS_LOGIN_URL"),
+        description="The Microsoft Entra ID host the bot asks for its own tokens (https).",
+    )
+    teams_dangerously_allow_unauthenticated_requests: bool = Field(
+        default=False,
+        validation_alias=AliasChoices("TEAMS_DANGEROUSLY_ALLOW_UNAUTHENTICATED_REQUESTS"),
+        description="Accept Teams requests without a token: local testing only.",
+    )
+    teams_review_channels: str = Field(
+        default="",
+        description="Teams channels (ids 19:...@thread.tacv2 or names) where every post is a draft.",
+    )
+
     # --- storage -----------------------------------------------------------------------
     database_url: str = "sqlite:///redteam.sqlite3"
     retention_days: int = Field(
@@ -82,6 +121,53 @@ class Settings(BaseSettings):
     )
 
     log_level: str = "INFO"
+
+    @field_validator("teams_cloud", mode="before")
+    @classmethod
+    def _cloud_name(cls, value: object) -> object:
+        # The SDK's names, in any case: "usgov" is USGov.
+        if isinstance(value, str):
+            for name in ("Public", "USGov", "USGovDoD", "China"):
+                if value.strip().lower() == name.lower():
+                    return name
+        return value
+
+    @field_validator("teams_openid_metadata_url")
+    @classmethod
+    def _openid_metadata_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        url = value.strip().rstrip("/")
+        if not url.startswith(("https://", "http://")) or not url.endswith("/openidconfiguration"):
+            raise ValueError(
+                "TEAMS_OPENID_METADATA_URL must be an http(s) URL ending in /openidconfiguration "
+                "(for example https://login.botframework.com/v1/.well-known/openidconfiguration)"
+            )
+        return url
+
+    @field_validator("teams_login_url")
+    @classmethod
+    def _login_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        url = value.strip().rstrip("/")
+        if not url.startswith("https://"):
+            raise ValueError("TEAMS_LOGIN_URL must be an https URL, for example https://login.microsoftonline.com")
+        return url
+
+    @property
+    def teams_enabled(self) -> bool:
+        """Teams is on when the bot's app id is set."""
+        return bool(self.teams_client_id and self.teams_client_id.strip())
+
+    @property
+    def slack_enabled(self) -> bool:
+        """Slack's HTTP endpoint is on when either of its settings is set."""
+        return self.slack_bot_token is not None or self.slack_signing_secret is not None
+
+    @property
+    def teams_review_channel_list(self) -> list[str]:
+        return [c.strip() for c in self.teams_review_channels.split(",") if c.strip()]
 
     @property
     def llm_configured(self) -> bool:

@@ -11,6 +11,7 @@ from bot.cli.eval_cmd import run_eval
 from bot.cli.review_cmd import run_review
 from bot.cli.server_cmds import run_serve, run_slack
 from bot.cli.store_cmds import run_audit, run_db
+from bot.cli.teams_cmd import run_teams_package
 from bot.settings import Settings
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
@@ -22,4 +23,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "slack": run_slack,
     "db": run_db,
     "audit": run_audit,
+    "teams-package": run_teams_package,
 }

@@ -1,4 +1,5 @@
-"""The argparse definition of ``redteam``: review, batch, eval, check, serve, slack, db and audit."""
+"""The argparse definition of ``redteam``: review, batch, eval, check, serve, slack, db, audit and
+teams-package."""
 
 from __future__ import annotations
 
@@ -107,6 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("slack", parents=[_common(offline=False)],
                    help="run the Slack bot over Socket Mode (no public URL needed)")
     add_store_commands(sub, _common(offline=False))
+
+    package = sub.add_parser("teams-package", parents=[_common(offline=False)],
+                             help="write the Teams app package (manifest and icons) to upload to Teams")
+    package.add_argument("--out", default="redteam-teams.zip",
+                         help="the zip to write (default redteam-teams.zip)")
+    package.add_argument("--app-id", help="the Azure Bot's Microsoft App ID (default: TEAMS_CLIENT_ID)")
     return parser
 
 

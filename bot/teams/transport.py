@@ -1,0 +1,89 @@
+"""Posting to Teams through the Bot Connector: new cards, in-place updates, deletes, typing.
+
+A reply goes to the conversation at the service URL the activity came from. In a channel, a
+reply in a post's thread goes to the conversation id ``<channel id>;messageid=<post id>``: the
+channel id alone would start a new post at the channel's root. Retries (429, 5xx) are done by
+the HTTP client's middleware (``bot.teams.retry``); Teams' per-conversation rate limits are kept
+by a :class:`~bot.teams.pacing.ThreadPacer` before each call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from microsoft_teams.api import ApiClient
+from microsoft_teams.api.activities import MessageActivityInput, TypingActivityInput
+from microsoft_teams.api.clients.conversation.params import CreateConversationParams
+from microsoft_teams.apps import to_threaded_conversation_id
+from microsoft_teams.cards import AdaptiveCard
+
+from bot.teams.cards import clip, plain
+from bot.teams.pacing import ThreadPacer
+
+
+@dataclass(frozen=True)
+class TeamsPlace:
+    """Where replies go: a conversation (a chat, or a channel thread) at a Bot Connector."""
+
+    service_url: str
+    conversation_id: str
+
+    @classmethod
+    def thread(cls, service_url: str, channel_conversation_id: str, root_message_id: str) -> TeamsPlace:
+        """The thread of the channel post ``root_message_id``."""
+        return cls(service_url, to_threaded_conversation_id(channel_conversation_id, root_message_id))
+
+
+class TeamsTransport:
+    """Sends, updates and deletes the bot's own activities; ``api`` is the SDK app's client."""
+
+    def __init__(self, api: ApiClient, *, pacer: ThreadPacer | None = None) -> None:
+        self._api = api
+        self._pacer = pacer or ThreadPacer()
+
+    def _at(self, place: TeamsPlace) -> ApiClient:
+        return self._api.clone(service_url=place.service_url)
+
+    async def post(self, place: TeamsPlace, card: AdaptiveCard, *, summary: str | None = None) -> str:
+        """Post ``card`` as a new message; its activity id (to update or delete it later)."""
+        message = _message(card, summary)
+        async with self._pacer.slot(place.conversation_id):
+            sent = await self._at(place).conversations.create_activity(place.conversation_id, message)
+        return sent.id
+
+    async def update(self, place: TeamsPlace, activity_id: str, card: AdaptiveCard,
+                     *, summary: str | None = None) -> None:
+        """Replace the bot's message ``activity_id`` with ``card`` (the same message, edited)."""
+        async with self._pacer.slot(place.conversation_id):
+            await self._at(place).conversations.update_activity(
+                place.conversation_id, activity_id, _message(card, summary)
+            )
+
+    async def delete(self, place: TeamsPlace, activity_id: str) -> None:
+        async with self._pacer.slot(place.conversation_id):
+            await self._at(place).conversations.delete_activity(place.conversation_id, activity_id)
+
+    async def typing(self, place: TeamsPlace) -> None:
+        """Show "… is typing" for a few seconds: a sign of work while a review runs."""
+        async with self._pacer.slot(place.conversation_id):
+            await self._at(place).conversations.create_activity(place.conversation_id, TypingActivityInput())
+
+    async def personal_chat(self, service_url: str, user_id: str, tenant_id: str) -> TeamsPlace:
+        """The bot's one-to-one chat with ``user_id`` (``29:…``), opened if need be: where an
+        answer goes when the bot cannot post where it was asked (a channel it is not in)."""
+        params = CreateConversationParams.model_validate({
+            "isGroup": False,
+            "members": [{"id": user_id}],
+            "tenantId": tenant_id,
+            "channelData": {"tenant": {"id": tenant_id}},
+        })
+        conversation = await self._api.clone(service_url=service_url).conversations.create(params)
+        return TeamsPlace(service_url, conversation.id)
+
+
+def _message(card: AdaptiveCard, summary: str | None) -> MessageActivityInput:
+    # The summary is what notifications and the chat list show instead of "sent a card"; the
+    # SDK's input model does not declare it, but passes it on as the activity's ``summary``.
+    text = summary if summary is not None else card.fallback_text
+    fields = {"summary": clip(plain(text), 300)} if text else {}
+    return MessageActivityInput.model_validate(fields).add_card(card)

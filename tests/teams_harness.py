@@ -1,0 +1,262 @@
+"""End-to-end Teams harness: the SDK's real messaging endpoint in a Starlette app under uvicorn on
+loopback, Bot Framework JWTs checked against signing keys the test serves, the bot's own tokens
+from a fake Entra ID over TLS, and a fake Bot Connector that records every reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+
+from bot.settings import Settings
+from bot.teams.app import TeamsApp, build_teams_app
+from bot.teams.hosting import StarletteRoutes, teams_route
+from bot.teams.retry import ConnectorRetry
+from tests.fakes.bot_auth import BotFrameworkKeys, FakeEntra, TestCertificates
+from tests.fakes.bot_connector import FakeBotConnector
+
+APP_ID = "00000000-aaaa-bbbb-cccc-000000000001"
+OTHER_APP_ID = "00000000-aaaa-bbbb-cccc-000000000002"
+CLIENT_SECRET = "test-client-secret"
+TENANT_ID = "00000000-1111-2222-3333-000000000001"
+REVIEW_CHANNEL = "19:review0channel0000000000000001@thread.tacv2"
+OTHER_CHANNEL = "19:general0channel000000000000001@thread.tacv2"
+TEAM = "19:team0000000000000000000000000001@thread.tacv2"
+ALICE = {"id": "29:1alice", "name": "Alice", "aadObjectId": "aaaaaaaa-0000-0000-0000-000000000001"}
+BOT = {"id": f"28:{APP_ID}", "name": "redteam"}
+
+_ids = itertools.count(int(time.time() * 1000))
+
+
+def new_message_id() -> str:
+    """A Teams channel message id: a numeric timestamp."""
+    return str(next(_ids))
+
+
+@dataclass
+class Identity:
+    """The fakes Teams' requests and the bot's replies are checked against."""
+
+    keys: BotFrameworkKeys
+    entra: FakeEntra
+    connector: FakeBotConnector
+    certificates: TestCertificates
+
+    def settings(self, **overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "TEAMS_CLIENT_ID": APP_ID,
+            "TEAMS_CLIENT_SECRET": CLIENT_SECRET,
+            "TEAMS_TENANT_ID": TENANT_ID,
+            "TEAMS_OPENID_METADATA_URL": self.keys.openid_metadata_url,
+            "TEAMS_LOGIN_URL": self.entra.login_url,
+            "teams_review_channels": REVIEW_CHANNEL,
+        }
+        values.update(overrides)
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+    def token(self, **kwargs: Any) -> str:
+        return self.keys.token(self.connector.service_url, **kwargs)
+
+
+@contextmanager
+def identity(folder: Path) -> Iterator[Identity]:
+    certificates = TestCertificates(folder)
+    keys = BotFrameworkKeys(APP_ID).start()
+    entra = FakeEntra(certificates, APP_ID, CLIENT_SECRET).start()
+    connector = FakeBotConnector().start()
+    try:
+        yield Identity(keys, entra, connector, certificates)
+    finally:
+        connector.stop()
+        entra.stop()
+        keys.stop()
+
+
+def channel_post(
+    connector: FakeBotConnector,
+    text: str,
+    *,
+    channel: str = REVIEW_CHANNEL,
+    message_id: str | None = None,
+    reply_to: str | None = None,
+    mention_bot: bool = False,
+) -> dict[str, Any]:
+    """A message activity as Teams delivers a channel post (or a reply in a post's thread)."""
+    message_id = message_id or new_message_id()
+    root = reply_to or message_id
+    entities: list[dict[str, Any]] = []
+    if mention_bot:
+        text = f"<at>{BOT['name']}</at> {text}"
+        entities.append({"type": "mention", "text": f"<at>{BOT['name']}</at>", "mentioned": BOT})
+    activity: dict[str, Any] = {
+        "type": "message",
+        "id": message_id,
+        "timestamp": "2026-01-01T00:00:00.000Z",
+        "serviceUrl": connector.service_url,
+        "channelId": "msteams",
+        "from": ALICE,
+        "conversation": {"id": f"{channel};messageid={root}", "conversationType": "channel",
+                         "isGroup": True, "tenantId": TENANT_ID},
+        "recipient": BOT,
+        "text": text,
+        "textFormat": "plain",
+        "entities": entities,
+        "channelData": {"teamsChannelId": channel, "teamsTeamId": TEAM, "channel": {"id": channel},
+                        "team": {"id": TEAM}, "tenant": {"id": TENANT_ID}},
+    }
+    if reply_to:
+        activity["replyToId"] = reply_to
+    return activity
+
+
+@dataclass
+class Harness:
+    base_url: str
+    session: aiohttp.ClientSession
+    identity: Identity
+    teams: TeamsApp
+
+    async def post(self, activity: dict[str, Any] | bytes, *, token: str | None = "valid",
+                   headers: dict[str, str] | None = None) -> tuple[int, str]:
+        """POST an activity to /api/messages; ``token="valid"`` signs it as Teams would."""
+        sent = dict(headers or {})
+        if token == "valid":
+            token = self.identity.token()
+        if token is not None:
+            sent["Authorization"] = f"Bearer {token}"
+        if isinstance(activity, bytes):
+            data = activity
+            sent.setdefault("Content-Type", "application/json")
+        else:
+            data = json.dumps(activity).encode()
+            sent["Content-Type"] = "application/json"
+        async with self.session.post(self.base_url + "/api/messages", data=data, headers=sent) as response:
+            return response.status, await response.text()
+
+
+async def wait_for(check: Callable[[], Any], timeout: float = 5.0, interval: float = 0.01) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        await asyncio.sleep(interval)
+
+
+def _routes_of(request: Request) -> StarletteRoutes | None:
+    routes: StarletteRoutes | None = getattr(request.app.state, "teams_routes", None)
+    return routes
+
+
+@asynccontextmanager
+async def running_teams(
+    identity: Identity,
+    register: Callable[[TeamsApp], Awaitable[None] | None],
+    *,
+    settings: Settings | None = None,
+    retry: ConnectorRetry | None = None,
+) -> AsyncIterator[Harness]:
+    """The SDK app with ``register``'s handlers, served by uvicorn on 127.0.0.1."""
+    teams = build_teams_app(
+        settings or identity.settings(),
+        token_http_client=identity.certificates.session(),
+        connector_retry=retry or ConnectorRetry(base_delay=0.01, max_delay=2.0),
+    )
+    registered = register(teams)
+    if registered is not None:
+        await registered
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await teams.start()
+        app.state.teams_routes = teams.routes
+        yield
+        app.state.teams_routes = None
+
+    asgi = Starlette(routes=[teams_route(_routes_of)], lifespan=lifespan)
+    config = uvicorn.Config(asgi, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        await wait_for(lambda: server.started or task.done(), timeout=10)
+        if task.done():
+            task.result()
+            raise RuntimeError("uvicorn stopped before serving")
+        port = server.servers[0].sockets[0].getsockname()[1]
+        async with aiohttp.ClientSession() as session:
+            yield Harness(f"http://127.0.0.1:{port}", session, identity, teams)
+    finally:
+        server.should_exit = True
+        await task
+
+
+def _envelope(
+    connector: FakeBotConnector, kind: str, channel: str, root: str, **fields: Any
+) -> dict[str, Any]:
+    activity: dict[str, Any] = {
+        "type": kind,
+        "id": fields.pop("id", None) or new_message_id(),
+        "timestamp": "2026-01-01T00:00:00.000Z",
+        "serviceUrl": connector.service_url,
+        "channelId": "msteams",
+        "from": ALICE,
+        "conversation": {"id": f"{channel};messageid={root}", "conversationType": "channel",
+                         "isGroup": True, "tenantId": TENANT_ID},
+        "recipient": BOT,
+        "channelData": {"teamsChannelId": channel, "teamsTeamId": TEAM, "channel": {"id": channel},
+                        "team": {"id": TEAM}, "tenant": {"id": TENANT_ID}},
+    }
+    event_type = fields.pop("event_type", None)
+    if event_type:
+        activity["channelData"]["eventType"] = event_type
+    activity.update(fields)
+    return activity
+
+
+def message_action_invoke(connector: FakeBotConnector, message_id: str, html: str, *,
+                          channel: str = OTHER_CHANNEL,
+                          name: str = "composeExtension/fetchTask") -> dict[str, Any]:
+    """The invoke Teams sends when someone runs "Red-team this message" on a channel post."""
+    return _envelope(connector, "invoke", channel, message_id, name=name, value={
+        "commandId": "redteamMessage",
+        "commandContext": "message",
+        "context": {"theme": "default"},
+        "messagePayload": {"id": message_id, "messageType": "message",
+                           "body": {"contentType": "html", "content": html},
+                           "from": {"user": {"id": ALICE["aadObjectId"], "displayName": "Alice"}}},
+    })
+
+
+def card_action_invoke(connector: FakeBotConnector, card_activity_id: str, verb: str, data: dict[str, Any], *,
+                       channel: str = REVIEW_CHANNEL, root: str | None = None) -> dict[str, Any]:
+    """The invoke of an ``Action.Execute`` button on the bot's card ``card_activity_id``."""
+    return _envelope(connector, "invoke", channel, root or card_activity_id, name="adaptiveCard/action",
+                     replyToId=card_activity_id,
+                     value={"action": {"type": "Action.Execute", "verb": verb, "data": data},
+                            "trigger": "manual"})
+
+
+def message_edit(connector: FakeBotConnector, message_id: str, text: str, *,
+                 channel: str = REVIEW_CHANNEL) -> dict[str, Any]:
+    return _envelope(connector, "messageUpdate", channel, message_id, id=message_id, text=text,
+                     textFormat="plain", event_type="editMessage")
+
+
+def message_soft_delete(connector: FakeBotConnector, message_id: str, *,
+                        channel: str = REVIEW_CHANNEL) -> dict[str, Any]:
+    return _envelope(connector, "messageDelete", channel, message_id, id=message_id,
+                     event_type="softDeleteMessage")
