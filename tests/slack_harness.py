@@ -197,7 +197,8 @@ async def running_app(
             raise RuntimeError("the app did not start: see the captured log") from task.exception()
         port = server.servers[0].sockets[0].getsockname()[1]
         async with aiohttp.ClientSession() as http:
-            yield Harness(fake, settings, f"http://127.0.0.1:{port}", http, runtime_of(bolt_app_of(asgi)), store)
+            runtime = runtime_of(bolt_app_of(asgi))
+            yield Harness(fake, settings, f"http://127.0.0.1:{port}", http, runtime, store)
     finally:
         server.should_exit = True
         await task

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from bot.settings import Settings
 from bot.conversation.owed_replies import RESTARTED, owed_for_too_long, settle_after
+from bot.settings import Settings
 from bot.store import AsyncStore, Store
 from bot.store.tables import open_work
 from tests.fakes.slack_api import TEAM_ID

@@ -97,9 +97,7 @@ class Conversation:
         except Exception as exc:
             await self._failed(place, exc, quiet_outside_review_channels=True)
 
-    async def draft_edited(
-        self, place: Place, text: str, *, edit: str, delivery: str | None = None
-    ) -> None:
+    async def draft_edited(self, place: Place, text: str, *, edit: str, delivery: str | None = None) -> None:
         """A reviewed draft was edited: re-review it and update the review in place."""
         try:
             rec = await self.store.latest_for_draft(place.channel, place.message)
@@ -145,7 +143,9 @@ class Conversation:
         if rec is None:
             return False
         channel = channel or rec.channel
-        shared = ReviewRecord(channel=channel, draft_ts=f"shared:{review_id}", user_id=user, review=rec.review)
+        shared = ReviewRecord(
+            channel=channel, draft_ts=f"shared:{review_id}", user_id=user, review=rec.review
+        )
         ref = await self.transport.post_in_channel(
             channel, Reviewed(rec.review, shared.review_id, shared_by=user)
         )
@@ -154,7 +154,7 @@ class Conversation:
         return True
 
     async def review_message(self, place: Place, text: str, deliver: Deliver, *, has_files: bool) -> None:
-        """"Review this message" on any message: ``deliver`` knows where the reply may go."""
+        """ "Review this message" on any message: ``deliver`` knows where the reply may go."""
         if not text.strip():
             await self._say(deliver, notices.FILES_ONLY if has_files else notices.NO_TEXT)
             return
@@ -207,7 +207,9 @@ class Conversation:
 
     async def _review_once(self, place: Place, text: str, *, has_files: bool, delivery: str | None) -> None:
         if await claim(self.store, self._keys(place.key, delivery), reply_in=place.reply_in):
-            await settle_after(self.store, place.key, self._review_in_thread(place, text, has_files=has_files))
+            await settle_after(
+                self.store, place.key, self._review_in_thread(place, text, has_files=has_files)
+            )
 
     async def _follow_up_once(
         self, place: Place, text: str, has_files: bool, delivery: str | None, *, only_review_threads: bool
@@ -216,7 +218,9 @@ class Conversation:
         if not reviews and only_review_threads:
             return
         if await claim(self.store, self._keys(place.key, delivery), reply_in=place.reply_in):
-            await settle_after(self.store, place.key, self._follow_up(place, text.strip(), reviews, has_files))
+            await settle_after(
+                self.store, place.key, self._follow_up(place, text.strip(), reviews, has_files)
+            )
 
     async def _follow_up(self, place: Place, text: str, reviews: list[ReviewRecord], has_files: bool) -> None:
         if not reviews:  # a mention in a thread without a review: the message is a draft
@@ -271,7 +275,9 @@ class Conversation:
     async def _answer(self, place: Place, question: str, latest: ReviewRecord) -> None:
         """Answer from the draft, its review and the thread's discussion."""
         try:
-            messages = await self.transport.thread_messages(place.channel, place.thread, exclude=place.message)
+            messages = await self.transport.thread_messages(
+                place.channel, place.thread, exclude=place.message
+            )
             context = ThreadContext(
                 draft=latest.review.draft, review=latest.review, messages=messages[-MAX_THREAD_MESSAGES:]
             )
@@ -297,7 +303,9 @@ class Conversation:
         except Exception as exc:
             log_failure("posting a notice", exc)
 
-    async def _failed(self, place: Place, exc: Exception, *, quiet_outside_review_channels: bool = False) -> None:
+    async def _failed(
+        self, place: Place, exc: Exception, *, quiet_outside_review_channels: bool = False
+    ) -> None:
         """An event's handling failed before its reply: say so, unless the message was chatter
         the bot would not have answered anyway."""
         log_failure("event", exc)

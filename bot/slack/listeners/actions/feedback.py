@@ -27,7 +27,12 @@ def register(app: AsyncApp, runtime: SlackRuntime) -> None:
 
 
 async def record(
-    runtime: SlackRuntime, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond, *, helpful: bool
+    runtime: SlackRuntime,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    *,
+    helpful: bool,
 ) -> None:
     user = str((body.get("user") or {}).get("id") or "")
     if await runtime.conversation.feedback(str(action.get("value") or ""), user, helpful=helpful):

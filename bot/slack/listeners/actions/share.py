@@ -13,14 +13,18 @@ from bot.slack.transport import INVITE_HINT, cannot_post_there
 
 
 def register(app: AsyncApp, runtime: SlackRuntime) -> None:
-    async def on_share(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
+    async def on_share(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
         await ack()
         runtime.spawn(share(runtime, body, action, respond))
 
     app.action(ids.SHARE_ACTION_ID)(on_share)
 
 
-async def share(runtime: SlackRuntime, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
+async def share(
+    runtime: SlackRuntime, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+) -> None:
     review_id = str(action.get("value") or "")
     user = str((body.get("user") or {}).get("id") or "")
     channel = str((body.get("channel") or {}).get("id") or "")

@@ -41,12 +41,16 @@ async def open_modal(client: AsyncWebClient, command: dict[str, Any]) -> None:
     # The modal's submission has no channel of its own: carry it in private_metadata.
     meta = json.dumps({"channel": command.get("channel_id"), "user": command.get("user_id")})
     try:
-        await client.views_open(trigger_id=command["trigger_id"], view=render.draft_modal(private_metadata=meta))
+        await client.views_open(
+            trigger_id=command["trigger_id"], view=render.draft_modal(private_metadata=meta)
+        )
     except Exception as exc:
         log_failure("opening the draft modal", exc)
 
 
-async def review_command(runtime: SlackRuntime, command: dict[str, Any], text: str, respond: AsyncRespond) -> None:
+async def review_command(
+    runtime: SlackRuntime, command: dict[str, Any], text: str, respond: AsyncRespond
+) -> None:
     async def replace_reviewing(outcome: Outcome) -> None:
         msg = runtime.transport.render(outcome)
         await respond(text=msg.text, blocks=msg.blocks, response_type="ephemeral", replace_original=True)

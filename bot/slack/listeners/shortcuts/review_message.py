@@ -48,7 +48,9 @@ async def review_shortcut(runtime: SlackRuntime, body: dict[str, Any], respond: 
                     raise  # the conversation says it failed, through this same route
                 log.info("shortcut reply failed (%s)", slack_error(exc))
             if isinstance(outcome, Reviewed):
-                await _ephemeral(runtime, place, respond, dataclasses.replace(outcome, private=True), INVITE_HINT)
+                await _ephemeral(
+                    runtime, place, respond, dataclasses.replace(outcome, private=True), INVITE_HINT
+                )
             else:
                 await _ephemeral(runtime, place, respond, outcome, None)
             return None

@@ -50,10 +50,14 @@ def draft_from_view(view: dict[str, Any]) -> Draft:
     values = (view.get("state") or {}).get("values") or {}
     platform = _value(values, ids.PLATFORM_BLOCK_ID)
     notes = _value(values, ids.NOTES_BLOCK_ID)
-    return Draft(text=_value(values, ids.DRAFT_BLOCK_ID) or "", platform=platform or None, notes=notes or None)
+    return Draft(
+        text=_value(values, ids.DRAFT_BLOCK_ID) or "", platform=platform or None, notes=notes or None
+    )
 
 
-async def review_submission(runtime: SlackRuntime, body: dict[str, Any], view: dict[str, Any], draft: Draft) -> None:
+async def review_submission(
+    runtime: SlackRuntime, body: dict[str, Any], view: dict[str, Any], draft: Draft
+) -> None:
     try:
         meta = json.loads(view.get("private_metadata") or "{}")
     except ValueError:
@@ -65,7 +69,9 @@ async def review_submission(runtime: SlackRuntime, body: dict[str, Any], view: d
         msg = runtime.transport.render(outcome)
         if channel:
             try:
-                await runtime.client.chat_postEphemeral(channel=channel, user=user, text=msg.text, blocks=msg.blocks)
+                await runtime.client.chat_postEphemeral(
+                    channel=channel, user=user, text=msg.text, blocks=msg.blocks
+                )
                 return
             except SlackApiError as exc:
                 log.info("chat.postEphemeral failed (%s); sending a DM", slack_error(exc))
