@@ -22,8 +22,8 @@ import uvicorn
 from bot.review.service import ReviewService
 from bot.server import Services, bolt_app_of, create_asgi_app
 from bot.settings import Settings
-from bot.slack.app import deps_of
-from bot.slack.deps import SlackDeps
+from bot.slack.app import runtime_of
+from bot.slack.runtime import SlackRuntime
 from bot.store import AsyncStore
 from tests.fakes.slack_api import TEAM_ID, FakeSlackAPI
 
@@ -109,7 +109,7 @@ class Harness:
     settings: Settings
     url: str
     http: aiohttp.ClientSession
-    deps: SlackDeps
+    deps: SlackRuntime
     store: AsyncStore
 
     async def post(self, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
@@ -197,7 +197,8 @@ async def running_app(
             raise RuntimeError("the app did not start: see the captured log") from task.exception()
         port = server.servers[0].sockets[0].getsockname()[1]
         async with aiohttp.ClientSession() as http:
-            yield Harness(fake, settings, f"http://127.0.0.1:{port}", http, deps_of(bolt_app_of(asgi)), store)
+            runtime = runtime_of(bolt_app_of(asgi))
+            yield Harness(fake, settings, f"http://127.0.0.1:{port}", http, runtime, store)
     finally:
         server.should_exit = True
         await task

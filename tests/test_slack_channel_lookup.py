@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.deps import FAILED_LOOKUP_TTL_SECONDS, ReviewChannels
+from bot.slack.channels import FAILED_LOOKUP_TTL_SECONDS, ReviewChannels
 from tests.fakes.slack_api import FakeSlackAPI
 
 REVIEW = "C0REVIEW01"

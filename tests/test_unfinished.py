@@ -1,5 +1,5 @@
 """Replies owed and never given: recorded with the claim, settled by the reply, and apologised for
-in the thread when the process that owed them stopped (bot.slack.unfinished)."""
+in the thread when the process that owed them stopped (bot.conversation.owed_replies)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,12 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
+from bot.conversation.owed_replies import RESTARTED, owed_for_too_long, settle_after
 from bot.settings import Settings
-from bot.slack.deps import SlackDeps
-from bot.slack.listeners.events import _owed
-from bot.slack.unfinished import RESTARTED, owed_for_too_long
 from bot.store import AsyncStore, Store
 from bot.store.tables import open_work
 from tests.fakes.slack_api import TEAM_ID
@@ -91,7 +88,6 @@ def test_the_limit_outlasts_the_longest_review() -> None:
 @pytest.mark.parametrize("outcome", ["replied", "failed", "cancelled"])
 async def test_owed_settles_unless_the_work_was_cancelled(tmp_path: Path, outcome: str) -> None:
     store = AsyncStore(f"sqlite:///{tmp_path / 'owed.sqlite3'}")
-    deps = cast(SlackDeps, SimpleNamespace(store=store))
     key = f"T:C1:{outcome}"
     assert await store.claim_all([key], reply_in=("C1", outcome)) is True
     started = asyncio.Event()
@@ -103,7 +99,7 @@ async def test_owed_settles_unless_the_work_was_cancelled(tmp_path: Path, outcom
         if outcome == "cancelled":
             await asyncio.sleep(60)
 
-    task = asyncio.create_task(_owed(deps, key, reply()))
+    task = asyncio.create_task(settle_after(store, key, reply()))
     await started.wait()
     if outcome == "cancelled":
         task.cancel()  # a shutdown that outran its grace

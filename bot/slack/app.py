@@ -9,12 +9,12 @@ import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.conversation.owed_replies import owed_for_too_long, sweep_forever
 from bot.review.service import ReviewService
 from bot.settings import Settings
 from bot.slack.client import build_client, clone_client
-from bot.slack.deps import SlackDeps
 from bot.slack.listeners import register_all
-from bot.slack.unfinished import sweep_forever
+from bot.slack.runtime import SlackRuntime
 from bot.slack.worker import BackgroundLoop
 from bot.store import AsyncStore
 
@@ -59,7 +59,7 @@ def build_app(
     worker: BackgroundLoop | None = None,
     socket_mode: bool = False,
 ) -> AsyncApp:
-    """The Bolt app with every listener registered; ``deps_of(app)`` holds its services.
+    """The Bolt app with every listener registered; ``runtime_of(app)`` holds its services.
 
     HTTP mode needs ``SLACK_SIGNING_SECRET`` (every request's signature is checked); Socket Mode
     does not use it. ``process_before_response=False``: Bolt acks at once and the listeners
@@ -88,12 +88,13 @@ def build_app(
     if worker is not None:
         # aiohttp sessions belong to the loop that made them: make this one on the worker's.
         work_client = clone_client(client, session=worker.run(_open_session()))
-    deps = SlackDeps.build(settings, service, store, work_client, worker)
-    register_all(app, deps)
+    runtime = SlackRuntime.build(settings, service, store, work_client, worker)
+    register_all(app, runtime)
     if worker is not None:
         # Not submitted as work: it never ends, and shutdown drains work (close_app cancels it).
-        deps.sweeper = asyncio.run_coroutine_threadsafe(sweep_forever(deps), worker.loop)
-    app.deps = deps  # type: ignore[attr-defined]
+        sweep = sweep_forever(store, runtime.transport, owed_for_too_long(settings))
+        runtime.sweeper = asyncio.run_coroutine_threadsafe(sweep, worker.loop)
+    app.runtime = runtime  # type: ignore[attr-defined]
     return app
 
 
@@ -109,21 +110,21 @@ async def _open_session() -> aiohttp.ClientSession:
 async def close_app(app: AsyncApp, *, close_service: bool, grace_seconds: float) -> int:
     """Let started work finish (up to ``grace_seconds``), close what lives on the worker loop,
     stop the worker. Returns how many pieces of work were still running."""
-    deps = deps_of(app)
-    if deps.sweeper is not None:
-        deps.sweeper.cancel()
-    unfinished = await deps.drain(grace_seconds)
+    runtime = runtime_of(app)
+    if runtime.sweeper is not None:
+        runtime.sweeper.cancel()
+    unfinished = await runtime.drain(grace_seconds)
     if unfinished:
         log.warning("%d review(s) were still running at shutdown", unfinished)
     if close_service:
-        await deps.in_worker(deps.service.aclose())
-    if deps.client is not app.client and deps.client.session is not None:
-        await deps.in_worker(deps.client.session.close())
-    if deps.worker is not None:
-        deps.worker.stop()
+        await runtime.in_worker(runtime.service.aclose())
+    if runtime.client is not app.client and runtime.client.session is not None:
+        await runtime.in_worker(runtime.client.session.close())
+    if runtime.worker is not None:
+        runtime.worker.stop()
     return unfinished
 
 
-def deps_of(app: AsyncApp) -> SlackDeps:
-    deps: SlackDeps = app.deps  # type: ignore[attr-defined]
-    return deps
+def runtime_of(app: AsyncApp) -> SlackRuntime:
+    runtime: SlackRuntime = app.runtime  # type: ignore[attr-defined]
+    return runtime

@@ -7,7 +7,7 @@ keeps one code path for SQLite and PostgreSQL without async drivers.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -55,8 +55,10 @@ class AsyncStore:
     async def finish_work(self, key: str) -> None:
         await asyncio.to_thread(self.sync.finish_work, key)
 
-    async def take_unfinished(self, older_than: timedelta) -> list[tuple[str, str]]:
-        return await asyncio.to_thread(self.sync.take_unfinished, older_than)
+    async def take_unfinished(
+        self, older_than: timedelta, *, only: Callable[[str], bool] | None = None
+    ) -> list[tuple[str, str]]:
+        return await asyncio.to_thread(lambda: self.sync.take_unfinished(older_than, only=only))
 
     async def prune_keys(self, older_than_days: int = DEFAULT_KEY_DAYS) -> int:
         return await asyncio.to_thread(self.sync.prune_keys, older_than_days)

@@ -173,9 +173,14 @@ class Store:
         with self._write() as conn:
             conn.execute(delete(open_work).where(open_work.c.key == _storable_key(key)))
 
-    def take_unfinished(self, older_than: timedelta) -> list[tuple[str, str]]:
+    def take_unfinished(
+        self, older_than: timedelta, *, only: Callable[[str], bool] | None = None
+    ) -> list[tuple[str, str]]:
         """``(channel, thread_ts)`` of replies owed for longer than ``older_than``, each handed to
-        exactly one caller across processes (its row is deleted by the caller that gets it)."""
+        exactly one caller across processes (its row is deleted by the caller that gets it).
+
+        ``only(key)``: take only the debts whose key it accepts (one platform's, when several
+        platforms share the store and each process can answer only on its own)."""
         cutoff = self._clock() - older_than
         query = select(open_work.c.key, open_work.c.channel, open_work.c.thread_ts).where(
             open_work.c.started_at < cutoff
@@ -184,6 +189,8 @@ class Store:
             stale = list(conn.execute(query))
         taken: list[tuple[str, str]] = []
         for row in stale:
+            if only is not None and not only(row.key):
+                continue
             with self._write() as conn:
                 if conn.execute(delete(open_work).where(open_work.c.key == row.key)).rowcount == 1:
                     taken.append((row.channel, row.thread_ts))

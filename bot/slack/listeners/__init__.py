@@ -1,15 +1,14 @@
-"""Bolt listeners, one package per kind of Slack request; each has ``register(app, deps)``."""
+"""Bolt listeners, one package per kind of Slack request and one module per callback; each
+package's ``register(app, runtime)`` registers its modules' listeners."""
 
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack.deps import SlackDeps
+from bot.slack.listeners import actions, commands, events, shortcuts, views
+from bot.slack.runtime import SlackRuntime
 
 
-def register_all(app: AsyncApp, deps: SlackDeps) -> None:
-    # Imported here so that ``bot.slack.listeners.flows`` can be imported on its own.
-    from bot.slack.listeners import actions, commands, events, shortcuts, views
-
-    for module in (events, commands, shortcuts, actions, views):
-        module.register(app, deps)
+def register_all(app: AsyncApp, runtime: SlackRuntime) -> None:
+    for package in (events, commands, shortcuts, actions, views):
+        package.register(app, runtime)

@@ -1,90 +1,12 @@
-"""The ``/redteam`` modal's submission: review the draft and show it to the person who asked,
-ephemerally in the channel they started from (or in a DM with the bot when it is not there)."""
+"""Modal submission listeners."""
 
 from __future__ import annotations
 
-import json
-import logging
-from typing import Any
+from slack_bolt.async_app import AsyncApp
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.errors import SlackApiError
-
-from bot.review.intake import DraftRejected, check_draft
-from bot.review.models import Draft
-from bot.slack import ids, render
-from bot.slack.deps import SlackDeps
-from bot.slack.listeners import flows
-from bot.store import ReviewRecord
-
-log = logging.getLogger(__name__)
+from bot.slack.listeners.views import draft_modal
+from bot.slack.runtime import SlackRuntime
 
 
-def register(app: AsyncApp, deps: SlackDeps) -> None:
-    async def on_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        draft = draft_from_view(view)
-        try:
-            check_draft(draft)
-        except DraftRejected as exc:
-            # Keeps the modal open with the reason under the draft box.
-            await ack(response_action="errors", errors={ids.DRAFT_BLOCK_ID: str(exc)})
-            return
-        await ack()
-        deps.spawn(review_submission(deps, body, view, draft))
-
-    app.view(ids.DRAFT_MODAL_CALLBACK_ID)(on_submit)
-
-
-def _value(values: dict[str, Any], block_id: str) -> str | None:
-    """The value of the block's only input, whatever element it is (text, select)."""
-    for element in (values.get(block_id) or {}).values():
-        if element.get("value") is not None:
-            return str(element["value"])
-        selected = element.get("selected_option")
-        if selected:
-            return str(selected.get("value"))
-    return None
-
-
-def draft_from_view(view: dict[str, Any]) -> Draft:
-    values = (view.get("state") or {}).get("values") or {}
-    platform = _value(values, ids.PLATFORM_BLOCK_ID)
-    notes = _value(values, ids.NOTES_BLOCK_ID)
-    return Draft(
-        text=_value(values, ids.DRAFT_BLOCK_ID) or "", platform=platform or None, notes=notes or None
-    )
-
-
-async def review_submission(
-    deps: SlackDeps, body: dict[str, Any], view: dict[str, Any], draft: Draft
-) -> None:
-    try:
-        meta = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        meta = {}
-    user = str((body.get("user") or {}).get("id") or meta.get("user") or "")
-    channel = str(meta.get("channel") or "")
-    try:
-        review = await deps.service.review(draft)
-        rec = ReviewRecord(
-            channel=channel or user, draft_ts=f"modal:{view.get('id') or ''}", user_id=user, review=review
-        )
-        review_id = await deps.store.save_review(rec)
-        msg = deps.render_review(review, review_id=review_id, ephemeral=True)
-    except Exception as exc:
-        flows.log_failure("modal review", exc)
-        msg = render.render_notice(str(exc) if isinstance(exc, DraftRejected) else flows.failure_message(exc))
-    await deliver_privately(deps, channel, user, msg)
-
-
-async def deliver_privately(deps: SlackDeps, channel: str, user: str, msg: render.RenderedMessage) -> None:
-    if channel:
-        try:
-            await deps.client.chat_postEphemeral(channel=channel, user=user, text=msg.text, blocks=msg.blocks)
-            return
-        except SlackApiError as exc:
-            log.info("chat.postEphemeral failed (%s); sending a DM", flows.slack_error(exc))
-    try:
-        await deps.client.chat_postMessage(channel=user, text=msg.text, blocks=msg.blocks)
-    except Exception as exc:
-        flows.log_failure("delivering a modal review", exc)
+def register(app: AsyncApp, runtime: SlackRuntime) -> None:
+    draft_modal.register(app, runtime)

@@ -1,0 +1,322 @@
+"""The events of a review conversation, as calls: a draft arrives, a thread gets a reply, a
+draft is edited or deleted, someone clicks feedback or shares a review.
+
+Adapters call these after they have acked the platform, so everything here may wait on the
+LLM and the database. Every call that answers in a thread ends in a reply there (a review, an
+answer, or a plain notice) and never raises. Draft text is never logged above DEBUG.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.conversation import notices
+from bot.conversation.notices import log_failure
+from bot.conversation.outcomes import Answered, DraftDeleted, Notice, Outcome, Reviewed
+from bot.conversation.owed_replies import claim, settle_after
+from bot.conversation.places import Place, delivery_key, message_key
+from bot.conversation.transport import Transport
+from bot.review.followup import classify_followup
+from bot.review.intake import DraftRejected
+from bot.review.models import Draft, ThreadContext
+from bot.review.service import ReviewService
+from bot.store import AsyncStore, ReviewRecord
+
+log = logging.getLogger(__name__)
+
+#: Thread messages passed to the LLM when answering a question; older ones add little.
+MAX_THREAD_MESSAGES = 30
+
+#: Sends an outcome somewhere; returns the id of the message it made, when there is one.
+Deliver = Callable[[Outcome], Awaitable[str | None]]
+
+
+@dataclass(frozen=True)
+class Filing:
+    """How a review is stored: where its draft and reply live, and which version it is."""
+
+    channel: str
+    draft: str
+    user: str
+    thread: str | None = None
+    version: int = 1
+
+    @classmethod
+    def of(cls, place: Place, *, version: int = 1) -> Filing:
+        return cls(place.channel, place.message, place.user, place.thread, version)
+
+
+class Conversation:
+    """One platform's conversations: ``Conversation(service, store, transport)``."""
+
+    def __init__(self, service: ReviewService, store: AsyncStore, transport: Transport) -> None:
+        self.service = service
+        self.store = store
+        self.transport = transport
+
+    @property
+    def platform(self) -> str:
+        return self.transport.platform
+
+    # --- events --------------------------------------------------------------------------
+
+    async def message_posted(
+        self, place: Place, text: str, *, has_files: bool = False, delivery: str | None = None
+    ) -> None:
+        """A top-level message without a mention: a draft when its channel is a review channel."""
+        try:
+            if await self.transport.is_review_channel(place.channel):
+                await self._review_once(place, text, has_files=has_files, delivery=delivery)
+        except Exception as exc:
+            await self._failed(place, exc, quiet_outside_review_channels=True)
+
+    async def mentioned(
+        self, place: Place, text: str, *, has_files: bool = False, delivery: str | None = None
+    ) -> None:
+        """The bot was mentioned (``text`` without the mention): a draft at the top level, a
+        question or revision in a thread."""
+        try:
+            if place.in_a_thread:
+                await self._follow_up_once(place, text, has_files, delivery, only_review_threads=False)
+            else:
+                await self._review_once(place, text, has_files=has_files, delivery=delivery)
+        except Exception as exc:
+            await self._failed(place, exc)
+
+    async def thread_replied(
+        self, place: Place, text: str, *, has_files: bool = False, delivery: str | None = None
+    ) -> None:
+        """A reply in a thread without a mention: a question or revision in a review thread,
+        nothing elsewhere."""
+        try:
+            await self._follow_up_once(place, text, has_files, delivery, only_review_threads=True)
+        except Exception as exc:
+            await self._failed(place, exc, quiet_outside_review_channels=True)
+
+    async def draft_edited(self, place: Place, text: str, *, edit: str, delivery: str | None = None) -> None:
+        """A reviewed draft was edited: re-review it and update the review in place."""
+        try:
+            rec = await self.store.latest_for_draft(place.channel, place.message)
+            if rec is None or rec.deleted or text == rec.review.draft.text:
+                return  # not ours, or a change that left the words alone (a link unfurl)
+            thread = rec.thread_ts or place.message
+            key = message_key(self.platform, place.workspace, place.channel, place.message, "edit", edit)
+            reply_in = (place.channel, thread)
+            if await claim(self.store, self._keys(key, delivery), reply_in=reply_in):
+                await settle_after(self.store, key, self._rereview_edit(rec, text))
+        except Exception as exc:  # before the claim: an edit owes no reply yet
+            log_failure("edit", exc)
+
+    async def draft_deleted(self, place: Place, *, delivery: str | None = None) -> None:
+        """A draft was deleted: erase its words from the store and mark its review."""
+        key = message_key(self.platform, place.workspace, place.channel, place.message, "deleted")
+        try:
+            if not await claim(self.store, self._keys(key, delivery)):
+                return
+            rec = await self.store.mark_deleted(place.channel, place.message)
+            if rec is not None and rec.reply_ts:
+                await self.transport.update_message(rec.channel, rec.reply_ts, DraftDeleted())
+        except Exception as exc:
+            log_failure("marking a review deleted", exc)
+
+    async def feedback(self, review_id: str, user: str, *, helpful: bool) -> bool:
+        """Record a Helpful / Not helpful click (one vote per person); False when the review is
+        unknown or the vote could not be stored."""
+        try:
+            if await self.store.get_review(review_id) is None:
+                return False
+            await self.store.record_feedback(review_id, user, helpful)
+        except Exception as exc:
+            log_failure("recording feedback", exc)
+            return False
+        return True
+
+    async def share(self, review_id: str, channel: str, user: str) -> bool:
+        """Post a private review for everyone in ``channel`` (the review's own when empty); its
+        thread then works as a review thread. False when the review is gone; raises when the
+        post fails (the adapter knows how to say why)."""
+        rec = await self.store.get_review(review_id)
+        if rec is None:
+            return False
+        channel = channel or rec.channel
+        shared = ReviewRecord(
+            channel=channel, draft_ts=f"shared:{review_id}", user_id=user, review=rec.review
+        )
+        ref = await self.transport.post_in_channel(
+            channel, Reviewed(rec.review, shared.review_id, shared_by=user)
+        )
+        shared.reply_ts = shared.thread_ts = ref
+        await self.store.save_review(shared)
+        return True
+
+    async def review_message(self, place: Place, text: str, deliver: Deliver, *, has_files: bool) -> None:
+        """ "Review this message" on any message: ``deliver`` knows where the reply may go."""
+        if not text.strip():
+            await self._say(deliver, notices.FILES_ONLY if has_files else notices.NO_TEXT)
+            return
+        await self.review_and_reply(Draft(text=text, id=place.key), Filing.of(place), deliver)
+
+    async def review_privately(self, draft: Draft, filing: Filing, deliver: Deliver) -> None:
+        """A draft typed into a command or a form: the review is for the person who asked."""
+        await self.review_and_reply(draft, filing, deliver, private=True)
+
+    # --- the one review pipeline ---------------------------------------------------------
+
+    async def review_and_reply(
+        self,
+        draft: Draft,
+        filing: Filing,
+        deliver: Deliver,
+        *,
+        previous: ReviewRecord | None = None,
+        private: bool = False,
+    ) -> None:
+        """Review ``draft`` (against ``previous`` when given), deliver the review, store it.
+        A rejected draft gets its reason and any failure a plain notice, through ``deliver``;
+        never raises."""
+        try:
+            if previous is None:
+                review, delta = await self.service.review(draft), None
+            else:
+                review, delta = await self.service.rereview(draft, previous.review)
+            rec = ReviewRecord(
+                channel=filing.channel,
+                draft_ts=filing.draft,
+                thread_ts=filing.thread,
+                user_id=filing.user,
+                version=filing.version,
+                review=review,
+            )
+            # The record's id is made first, so it is saved once, with the reply it belongs to.
+            rec.reply_ts = await deliver(Reviewed(review, rec.review_id, delta, private=private))
+            await self.store.save_review(rec)
+        except DraftRejected as exc:
+            await self._say(deliver, str(exc))
+        except Exception as exc:
+            log_failure("re-review" if previous else "review", exc)
+            await self._say(deliver, notices.review_failed(self.failure_reason(exc)))
+
+    # --- pieces --------------------------------------------------------------------------
+
+    def _keys(self, key: str, delivery: str | None) -> list[str]:
+        return [delivery_key(self.platform, delivery), key] if delivery else [key]
+
+    async def _review_once(self, place: Place, text: str, *, has_files: bool, delivery: str | None) -> None:
+        if await claim(self.store, self._keys(place.key, delivery), reply_in=place.reply_in):
+            await settle_after(
+                self.store, place.key, self._review_in_thread(place, text, has_files=has_files)
+            )
+
+    async def _follow_up_once(
+        self, place: Place, text: str, has_files: bool, delivery: str | None, *, only_review_threads: bool
+    ) -> None:
+        reviews = [r for r in await self.store.thread_reviews(place.channel, place.thread) if not r.deleted]
+        if not reviews and only_review_threads:
+            return
+        if await claim(self.store, self._keys(place.key, delivery), reply_in=place.reply_in):
+            await settle_after(
+                self.store, place.key, self._follow_up(place, text.strip(), reviews, has_files)
+            )
+
+    async def _follow_up(self, place: Place, text: str, reviews: list[ReviewRecord], has_files: bool) -> None:
+        if not reviews:  # a mention in a thread without a review: the message is a draft
+            await self._review_in_thread(place, text, has_files=has_files)
+        elif not text:
+            await self.notify(place, notices.FILES_ONLY if has_files else notices.EMPTY_MENTION)
+        elif classify_followup(text) == "question":
+            await self._answer(place, text, reviews[-1])
+        else:
+            await self._review_in_thread(place, text, previous=reviews[-1])
+
+    async def _review_in_thread(
+        self, place: Place, text: str, *, has_files: bool = False, previous: ReviewRecord | None = None
+    ) -> None:
+        if not text.strip():
+            await self.notify(place, notices.FILES_ONLY if has_files else notices.EMPTY_MENTION)
+            return
+        # The sign of work runs beside the review, so the LLM call does not wait a round trip.
+        working = asyncio.ensure_future(self._show_working(place))
+        await asyncio.sleep(0)  # let it send before the review's CPU-bound start (the checker)
+        try:
+            version = previous.version + 1 if previous else 1
+            await self.review_and_reply(
+                Draft(text=text, id=place.key),
+                Filing.of(place, version=version),
+                self._in_thread(place.channel, place.thread),
+                previous=previous,
+            )
+        finally:
+            await working
+
+    async def _show_working(self, place: Place) -> None:
+        try:
+            await self.transport.show_working(place)
+        except Exception as exc:  # a courtesy; never let it stop a review
+            log.debug("showing work failed: %s", type(exc).__name__)
+
+    async def _rereview_edit(self, rec: ReviewRecord, text: str) -> None:
+        thread = rec.thread_ts or rec.draft_ts
+
+        async def update_in_place(outcome: Outcome) -> str | None:
+            if rec.reply_ts and isinstance(outcome, Reviewed):
+                await self.transport.update_message(rec.channel, rec.reply_ts, outcome)
+                return rec.reply_ts
+            return await self.transport.post_in_thread(rec.channel, thread, outcome)
+
+        filing = Filing(rec.channel, rec.draft_ts, rec.user_id, thread, rec.version + 1)
+        await self.review_and_reply(
+            Draft(text=text, id=rec.review.draft.id), filing, update_in_place, previous=rec
+        )
+
+    async def _answer(self, place: Place, question: str, latest: ReviewRecord) -> None:
+        """Answer from the draft, its review and the thread's discussion."""
+        try:
+            messages = await self.transport.thread_messages(
+                place.channel, place.thread, exclude=place.message
+            )
+            context = ThreadContext(
+                draft=latest.review.draft, review=latest.review, messages=messages[-MAX_THREAD_MESSAGES:]
+            )
+            answer = await self.service.answer(question, context)
+            await self.transport.post_in_thread(place.channel, place.thread, Answered(answer))
+        except Exception as exc:
+            log_failure("answer", exc)
+            await self.notify(place, notices.answer_failed(self.failure_reason(exc)))
+
+    def _in_thread(self, channel: str, thread: str) -> Deliver:
+        async def deliver(outcome: Outcome) -> str | None:
+            return await self.transport.post_in_thread(channel, thread, outcome)
+
+        return deliver
+
+    async def notify(self, place: Place, text: str) -> None:
+        """Best effort: a short notice in ``place``'s thread; a failure here is only logged."""
+        await self._say(self._in_thread(place.channel, place.thread), text)
+
+    async def _say(self, deliver: Deliver, text: str) -> None:
+        try:
+            await deliver(Notice(text))
+        except Exception as exc:
+            log_failure("posting a notice", exc)
+
+    async def _failed(
+        self, place: Place, exc: Exception, *, quiet_outside_review_channels: bool = False
+    ) -> None:
+        """An event's handling failed before its reply: say so, unless the message was chatter
+        the bot would not have answered anyway."""
+        log_failure("event", exc)
+        if quiet_outside_review_channels:
+            wanted = False
+            with contextlib.suppress(Exception):
+                wanted = await self.transport.is_review_channel(place.channel)
+            if not wanted:
+                return
+        await self.notify(place, notices.review_failed(self.failure_reason(exc)))
+
+    def failure_reason(self, exc: BaseException) -> str:
+        """A plain reason for a failure; never the exception's own text (it may quote the draft)."""
+        return self.transport.describe_failure(exc) or notices.generic_reason(exc)

@@ -1,0 +1,52 @@
+"""The port each platform implements to carry outcomes: post, update, read a thread."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.conversation.outcomes import Outcome
+from bot.conversation.places import Place
+from bot.review.models import ThreadMessage
+
+
+class Transport(Protocol):
+    """How outcomes reach a platform. Implementations render each outcome (Block Kit, an
+    Adaptive Card) and send it within the platform's limits, retrying what the platform asks to
+    be retried. Methods may raise on failure unless they say otherwise; the conversation layer
+    turns a failure into a plain notice."""
+
+    @property
+    def platform(self) -> str:
+        """The platform's name as it appears in keys: ``"slack"``, ``"teams"``."""
+        ...
+
+    async def post_in_thread(self, channel: str, thread: str, outcome: Outcome) -> str:
+        """Post ``outcome`` as a reply in ``thread`` of ``channel``; returns the new message's id."""
+        ...
+
+    async def post_in_channel(self, channel: str, outcome: Outcome) -> str:
+        """Post ``outcome`` as a new top-level message in ``channel``; returns its id."""
+        ...
+
+    async def update_message(self, channel: str, message: str, outcome: Outcome) -> None:
+        """Replace the bot's own message ``message`` in ``channel`` with ``outcome``."""
+        ...
+
+    async def show_working(self, place: Place) -> None:
+        """A visible sign that the draft at ``place`` is being reviewed (best effort)."""
+        ...
+
+    async def thread_messages(self, channel: str, thread: str, *, exclude: str) -> list[ThreadMessage]:
+        """The thread's messages as plain text, oldest first, without the message ``exclude``;
+        the bot's own messages have the author ``"redteam"``. Empty when the platform won't say;
+        never raises."""
+        ...
+
+    async def is_review_channel(self, channel: str) -> bool:
+        """True when every top-level post in ``channel`` is a draft to review."""
+        ...
+
+    def describe_failure(self, exc: BaseException) -> str | None:
+        """A plain reason for a failure of this platform's own (``"Slack is rate-limiting me
+        right now"``), or None when ``exc`` is not one; never the exception's text."""
+        ...

@@ -1,0 +1,42 @@
+"""Share under a private review: posts it in the channel for everyone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+
+from bot.conversation import notices
+from bot.slack import ids
+from bot.slack.runtime import SlackRuntime
+from bot.slack.transport import INVITE_HINT, cannot_post_there
+
+
+def register(app: AsyncApp, runtime: SlackRuntime) -> None:
+    async def on_share(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        await ack()
+        runtime.spawn(share(runtime, body, action, respond))
+
+    app.action(ids.SHARE_ACTION_ID)(on_share)
+
+
+async def share(
+    runtime: SlackRuntime, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+) -> None:
+    review_id = str(action.get("value") or "")
+    user = str((body.get("user") or {}).get("id") or "")
+    channel = str((body.get("channel") or {}).get("id") or "")
+    try:
+        if await runtime.conversation.share(review_id, channel, user):
+            await respond(delete_original=True)
+            return
+        text = notices.GONE
+    except Exception as exc:
+        if cannot_post_there(exc):
+            text = INVITE_HINT
+        else:
+            notices.log_failure("sharing a review", exc)
+            text = notices.review_failed(runtime.conversation.failure_reason(exc))
+    await respond(text=text, response_type="ephemeral", replace_original=False)

@@ -1,0 +1,84 @@
+"""The "Red-team this message" message shortcut: the review goes into the message's thread, or,
+where the bot may not post, ephemerally to the person who asked, with how to invite it."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
+
+from bot.conversation import SLACK, Outcome, Place, Reviewed
+from bot.slack import ids, render
+from bot.slack.inbound import plain_text
+from bot.slack.runtime import SlackRuntime
+from bot.slack.transport import INVITE_HINT, cannot_post_there, slack_error
+
+log = logging.getLogger(__name__)
+
+
+def register(app: AsyncApp, runtime: SlackRuntime) -> None:
+    async def on_shortcut(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        runtime.spawn(review_shortcut(runtime, body, respond))
+
+    app.shortcut(ids.MESSAGE_SHORTCUT_CALLBACK_ID)(on_shortcut)
+
+
+async def review_shortcut(runtime: SlackRuntime, body: dict[str, Any], respond: AsyncRespond) -> None:
+    message = body.get("message") or {}
+    ts = str(message.get("ts") or "")
+    place = Place(
+        platform=SLACK,
+        workspace=str((body.get("team") or {}).get("id") or ""),
+        channel=str((body.get("channel") or {}).get("id") or ""),
+        message=ts,
+        thread=str(message.get("thread_ts") or ts),
+        user=str((body.get("user") or {}).get("id") or ""),
+    )
+
+    async def in_thread_or_privately(outcome: Outcome) -> str | None:
+        try:
+            return await runtime.transport.post_in_thread(place.channel, place.thread, outcome)
+        except SlackApiError as exc:
+            if not cannot_post_there(exc):
+                if isinstance(outcome, Reviewed):
+                    raise  # the conversation says it failed, through this same route
+                log.info("shortcut reply failed (%s)", slack_error(exc))
+            if isinstance(outcome, Reviewed):
+                await _ephemeral(
+                    runtime, place, respond, dataclasses.replace(outcome, private=True), INVITE_HINT
+                )
+            else:
+                await _ephemeral(runtime, place, respond, outcome, None)
+            return None
+
+    text = plain_text(str(message.get("text") or ""))
+    await runtime.conversation.review_message(
+        place, text, in_thread_or_privately, has_files=bool(message.get("files"))
+    )
+
+
+async def _ephemeral(
+    runtime: SlackRuntime, place: Place, respond: AsyncRespond, outcome: Outcome, note: str | None
+) -> None:
+    """chat.postEphemeral, then the shortcut's response_url (works even where the bot is not a
+    member). Either way the person learns how to invite the bot."""
+    msg = runtime.transport.render(outcome)
+    blocks = list(msg.blocks)
+    text = msg.text
+    if note:
+        blocks = render.render_notice(note).blocks + blocks
+        text = f"{note}\n{text}"
+    try:
+        await runtime.client.chat_postEphemeral(
+            channel=place.channel, user=place.user, text=text, blocks=blocks, thread_ts=place.thread
+        )
+        return
+    except SlackApiError as exc:
+        log.info("chat.postEphemeral failed (%s); using response_url", slack_error(exc))
+    resp = await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+    if resp.status_code != 200:
+        log.error("response_url post failed with HTTP %s", resp.status_code)

@@ -1,0 +1,117 @@
+"""The conversation layer's transport on Slack: outcomes rendered as Block Kit, sent with
+slack_sdk (whose retry handlers honour Slack's rate limits, see ``bot.slack.client``)."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.conversation import SLACK, Answered, DraftDeleted, Notice, Outcome, Place, Reviewed
+from bot.review.models import ThreadMessage
+from bot.review.taxonomy import Taxonomy
+from bot.slack import render
+from bot.slack.channels import ReviewChannels
+from bot.slack.inbound import plain_text
+
+log = logging.getLogger(__name__)
+
+#: Errors that mean "the bot is not in that conversation", so another route must be used.
+NOT_IN_CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived", "restricted_action"})
+INVITE_HINT = "I can't post in this channel. Invite me with `/invite @redteam`, then try again."
+
+
+def slack_error(exc: BaseException) -> str | None:
+    return str(exc.response.get("error") or "") if isinstance(exc, SlackApiError) else None
+
+
+def cannot_post_there(exc: BaseException) -> bool:
+    return slack_error(exc) in NOT_IN_CHANNEL_ERRORS
+
+
+class SlackTransport:
+    """:class:`bot.conversation.Transport` for one Slack workspace's bot token."""
+
+    platform = SLACK
+
+    def __init__(self, client: AsyncWebClient, channels: ReviewChannels, taxonomy: Taxonomy) -> None:
+        self.client = client
+        self.channels = channels
+        # The taxonomy's own category labels, as the command line shows them.
+        self.category_labels = {cid: taxonomy.label(cid) for cid in taxonomy.ids}
+
+    def render(self, outcome: Outcome) -> render.RenderedMessage:
+        if isinstance(outcome, Reviewed):
+            return render.render_review(
+                outcome.review,
+                review_id=outcome.review_id,
+                delta=outcome.delta,
+                shared_by=outcome.shared_by,
+                ephemeral=outcome.private,
+                category_labels=self.category_labels,
+            )
+        if isinstance(outcome, Answered):
+            return render.render_answer(outcome.text)
+        if isinstance(outcome, DraftDeleted):
+            return render.render_deleted()
+        assert isinstance(outcome, Notice)
+        return render.render_notice(outcome.text)
+
+    async def post_in_thread(self, channel: str, thread: str, outcome: Outcome) -> str:
+        msg = self.render(outcome)
+        resp = await self.client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread,
+            text=msg.text,
+            blocks=msg.blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        return str(resp["ts"])
+
+    async def post_in_channel(self, channel: str, outcome: Outcome) -> str:
+        msg = self.render(outcome)
+        resp = await self.client.chat_postMessage(
+            channel=channel, text=msg.text, blocks=msg.blocks, unfurl_links=False, unfurl_media=False
+        )
+        return str(resp["ts"])
+
+    async def update_message(self, channel: str, message: str, outcome: Outcome) -> None:
+        msg = self.render(outcome)
+        await self.client.chat_update(channel=channel, ts=message, text=msg.text, blocks=msg.blocks)
+
+    async def show_working(self, place: Place) -> None:
+        # :eyes: on the draft. It is left in place afterwards: the review in the thread says the
+        # work is done, and removing the reaction would cost every review one more Slack call.
+        await self.client.reactions_add(channel=place.channel, timestamp=place.message, name="eyes")
+
+    async def thread_messages(self, channel: str, thread: str, *, exclude: str) -> list[ThreadMessage]:
+        try:
+            resp = await self.client.conversations_replies(channel=channel, ts=thread, limit=200)
+        except SlackApiError as exc:
+            log.warning("conversations.replies failed: %s", slack_error(exc))
+            return []
+        out: list[ThreadMessage] = []
+        for m in resp.get("messages") or []:
+            if m.get("ts") == exclude:
+                continue
+            is_bot = bool(m.get("bot_id")) or m.get("subtype") == "bot_message"
+            author = "redteam" if is_bot else str(m.get("user") or "someone")
+            text = plain_text(str(m.get("text") or ""))
+            if text.strip():
+                out.append(ThreadMessage(author=author, text=text))
+        return out
+
+    async def is_review_channel(self, channel: str) -> bool:
+        return await self.channels.is_review_channel(channel)
+
+    def describe_failure(self, exc: BaseException) -> str | None:
+        error = slack_error(exc)
+        if error is None:
+            return None
+        if error == "ratelimited":
+            return "Slack is rate-limiting me right now"
+        if error in NOT_IN_CHANNEL_ERRORS:
+            return "I'm not allowed to post there"
+        return "Slack refused my reply"
