@@ -20,6 +20,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from bot.review.matching import WORD_EDGE, Alternative, Pattern, PatternError, alternatives_of
 from bot.review.models import Severity
 from bot.review.taxonomy import RuleFileError, Taxonomy, read_yaml, validated
 
@@ -45,26 +46,32 @@ def term_body(term: str) -> str:
     return r"[\s_-]*".join(re.escape(w) for w in term.lower().split())
 
 
-def term_pattern(term: str) -> str:
-    """A word-bounded regex for a plain phrase."""
-    return r"(?<![a-z0-9])" + term_body(term) + r"(?![a-z0-9])"
-
-
-def terms_pattern(terms: list[str]) -> str:
+def terms_alternative(terms: list[str]) -> Alternative:
     """One word-bounded alternation of phrases (one boundary check, not one per phrase)."""
-    return r"(?<![a-z0-9])(?:" + "|".join(term_body(t) for t in terms) + r")(?![a-z0-9])"
+    return Alternative("|".join(term_body(t) for t in terms), WORD_EDGE, WORD_EDGE)
 
 
-def compile_any(patterns: list[str], *, where: str) -> re.Pattern[str] | None:
-    """One compiled alternation of ``patterns`` (None when empty); bad regexes name ``where``."""
-    if not patterns:
+def compile_any(patterns: list[str], *, where: str, terms: list[str] | None = None) -> Pattern | None:
+    """One compiled alternation of ``patterns`` and ``terms`` (None when both are empty).
+
+    A pattern that is not a regex, or that needs what linear-time matching lacks (look-around,
+    back-references), raises RuleFileError naming ``where`` and the pattern.
+    """
+    if not patterns and not terms:
         return None
+    alternatives = []
     for pattern in patterns:
         try:
             re.compile(pattern)
-        except re.error as exc:
+            own = [Alternative(case_blind(a.body), a.before, a.after, a.not_after)
+                   for a in alternatives_of(pattern)]
+            Pattern(own)
+        except (re.error, PatternError) as exc:
             raise RuleFileError(f"{where}: bad pattern {pattern!r}: {exc}") from exc
-    return re.compile("|".join(case_blind(p) for p in patterns))
+        alternatives += own
+    if terms:
+        alternatives.append(terms_alternative(terms))
+    return Pattern(alternatives)
 
 
 class Rule(BaseModel):
@@ -105,10 +112,10 @@ class RulePackFile(BaseModel):
 class CompiledRule:
     rule: Rule
     source: Path
-    match: re.Pattern[str]
-    requires: re.Pattern[str] | None
-    unless: re.Pattern[str] | None
-    softened: re.Pattern[str] | None
+    match: Pattern
+    requires: Pattern | None
+    unless: Pattern | None
+    softened: Pattern | None
 
     def severity_in(self, folded: str) -> Severity | None:
         """The severity this rule has in the draft ``folded``, or None when context rules it out."""
@@ -122,9 +129,9 @@ class CompiledRule:
 
     def spans(self, folded: str) -> list[tuple[int, int]]:
         found = []
-        for m in self.match.finditer(folded):
-            if m.end() > m.start():
-                found.append((m.start(), m.end()))
+        for start, end in self.match.spans(folded):
+            if end > start:
+                found.append((start, end))
                 if len(found) >= _MAX_MATCHES_PER_RULE:
                     break
         return found
@@ -132,8 +139,7 @@ class CompiledRule:
 
 def _compile_rule(rule: Rule, path: Path) -> CompiledRule:
     where = f"{path}: rule {rule.id!r}"
-    terms = [terms_pattern(rule.terms)] if rule.terms else []
-    match = compile_any(rule.patterns + terms, where=where)
+    match = compile_any(rule.patterns, where=where, terms=rule.terms)
     assert match is not None  # guaranteed by Rule's validator
     return CompiledRule(
         rule=rule,
