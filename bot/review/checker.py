@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.paths import data_dir
+from bot.review import rule_cache
 from bot.review.checker_config import CheckerConfig, load_checker_config
 from bot.review.detector_texts import load_detector_texts
 from bot.review.detectors import DETECTORS, TEXT_NEEDS, Finding, Scan, SignalDetector
@@ -65,9 +66,12 @@ class OfflineChecker:
         self.rules_dir = rules_dir or data_dir("rules")
         self.config = config if config is not None else load_checker_config(config_path)
         self.taxonomy: Taxonomy = load_taxonomy(self.rules_dir)
-        all_rules = load_packs(self.rules_dir / "packs", self.taxonomy)
+        # Rule files that passed once (same contents) are not checked pattern by pattern again.
+        key = rule_cache.digest(self.rules_dir, [config_path])
+        check = not rule_cache.already_checked(key)
+        all_rules = load_packs(self.rules_dir / "packs", self.taxonomy, check=check)
         self.rules: list[CompiledRule] = [r for r in all_rules if not self.config.rule_disabled(r.rule.id)]
-        self.lexicons = Lexicons.load(self.rules_dir / "lexicons.yaml").extended(
+        self.lexicons = Lexicons.load(self.rules_dir / "lexicons.yaml", check=check).extended(
             "promotion", self.config.brand_terms
         )
         self.texts = load_detector_texts(self.rules_dir / "detector_texts.yaml", self.taxonomy, TEXT_NEEDS)
@@ -92,6 +96,8 @@ class OfflineChecker:
         for name in self.lexicons.names:
             self._lexicons_by_index.setdefault(PatternSet.index(self.lexicons[name]), []).append(name)
         self._disabled_categories = set(self.config.disabled_categories)
+        if check:
+            rule_cache.remember_checked(key)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OfflineChecker:

@@ -68,7 +68,9 @@ class Lexicons:
         return sorted(self._patterns)
 
     @classmethod
-    def load(cls, path: Path) -> Lexicons:
+    def load(cls, path: Path, *, check: bool = True) -> Lexicons:
+        """The lists of ``path``; ``check=False`` skips checking each entry alone (files already
+        checked, see ``bot.review.rule_cache``)."""
         raw = read_yaml(path)
         if not isinstance(raw, dict):
             raise RuleFileError(f"{path}: expected a mapping of list name -> entries")
@@ -77,10 +79,10 @@ class Lexicons:
         for name, entries in raw.items():
             if not isinstance(entries, list) or not all(isinstance(e, str) and e for e in entries):
                 raise RuleFileError(f"{path}: list {name!r} must be a list of non-empty strings")
-            for entry in entries:
+            for entry in entries if check else ():
                 try:
                     re.compile(_entry_pattern(entry))
-                    Pattern(_alternatives(entry))
+                    Pattern(_alternatives(entry)).check()
                 except (re.error, PatternError) as exc:
                     raise RuleFileError(f"{path}: list {name!r}: bad entry {entry!r}: {exc}") from exc
             compiled[str(name)] = _compile(entries)

@@ -127,7 +127,7 @@ def _compile(source: str) -> re2._Regexp:
 
 def check(pattern: str) -> None:
     """Raise PatternError when ``pattern`` cannot be matched in linear time (or is not a regex)."""
-    Pattern(alternatives_of(pattern))
+    Pattern(alternatives_of(pattern)).check()
 
 
 @dataclass(frozen=True, slots=True)
@@ -439,9 +439,18 @@ class Pattern:
                 source = "^(?:" + "|".join(run(runs[i][0], runs[i][2]) for i in at_start) + ")|" + source
             self._vetoes = [vetoes[i] for i in at_start] + vetoes
         self.source = source
-        self._regex = _compile(source)
+        self._compiled: Any = None  # compiled on first use: a start that checks one draft needs few
         self._groups = range(1, len(self._vetoes) + 1)
         self._screen: tuple[PatternSet, int] | None = None
+
+    def _regex(self) -> Any:
+        if self._compiled is None:
+            self._compiled = _compile(self.source)
+        return self._compiled
+
+    def check(self) -> None:
+        """Compile now: PatternError when RE2 cannot take the pattern."""
+        self._regex()
 
     def _span(self, match: re2._Match, data: bytes) -> tuple[int, int, bool]:
         """The match's span, and whether a "not right after" condition rules it out."""
@@ -464,7 +473,7 @@ class Pattern:
         min_start = 0
         end_of_data = len(data)
         while pos <= end_of_data:
-            match = self._regex.search(data, pos)
+            match = self._regex().search(data, pos)
             if match is None:
                 break
             start, end, vetoed = self._span(match, data)
@@ -627,21 +636,33 @@ class PatternSet:
     """Many patterns screened in one pass over a draft (RE2's Set): a pattern the set rules out
     for a draft is not run on it, which keeps a draft's check to a few passes however many rules
     there are. Drafts over ``max_screened`` characters are not screened (every pattern runs, each
-    still in linear time), so the set's automaton stays small."""
+    still in linear time), so the set's automaton stays small. The set is built at the second
+    draft: a start that checks one draft does not pay for it."""
 
     def __init__(self, patterns: Sequence[Pattern], max_screened: int = 4000) -> None:
-        self._set = re2.Set.SearchSet(_OPTIONS)
+        self._patterns = list(patterns)
         self._max = max_screened
-        for pattern in patterns:
-            if pattern._screen is None or pattern._screen[0] is not self:  # each pattern once
-                pattern._screen = (self, self._set.Add(pattern.source))
-        self._set.Compile()
+        self._set: Any = None
+        self._seen = 0
+        for index, pattern in enumerate(self._patterns):
+            pattern._screen = (self, index)
+
+    def _build(self) -> Any:
+        built = re2.Set.SearchSet(_OPTIONS)
+        for index, pattern in enumerate(self._patterns):
+            if built.Add(pattern.source) != index:
+                raise PatternError("could not add a pattern to the set")
+        built.Compile()
+        return built
 
     def screen(self, text: str) -> frozenset[int] | None:
         """Run the set over ``text``: the ``index`` of each pattern that may match it (None: not
         screened, any may). Patterns of the set then skip ``text`` when they cannot match."""
-        if len(text) > self._max:
+        self._seen += 1
+        if len(text) > self._max or self._seen < 2:
             return None
+        if self._set is None:
+            self._set = self._build()
         subject = _subject(text)
         subject.possible = frozenset(self._set.Match(subject.data) or ())
         subject.screened = self

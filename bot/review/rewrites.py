@@ -106,7 +106,7 @@ class Rewriter:
         for sub in book.soften_numbers + book.soften_windows:
             try:
                 re.compile(sub.pattern)
-                _compile(sub.pattern)
+                _compile(sub.pattern).check()
             except (re.error, PatternError) as exc:
                 raise RuleFileError(f"{path}: bad pattern {sub.pattern!r}: {exc}") from exc
         return cls(book)

@@ -51,21 +51,25 @@ def terms_alternative(terms: list[str]) -> Alternative:
     return Alternative("|".join(term_body(t) for t in terms), WORD_EDGE, WORD_EDGE)
 
 
-def compile_any(patterns: list[str], *, where: str, terms: list[str] | None = None) -> Pattern | None:
+def compile_any(patterns: list[str], *, where: str, terms: list[str] | None = None,
+                check: bool = True) -> Pattern | None:
     """One compiled alternation of ``patterns`` and ``terms`` (None when both are empty).
 
     A pattern that is not a regex, or that needs what linear-time matching lacks (look-around,
-    back-references), raises RuleFileError naming ``where`` and the pattern.
+    back-references), raises RuleFileError naming ``where`` and the pattern. ``check=False``
+    skips compiling each pattern alone, for rule files already checked (``bot.review.rule_cache``).
     """
     if not patterns and not terms:
         return None
     alternatives = []
     for pattern in patterns:
         try:
-            re.compile(pattern)
+            if check:
+                re.compile(pattern)
             own = [Alternative(case_blind(a.body), a.before, a.after, a.not_after)
                    for a in alternatives_of(pattern)]
-            Pattern(own)
+            if check:
+                Pattern(own).check()
         except (re.error, PatternError) as exc:
             raise RuleFileError(f"{where}: bad pattern {pattern!r}: {exc}") from exc
         alternatives += own
@@ -137,17 +141,17 @@ class CompiledRule:
         return found
 
 
-def _compile_rule(rule: Rule, path: Path) -> CompiledRule:
+def _compile_rule(rule: Rule, path: Path, check: bool) -> CompiledRule:
     where = f"{path}: rule {rule.id!r}"
-    match = compile_any(rule.patterns, where=where, terms=rule.terms)
+    match = compile_any(rule.patterns, where=where, terms=rule.terms, check=check)
     assert match is not None  # guaranteed by Rule's validator
     return CompiledRule(
         rule=rule,
         source=path,
         match=match,
-        requires=compile_any(rule.requires_any, where=f"{where} (requires_any)"),
-        unless=compile_any(rule.unless_any, where=f"{where} (unless_any)"),
-        softened=compile_any(rule.softened_by, where=f"{where} (softened_by)"),
+        requires=compile_any(rule.requires_any, where=f"{where} (requires_any)", check=check),
+        unless=compile_any(rule.unless_any, where=f"{where} (unless_any)", check=check),
+        softened=compile_any(rule.softened_by, where=f"{where} (softened_by)", check=check),
     )
 
 
@@ -157,7 +161,7 @@ def _rule_name(raw: object, index: int) -> str:
     return f"#{index + 1}"
 
 
-def load_pack(path: Path, taxonomy: Taxonomy) -> list[CompiledRule]:
+def load_pack(path: Path, taxonomy: Taxonomy, *, check: bool = True) -> list[CompiledRule]:
     """Load and compile one pack; any problem raises RuleFileError naming the file and rule."""
     raw = read_yaml(path)
     if not isinstance(raw, dict) or not isinstance(raw.get("rules"), list):
@@ -168,7 +172,7 @@ def load_pack(path: Path, taxonomy: Taxonomy) -> list[CompiledRule]:
         rule = validated(Rule, raw_rule, f"{path}: rule {name}")
         for category in [rule.category, *rule.also]:
             taxonomy.require(category, f"{path}: rule {name}")
-        compiled.append(_compile_rule(rule, path))
+        compiled.append(_compile_rule(rule, path, check))
     try:
         RulePackFile.model_validate({**raw, "rules": [c.rule.model_dump() for c in compiled]})
     except ValidationError as exc:
@@ -177,14 +181,14 @@ def load_pack(path: Path, taxonomy: Taxonomy) -> list[CompiledRule]:
     return compiled
 
 
-def load_packs(packs_dir: Path, taxonomy: Taxonomy) -> list[CompiledRule]:
+def load_packs(packs_dir: Path, taxonomy: Taxonomy, *, check: bool = True) -> list[CompiledRule]:
     """All packs in ``packs_dir`` (sorted by file name); rule ids must be unique across packs."""
     if not packs_dir.is_dir():
         raise RuleFileError(f"{packs_dir}: rule pack folder not found")
     rules: list[CompiledRule] = []
     seen: dict[str, Path] = {}
     for path in sorted(packs_dir.glob("*.y*ml")):
-        for compiled in load_pack(path, taxonomy):
+        for compiled in load_pack(path, taxonomy, check=check):
             rule_id = compiled.rule.id
             if rule_id in seen:
                 raise RuleFileError(f"{path}: rule {rule_id!r} is already defined in {seen[rule_id]}")
