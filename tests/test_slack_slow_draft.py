@@ -43,10 +43,8 @@ async def scenario(tmp_path: Path) -> dict[str, object]:
         other_status, _ = await slack.post_event(other)
         other_ack = time.monotonic() - started
         await slack.settle(timeout=60)
-        replies = {
-            ts: [c.params for c in slack.fake.ok_calls_to("chat.postMessage") if c.params.get("thread_ts") == ts]
-            for ts in (worst["ts"], other["ts"])
-        }
+        posts = [c.params for c in slack.fake.ok_calls_to("chat.postMessage")]
+        replies = {ts: [p for p in posts if p.get("thread_ts") == ts] for ts in (worst["ts"], other["ts"])}
         return {
             "acks": [status, other_status, health],
             "worst_ack": worst_ack, "health_time": health_time, "other_ack": other_ack,

@@ -15,6 +15,7 @@ every pattern that scans it.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import threading
 from collections.abc import Sequence
@@ -117,7 +118,10 @@ def _class_opened_at(out: list[str]) -> bool:
     return bool(out) and (out[-1] == "[" or (out[-1] == "^" and len(out) > 1 and out[-2] == "["))
 
 
+@functools.lru_cache(maxsize=4096)
 def _compile(source: str) -> re2._Regexp:
+    # Compiled patterns are immutable and safe to share between threads; every checker built in
+    # one process (a test run, a server's reload) shares them.
     try:
         return re2.compile(source, options=_OPTIONS)
     except re2.error as exc:
@@ -632,6 +636,16 @@ def _not_followed_by(words: list[list[_Token]], boundary: Context | None) -> str
     return build(trie, None)
 
 
+@functools.lru_cache(maxsize=8)
+def _compile_set(sources: tuple[str, ...]) -> Any:
+    built = re2.Set.SearchSet(_OPTIONS)
+    for index, source in enumerate(sources):
+        if built.Add(source) != index:
+            raise PatternError("could not add a pattern to the set")
+    built.Compile()
+    return built
+
+
 class PatternSet:
     """Many patterns screened in one pass over a draft (RE2's Set): a pattern the set rules out
     for a draft is not run on it, which keeps a draft's check to a few passes however many rules
@@ -648,12 +662,7 @@ class PatternSet:
             pattern._screen = (self, index)
 
     def _build(self) -> Any:
-        built = re2.Set.SearchSet(_OPTIONS)
-        for index, pattern in enumerate(self._patterns):
-            if built.Add(pattern.source) != index:
-                raise PatternError("could not add a pattern to the set")
-        built.Compile()
-        return built
+        return _compile_set(tuple(p.source for p in self._patterns))
 
     def screen(self, text: str) -> frozenset[int] | None:
         """Run the set over ``text``: the ``index`` of each pattern that may match it (None: not
