@@ -124,13 +124,13 @@ def test_worst_case_drafts_are_checked_in_linear_time() -> None:
     slow = {label: t for label, t in long.items() if t > SECONDS_PER_DRAFT}
     assert not slow, f"drafts over {SECONDS_PER_DRAFT} s: {slow}"
     short = _timings(MAX_DRAFT_CHARS // 4, deadline=120)
-    # Tiny timings are noise; compare where the long draft took a measurable time.
+    # Timings of a few milliseconds are noise on a busy machine; a blow-up is far above 50 ms.
     grown = {
         label: round(long[label] / max(short[label], 1e-4), 1)
         for label in long
-        if long[label] > 0.02 and long[label] / max(short[label], 1e-4) > MAX_GROWTH
+        if long[label] > 0.05 and long[label] / max(short[label], 1e-4) > MAX_GROWTH
     }
-    assert not grown, f"checking time grew faster than the text (x10 text -> x time): {grown}"
+    assert not grown, f"checking time grew faster than the text (x4 text -> x time): {grown}"
 
 
 def test_every_rule_pattern_alone_is_linear_on_its_worst_cases() -> None:

@@ -62,13 +62,14 @@ class OfflineChecker:
         config: CheckerConfig | None = None,
         *,
         config_path: Path | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         self.rules_dir = rules_dir or data_dir("rules")
         self.config = config if config is not None else load_checker_config(config_path)
         self.taxonomy: Taxonomy = load_taxonomy(self.rules_dir)
         # Rule files that passed once (same contents) are not checked pattern by pattern again.
         key = rule_cache.digest(self.rules_dir, [config_path])
-        check = not rule_cache.already_checked(key)
+        check = not rule_cache.already_checked(key, cache_dir)
         all_rules = load_packs(self.rules_dir / "packs", self.taxonomy, check=check)
         self.rules: list[CompiledRule] = [r for r in all_rules if not self.config.rule_disabled(r.rule.id)]
         self.lexicons = Lexicons.load(self.rules_dir / "lexicons.yaml", check=check).extended(
@@ -97,12 +98,12 @@ class OfflineChecker:
             self._lexicons_by_index.setdefault(PatternSet.index(self.lexicons[name]), []).append(name)
         self._disabled_categories = set(self.config.disabled_categories)
         if check:
-            rule_cache.remember_checked(key)
+            rule_cache.remember_checked(key, cache_dir)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OfflineChecker:
         """A checker for ``settings.rules_dir`` and ``settings.checker_config`` (both optional)."""
-        return cls(settings.rules_dir, config_path=settings.checker_config)
+        return cls(settings.rules_dir, config_path=settings.checker_config, cache_dir=settings.cache_dir)
 
     # --- finding risks ---------------------------------------------------------------------
 

@@ -6,8 +6,9 @@ folder records a digest of every rule file's contents and of the code that reads
 start with the same digest loads without the per-pattern checks. Any change to a rule file (or
 an upgrade) changes the digest, so the files are checked again. The cache is safe to delete.
 
-Where: ``$REDTEAM_CACHE_DIR``, else ``$XDG_CACHE_HOME/redteam``, else ``~/.cache/redteam``. A
-folder that cannot be written is not an error: the rules are then checked at every start.
+Where: the ``cache_dir`` setting (``REDTEAM_CACHE_DIR``), else ``$XDG_CACHE_HOME/redteam``, else
+``~/.cache/redteam``. A folder that cannot be written is not an error: the rules are then checked
+at every start.
 """
 
 from __future__ import annotations
@@ -21,11 +22,14 @@ from pathlib import Path
 _CODE = ("matching.py", "rulepack.py", "lexicons.py", "rewrites.py")
 
 
-def cache_dir() -> Path:
-    """The folder the cache files live in (it may not exist yet)."""
-    given = os.environ.get("REDTEAM_CACHE_DIR")
-    if given:
-        return Path(given)
+def cache_dir(given: Path | None = None) -> Path:
+    """The folder the cache files live in (it may not exist yet): ``given`` (the ``cache_dir``
+    setting), else ``$REDTEAM_CACHE_DIR``, else the user's cache folder."""
+    if given is not None:
+        return given.expanduser()
+    named = os.environ.get("REDTEAM_CACHE_DIR")
+    if named:
+        return Path(named).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "redteam"
 
@@ -46,21 +50,21 @@ def digest(rules_dir: Path, extra: Iterable[Path | None] = ()) -> str:
     return h.hexdigest()
 
 
-def _marker(key: str) -> Path:
-    return cache_dir() / f"rules-checked-{key[:32]}"
+def _marker(key: str, folder: Path | None) -> Path:
+    return cache_dir(folder) / f"rules-checked-{key[:32]}"
 
 
-def already_checked(key: str) -> bool:
+def already_checked(key: str, folder: Path | None = None) -> bool:
     """True when rule files with this digest were checked and passed before."""
     try:
-        return _marker(key).read_text(encoding="utf-8") == key
+        return _marker(key, folder).read_text(encoding="utf-8") == key
     except OSError:
         return False
 
 
-def remember_checked(key: str) -> None:
+def remember_checked(key: str, folder: Path | None = None) -> None:
     """Record that rule files with this digest passed (atomically; failures are ignored)."""
-    marker = _marker(key)
+    marker = _marker(key, folder)
     try:
         marker.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=marker.parent, prefix=".rules-", suffix=".tmp")
