@@ -58,6 +58,7 @@ _OUTSIDE = {
 }
 _LOOKAROUND = ("(?=", "(?!", "(?<=", "(?<!")
 _VETO_BYTES = 256  # the "not right after" words are read from at most this many bytes back
+_UNSCREENED_DRAFTS = 8  # drafts checked before the PatternSet is built (see PatternSet)
 
 
 class PatternError(ValueError):
@@ -650,8 +651,9 @@ class PatternSet:
     """Many patterns screened in one pass over a draft (RE2's Set): a pattern the set rules out
     for a draft is not run on it, which keeps a draft's check to a few passes however many rules
     there are. Drafts over ``max_screened`` characters are not screened (every pattern runs, each
-    still in linear time), so the set's automaton stays small. The set is built at the second
-    draft: a start that checks one draft does not pay for it."""
+    still in linear time), so the set's automaton stays small. The set is built once a few drafts
+    have been checked: a command that reviews one draft (and re-checks its rewrites) never pays
+    for it."""
 
     def __init__(self, patterns: Sequence[Pattern], max_screened: int = 4000) -> None:
         self._patterns = list(patterns)
@@ -668,7 +670,7 @@ class PatternSet:
         """Run the set over ``text``: the ``index`` of each pattern that may match it (None: not
         screened, any may). Patterns of the set then skip ``text`` when they cannot match."""
         self._seen += 1
-        if len(text) > self._max or self._seen < 2:
+        if len(text) > self._max or self._seen <= _UNSCREENED_DRAFTS:
             return None
         if self._set is None:
             self._set = self._build()
