@@ -1,17 +1,22 @@
 """Linear-time matching for the patterns in rule files (RE2).
 
-Every pattern a rule file holds (rule packs, lexicons, the allow-list) is compiled with RE2, which
-matches in time linear in the draft whatever the pattern says: no pattern, however it is written,
-can make a draft take minutes to check. Patterns keep Python's ``re`` syntax and meaning for what
-rule authors write: ``\\w``, ``\\d`` and ``\\s`` match Unicode letters, digits and spaces as in
-Python. RE2 has no look-ahead, look-behind or back-references; a pattern using one is refused at
-load with a plain message (``PatternError``), and the word boundaries the loaders add around
-lexicon entries and plain terms are built without them (``Alternative.left``/``right``).
+Every pattern a rule file holds (rule packs, lexicons, the allow-list, the rewrites) is compiled
+with RE2, which matches in time linear in the draft whatever the pattern says: no pattern, however
+it is written, can make a draft take minutes to check. Patterns keep Python's ``re`` syntax and
+meaning for what rule authors write: ``\\w``, ``\\d`` and ``\\s`` match letters, digits and
+spaces of every script as in Python.
+
+RE2 has no look-around. The forms rule files use for exceptions become conditions on the text
+next to an alternative (``Alternative.before``/``after``/``not_after``), consumed by RE2 but never
+reported as part of the match: a one-character look-around at either end of an alternative, a
+negative look-ahead over listed words at its end (turned into "what follows is none of these
+words" by ``_not_followed_by``), a positive look-ahead at its end, and a negative look-behind over
+a few words at its start (checked on the characters before each match). Any other look-around,
+and back-references, are refused at load with a plain message (``PatternError``).
 
 Drafts are matched as UTF-8; a draft's encoding and its offset map are made once and shared by
-every pattern that scans it.
+every pattern that scans it. Details and measurements: ``docs/performance.md``.
 """
-
 from __future__ import annotations
 
 import bisect
