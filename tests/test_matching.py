@@ -141,3 +141,17 @@ def test_an_offline_review_does_not_import_the_llm_stack() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                           cwd=Path(__file__).resolve().parent.parent)
     assert done.stdout.strip().splitlines()[-1] == "False", done.stderr[-2000:]
+
+
+def test_screening_never_hides_a_finding(checker: OfflineChecker) -> None:
+    """The one-pass screen only skips patterns that cannot match: the same findings without it,
+    on the test texts and on long worst cases (where the screen's automaton works hardest)."""
+    from tests.test_matching_time import _drafts
+
+    unscreened = OfflineChecker()
+    unscreened._screen._max = -1
+    for _ in range(10):
+        checker.find_risks("warm up: the screen is built after a few drafts")
+    drafts = [text for _, text in _drafts(3990)][::8] + _texts()[:200]
+    for text in drafts:
+        assert checker.find_risks(text) == unscreened.find_risks(text)
