@@ -26,6 +26,11 @@ class Settings(BaseSettings):
         default=None,
         description="YAML that turns rules off and allow-lists terms (see rules/config.example.yaml).",
     )
+    cache_dir: Path | None = Field(
+        default=None,
+        description="Where the checker remembers rule folders it has checked (safe to delete); "
+        "default: the user's cache folder (~/.cache/redteam).",
+    )
 
     # --- LLM ---------------------------------------------------------------------------
     openai_api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("OPENAI_API_KEY"))

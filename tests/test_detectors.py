@@ -9,14 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.review.checker import OfflineChecker
 from bot.review.models import Draft, Severity, Verdict
-
-
-@pytest.fixture(scope="module")
-def checker() -> OfflineChecker:
-    return OfflineChecker()
-
 
 POSITIVES = [
     # surveillance: a counted group + a tracked behaviour + a window, with a judgement or trait

@@ -17,11 +17,6 @@ CORPUS = Path(__file__).parent / "data" / "corpus_sample.jsonl"
 NETFLIX = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
 
 
-@pytest.fixture(scope="module")
-def checker() -> OfflineChecker:
-    return OfflineChecker()
-
-
 @pytest.fixture
 def rules(tmp_path: Path) -> Path:
     target = tmp_path / "rules"

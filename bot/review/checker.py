@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.paths import data_dir
+from bot.review import rule_cache
 from bot.review.checker_config import CheckerConfig, load_checker_config
 from bot.review.detector_texts import load_detector_texts
 from bot.review.detectors import DETECTORS, TEXT_NEEDS, Finding, Scan, SignalDetector
 from bot.review.lexicons import Lexicons
-from bot.review.literal_gate import LiteralGate, Literals, required_literals
+from bot.review.matching import PatternSet
 from bot.review.models import (
     Alternative,
     Draft,
@@ -61,13 +62,17 @@ class OfflineChecker:
         config: CheckerConfig | None = None,
         *,
         config_path: Path | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         self.rules_dir = rules_dir or data_dir("rules")
         self.config = config if config is not None else load_checker_config(config_path)
         self.taxonomy: Taxonomy = load_taxonomy(self.rules_dir)
-        all_rules = load_packs(self.rules_dir / "packs", self.taxonomy)
+        # Rule files that passed once (same contents) are not checked pattern by pattern again.
+        key = rule_cache.digest(self.rules_dir, [config_path])
+        check = not rule_cache.already_checked(key, cache_dir)
+        all_rules = load_packs(self.rules_dir / "packs", self.taxonomy, check=check)
         self.rules: list[CompiledRule] = [r for r in all_rules if not self.config.rule_disabled(r.rule.id)]
-        self.lexicons = Lexicons.load(self.rules_dir / "lexicons.yaml").extended(
+        self.lexicons = Lexicons.load(self.rules_dir / "lexicons.yaml", check=check).extended(
             "promotion", self.config.brand_terms
         )
         self.texts = load_detector_texts(self.rules_dir / "detector_texts.yaml", self.taxonomy, TEXT_NEEDS)
@@ -80,62 +85,42 @@ class OfflineChecker:
         self.reactions = ReactionBook.load(self.rules_dir / "reactions.yaml", self.taxonomy)
         self.rewriter = Rewriter.load(self.rules_dir / "rewrites.yaml")
         self._allow = self.config.allow_pattern()
-        # Which rules can possibly fire is decided once per draft, by one pass for the literals
-        # every match of a rule needs (see bot.review.literal_gate).
-        # A rule with ``requires_any`` also needs one literal of that context pattern.
-        self._index_rules(
-            [required_literals(r.match) for r in self.rules],
-            [required_literals(r.requires) if r.requires is not None else None for r in self.rules],
-        )
-        self._gate = LiteralGate(
-            [*self._rule_gates, *self._requires_gates, *self.lexicons.gates.values()]
-        )
+        # One pass over each draft tells which patterns can match it; only those then run.
+        self._screen = PatternSet([
+            *(p for r in self.rules for p in (r.match, r.requires, r.unless, r.softened) if p is not None),
+            *(self.lexicons[name] for name in self.lexicons.names),
+        ])
+        self._rules_by_index: dict[int, list[int]] = {}
+        for position, rule in enumerate(self.rules):
+            self._rules_by_index.setdefault(PatternSet.index(rule.match), []).append(position)
+        self._lexicons_by_index: dict[int, list[str]] = {}
+        for name in self.lexicons.names:
+            self._lexicons_by_index.setdefault(PatternSet.index(self.lexicons[name]), []).append(name)
         self._disabled_categories = set(self.config.disabled_categories)
+        if check:
+            rule_cache.remember_checked(key, cache_dir)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OfflineChecker:
         """A checker for ``settings.rules_dir`` and ``settings.checker_config`` (both optional)."""
-        return cls(settings.rules_dir, config_path=settings.checker_config)
+        return cls(settings.rules_dir, config_path=settings.checker_config, cache_dir=settings.cache_dir)
 
     # --- finding risks ---------------------------------------------------------------------
-
-    def _index_rules(self, gates: list[Literals | None],
-                     requires_gates: list[Literals | None] | None = None) -> None:
-        """Map each gate literal to the rules it admits; rules without a gate always run.
-
-        ``requires_gates`` (one per rule, None: no gate) hold the literals a rule's
-        ``requires_any`` context needs: without one of them the rule cannot fire either.
-        """
-        self._rule_gates = gates
-        self._requires_gates = requires_gates or [None] * len(gates)
-        self._ungated_rules = [i for i, gate in enumerate(gates) if gate is None]
-        index: dict[str, list[int]] = {}
-        for i, gate in enumerate(gates):
-            for literal in gate or ():
-                index.setdefault(literal, []).append(i)
-        self._rules_by_literal = index
-
-    def _candidate_rules(self, present: frozenset[str]) -> list[CompiledRule]:
-        """The rules that can match a draft containing the literals ``present``, in pack order."""
-        chosen = set(self._ungated_rules)
-        for literal in present:
-            admitted = self._rules_by_literal.get(literal)
-            if admitted is not None:
-                chosen.update(admitted)
-        rules = []
-        for i in sorted(chosen):
-            context = self._requires_gates[i]
-            if context is None or not context.isdisjoint(present):
-                rules.append(self.rules[i])
-        return rules
 
     def _scan(self, text: str) -> list[Finding]:
         folded = FoldedText(text)
         if self._allow is not None:
             folded.mask(self._allow)
-        present = self._gate.present(folded.folded)
-        scan = Scan(folded, self.lexicons, self.texts, present)
-        for compiled in self._candidate_rules(present):
+        possible = self._screen.screen(folded.folded)
+        if possible is None:
+            rules = self.rules
+            lexicons = None
+        else:
+            found = self._rules_by_index
+            rules = [self.rules[p] for p in sorted(p for i in possible for p in found.get(i, ()))]
+            lexicons = frozenset(n for i in possible for n in self._lexicons_by_index.get(i, ()))
+        scan = Scan(folded, self.lexicons, self.texts, lexicons)
+        for compiled in rules:
             spans = compiled.spans(folded.folded)
             if not spans:
                 continue

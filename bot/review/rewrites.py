@@ -14,6 +14,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.review.matching import Alternative as PatternAlternative
+from bot.review.matching import Pattern, PatternError, alternatives_of
 from bot.review.models import Alternative, Risk, RiskLevel, Severity
 from bot.review.taxonomy import RuleFileError, read_yaml
 from bot.review.text import sentence_bounds
@@ -43,12 +45,21 @@ def _capitalise_at_sentence_start(text: str, at: int, replacement: str) -> str:
     return replacement
 
 
-def _substitute(text: str, rules: list[tuple[re.Pattern[str], str]]) -> str:
+def _substitute(text: str, rules: list[tuple[Pattern, str]]) -> str:
     for pattern, replacement in rules:
-        text = pattern.sub(
-            lambda m, r=replacement: _capitalise_at_sentence_start(m.string, m.start(), r), text  # type: ignore[misc]
-        )
+        parts: list[str] = []
+        at = 0
+        for start, end in pattern.spans(text):
+            parts += [text[at:start], _capitalise_at_sentence_start(text, start, replacement)]
+            at = end
+        text = "".join(parts) + text[at:]
     return text
+
+
+def _compile(pattern: str) -> Pattern:
+    """A rewrite pattern, matched case-insensitively in linear time."""
+    return Pattern([PatternAlternative(f"(?i:{a.body})", a.before, a.after, a.not_after)
+                    for a in alternatives_of(pattern)])
 
 
 def _balanced(text: str) -> bool:
@@ -81,8 +92,8 @@ def _replace_spans(text: str, edits: list[tuple[int, int, str]]) -> str:
 class Rewriter:
     def __init__(self, book: RewriteBookFile) -> None:
         self.book = book
-        self._numbers = [(re.compile(s.pattern, re.IGNORECASE), s.replace) for s in book.soften_numbers]
-        self._windows = [(re.compile(s.pattern, re.IGNORECASE), s.replace) for s in book.soften_windows]
+        self._numbers = [(_compile(s.pattern), s.replace) for s in book.soften_numbers]
+        self._windows = [(_compile(s.pattern), s.replace) for s in book.soften_windows]
 
     @classmethod
     def load(cls, path: Path) -> Rewriter:
@@ -95,7 +106,8 @@ class Rewriter:
         for sub in book.soften_numbers + book.soften_windows:
             try:
                 re.compile(sub.pattern)
-            except re.error as exc:
+                _compile(sub.pattern).check()
+            except (re.error, PatternError) as exc:
                 raise RuleFileError(f"{path}: bad pattern {sub.pattern!r}: {exc}") from exc
         return cls(book)
 
