@@ -11,8 +11,9 @@ from bot.paths import data_dir
 from bot.review.checker import OfflineChecker
 from bot.review.checker_config import CheckerConfig, load_checker_config
 from bot.review.models import Severity
+from bot.review.rule_files import RuleFileError
 from bot.review.rulepack import load_packs
-from bot.review.taxonomy import RuleFileError, load_taxonomy
+from bot.review.taxonomy import load_taxonomy
 from bot.settings import Settings
 
 

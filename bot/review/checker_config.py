@@ -11,8 +11,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.review.models import Severity
+from bot.review.rule_files import RuleFileError, read_yaml, validated
 from bot.review.rulepack import terms_pattern
-from bot.review.taxonomy import RuleFileError, read_yaml, validated
 
 
 class CheckerConfig(BaseModel):

@@ -21,7 +21,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bot.review.models import Severity
-from bot.review.taxonomy import RuleFileError, Taxonomy, read_yaml, validated
+from bot.review.rule_files import RuleFileError, read_yaml, validated
+from bot.review.taxonomy import Taxonomy
 
 _MAX_MATCHES_PER_RULE = 5
 
