@@ -9,6 +9,7 @@ from bot.cli.batch_cmd import run_batch
 from bot.cli.check_cmd import run_check
 from bot.cli.eval_cmd import run_eval
 from bot.cli.review_cmd import run_review
+from bot.cli.rules_cmd import run_rules
 from bot.cli.server_cmds import run_serve, run_slack
 from bot.settings import Settings
 
@@ -19,4 +20,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "check": run_check,
     "serve": run_serve,
     "slack": run_slack,
+    "rules": run_rules,
 }

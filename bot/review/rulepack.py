@@ -10,6 +10,9 @@ Context keys let a rule look beyond its own words, which is what keeps word list
 - ``softened_by`` + ``softened_severity``: the rule fires at a lower severity in that context;
 - ``also``: more categories (with severities) the same words fall under;
 - ``rewrite``: replacement words the offline rewrites may use for the matched words.
+
+``examples`` hold drafts the rule must flag and look-alikes it must let pass; ``redteam rules
+test`` runs them (see ``bot.review.rule_examples``).
 """
 
 from __future__ import annotations
@@ -41,9 +44,17 @@ def case_blind(pattern: str) -> str:
     return f"(?:{pattern})"
 
 
+def _word_body(word: str) -> str:
+    # "suicid*" is a word family: any word that starts with "suicid".
+    if len(word) > 1 and word.endswith("*"):
+        return re.escape(word[:-1]) + r"[a-z0-9']*"
+    return re.escape(word)
+
+
 def term_body(term: str) -> str:
-    """A plain phrase as a regex body: spaces match any spacing, a hyphen, an underscore or none."""
-    return r"[\s_-]*".join(re.escape(w) for w in term.lower().split())
+    """A plain phrase as a regex body: spaces match any spacing, a hyphen, an underscore or none;
+    a word ending in ``*`` stands for every word that starts so."""
+    return r"[\s_-]*".join(_word_body(w) for w in term.lower().split())
 
 
 def term_pattern(term: str) -> str:
@@ -68,6 +79,17 @@ def compile_any(patterns: list[str], *, where: str) -> re.Pattern[str] | None:
     return re.compile("|".join(case_blind(p) for p in patterns))
 
 
+class RuleExamples(BaseModel):
+    """Drafts a rule must report at its own severity (``flag``) and look-alikes it must not
+    (``pass``: the rule stays quiet, or its ``softened_by`` context lowers it)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    flag: list[str] = Field(default_factory=list, description="drafts the rule must report")
+    pass_: list[str] = Field(default_factory=list, alias="pass",
+                             description="look-alike drafts the rule must not report at its severity")
+
+
 class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -86,6 +108,7 @@ class Rule(BaseModel):
     softened_severity: Severity = Severity.low
     also: dict[str, Severity] = Field(default_factory=dict)
     rewrite: str | None = None
+    examples: RuleExamples = Field(default_factory=RuleExamples)
 
     @model_validator(mode="after")
     def _has_something_to_match(self) -> Rule:
@@ -165,7 +188,7 @@ def load_pack(path: Path, taxonomy: Taxonomy) -> list[CompiledRule]:
             taxonomy.require(category, f"{path}: rule {name}")
         compiled.append(_compile_rule(rule, path))
     try:
-        RulePackFile.model_validate({**raw, "rules": [c.rule.model_dump() for c in compiled]})
+        RulePackFile.model_validate({**raw, "rules": [c.rule.model_dump(by_alias=True) for c in compiled]})
     except ValidationError as exc:
         first = exc.errors()[0]
         raise RuleFileError(f"{path}: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from exc
