@@ -105,8 +105,8 @@ def _run_explain(args: argparse.Namespace, settings: Settings) -> int:
     for column in ("detector", "category", "severity", "words"):
         detectors.add_column(column, overflow="fold")
     for hit in seen.detectors:
-        severity = Text(hit.severity.value, style=_SEVERITY_STYLE[hit.severity])
-        detectors.add_row(hit.name, hit.category, severity, safe(hit.quote))
+        level = Text(hit.severity.value, style=_SEVERITY_STYLE[hit.severity])
+        detectors.add_row(hit.name, hit.category, level, safe(hit.quote))
     _print_table(console, detectors, "No detector fired.")
 
     stopped = Table(title="Rules whose words matched but were stopped", title_justify="left")
