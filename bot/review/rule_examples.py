@@ -1,10 +1,13 @@
 """Rules tested and explained on their own drafts: ``redteam rules test`` and ``rules explain``.
 
-A rule's ``examples`` say what it must catch (``flag``) and which look-alikes it must let pass.
-Each example is checked against the rule itself, the way the checker runs it (folded text, the
-allow-list, the context keys), not against the merged review, so a test failure names the rule
-whose words or context need changing. ``explain`` shows the whole checker's view of one draft:
-what fired on which words, and which rules matched but were stopped, and by what.
+A rule's ``examples`` say what it must catch (``flag``) and which fine look-alikes it must let
+pass. A ``flag`` example is checked against the rule itself, the way the checker runs it (folded
+text, the allow-list, the context keys), so a failure names the rule whose words or context need
+changing. A ``pass`` example is a fine post: the rule must not report it at its severity, and
+nothing else in the checker may rate it medium or higher either.
+
+``explain`` shows the whole checker's view of one draft: what fired on which words, and which
+rules matched but were stopped, and by what.
 """
 
 from __future__ import annotations
@@ -85,17 +88,21 @@ def trace_rule(checker: OfflineChecker, rule: CompiledRule, text: str) -> RuleTr
 
 @dataclass(frozen=True, slots=True)
 class ExampleResult:
-    """One example of one rule: ``kind`` is "flag" or "pass"; ``ok`` whether the rule agreed."""
+    """One example of one rule: ``kind`` is "flag" or "pass"; ``ok`` whether the checker agreed.
+
+    ``others``: for a pass example, what else in the checker rates it medium or higher.
+    """
 
     rule: CompiledRule
     kind: str
     text: str
     trace: RuleTrace
+    others: list[str]
 
     @property
     def ok(self) -> bool:
         reported = self.trace.outcome is Outcome.reported
-        return reported if self.kind == "flag" else not reported
+        return reported if self.kind == "flag" else not reported and not self.others
 
     @property
     def problem(self) -> str:
@@ -108,15 +115,24 @@ class ExampleResult:
                 Outcome.excepted: f"an unless_any phrase stops the rule: {', '.join(self.trace.mitigators)}",
                 Outcome.softened: f"a softened_by phrase lowers it: {', '.join(self.trace.mitigators)}",
             }.get(self.trace.outcome, "")
-        return f"the rule reports it, on: {', '.join(self.trace.words)}"
+        if self.trace.outcome is Outcome.reported:
+            return f"the rule reports it, on: {', '.join(self.trace.words)}"
+        return f"the rule lets it pass, but the checker does not: {'; '.join(self.others)}"
 
 
 def example_results(checker: OfflineChecker) -> Iterator[ExampleResult]:
     """Every example of every enabled rule, in pack order."""
     for rule in checker.rules:
-        for kind, texts in (("flag", rule.rule.examples.flag), ("pass", rule.rule.examples.pass_)):
-            for text in texts:
-                yield ExampleResult(rule, kind, text, trace_rule(checker, rule, text))
+        for text in rule.rule.examples.flag:
+            yield ExampleResult(rule, "flag", text, trace_rule(checker, rule, text), [])
+        for text in rule.rule.examples.pass_:
+            trace = trace_rule(checker, rule, text)
+            others = [
+                f"{risk.rule_id} ({risk.severity.value}) on {risk.evidence.quote!r}"
+                for risk in checker.find_risks(text)
+                if risk.severity.rank >= Severity.medium.rank and risk.rule_id != rule.rule.id
+            ]
+            yield ExampleResult(rule, "pass", text, trace, others)
 
 
 @dataclass(frozen=True, slots=True)
