@@ -81,6 +81,7 @@ def _run_explain(args: argparse.Namespace, settings: Settings) -> int:
     checker = _checker(settings)
     seen = explain(checker, text)
 
+    console.print(Text.assemble(("Draft: ", "bold"), safe(text)))
     verdict = Text()
     verdict.append("Verdict: ", style="bold")
     verdict.append(seen.review.verdict.value.replace("_", " "), style="bold")
