@@ -80,14 +80,14 @@ def compile_any(patterns: list[str], *, where: str) -> re.Pattern[str] | None:
 
 
 class RuleExamples(BaseModel):
-    """Drafts a rule must report at its own severity (``flag``) and look-alikes it must not
-    (``pass``: the rule stays quiet, or its ``softened_by`` context lowers it)."""
+    """Drafts a rule must report at its own severity (``flag``), and fine look-alikes (``pass``):
+    the rule stays quiet or its ``softened_by`` context lowers it, and the checker ships them."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     flag: list[str] = Field(default_factory=list, description="drafts the rule must report")
     pass_: list[str] = Field(default_factory=list, alias="pass",
-                             description="look-alike drafts the rule must not report at its severity")
+                             description="fine look-alike drafts the rule must let pass")
 
 
 class Rule(BaseModel):
