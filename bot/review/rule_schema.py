@@ -35,7 +35,8 @@ _RULE_HELP = {
     "severity": "How bad the words are when the rule fires: low (a note), medium, high, critical.",
     "terms": "Plain words and phrases, matched as whole words, any case. A space also matches a hyphen, "
              "an underscore or no space (\"beach body\" finds #BeachBody); a word ending in * stands for "
-             "every word that starts so (\"suicid*\"). Prefer terms to patterns.",
+             "every word that starts so (\"suicid*\"); a/b/c is any one of those words "
+             "(\"slit my/your wrist/wrists\"). Prefer terms to patterns.",
     "patterns": "Regular expressions, for what terms cannot say (a word within a few words of another). "
                 "Matched against the draft in lower case.",
     "message": "One sentence: what the rule saw.",

@@ -2,7 +2,8 @@
 
 Each file in ``rules/packs/`` holds one pack. Patterns are regular expressions matched,
 case-insensitively, against the folded draft (see ``bot.review.text``); ``terms`` are plain
-phrases in which a space matches any spacing or none, so "beach body" also finds #BeachBody.
+phrases in which a space matches any spacing or none, so "beach body" also finds #BeachBody,
+a word ending in ``*`` stands for a word family ("suicid*") and ``a/b`` for either word.
 Context keys let a rule look beyond its own words, which is what keeps word lists honest:
 
 - ``requires_any``: the rule fires only if one of these patterns also occurs in the draft;
@@ -18,6 +19,7 @@ test`` runs them (see ``bot.review.rule_examples``).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,17 +46,30 @@ def case_blind(pattern: str) -> str:
     return f"(?:{pattern})"
 
 
-def _word_body(word: str) -> str:
-    # "suicid*" is a word family: any word that starts with "suicid".
+def term_body(term: str) -> str:
+    """A plain phrase as a regex body: spaces match any spacing, a hyphen, an underscore or none."""
+    return r"[\s_-]*".join(re.escape(w) for w in term.lower().split())
+
+
+def _rule_word(word: str) -> str:
+    # "suicid*" is a word family: every word that starts with "suicid".
     if len(word) > 1 and word.endswith("*"):
         return re.escape(word[:-1]) + r"[a-z0-9']*"
     return re.escape(word)
 
 
-def term_body(term: str) -> str:
-    """A plain phrase as a regex body: spaces match any spacing, a hyphen, an underscore or none;
-    a word ending in ``*`` stands for every word that starts so."""
-    return r"[\s_-]*".join(_word_body(w) for w in term.lower().split())
+def _rule_word_choice(word: str) -> str:
+    # "hang/hanging/hanged" is one word of several spellings.
+    choices = word.split("/")
+    if len(choices) == 1 or not all(choices):
+        return _rule_word(word)
+    return "(?:" + "|".join(_rule_word(c) for c in choices) + ")"
+
+
+def rule_term_body(term: str) -> str:
+    """A rule's term as a regex body: ``term_body``, where a word ending in ``*`` stands for every
+    word that starts so, and ``a/b/c`` for any one of those words."""
+    return r"[\s_-]*".join(_rule_word_choice(w) for w in term.lower().split())
 
 
 def term_pattern(term: str) -> str:
@@ -62,9 +77,9 @@ def term_pattern(term: str) -> str:
     return r"(?<![a-z0-9])" + term_body(term) + r"(?![a-z0-9])"
 
 
-def terms_pattern(terms: list[str]) -> str:
+def terms_pattern(terms: list[str], body: Callable[[str], str] = term_body) -> str:
     """One word-bounded alternation of phrases (one boundary check, not one per phrase)."""
-    return r"(?<![a-z0-9])(?:" + "|".join(term_body(t) for t in terms) + r")(?![a-z0-9])"
+    return r"(?<![a-z0-9])(?:" + "|".join(body(t) for t in terms) + r")(?![a-z0-9])"
 
 
 def compile_any(patterns: list[str], *, where: str) -> re.Pattern[str] | None:
@@ -156,7 +171,7 @@ class CompiledRule:
 
 def _compile_rule(rule: Rule, path: Path) -> CompiledRule:
     where = f"{path}: rule {rule.id!r}"
-    terms = [terms_pattern(rule.terms)] if rule.terms else []
+    terms = [terms_pattern(rule.terms, rule_term_body)] if rule.terms else []
     match = compile_any(rule.patterns + terms, where=where)
     assert match is not None  # guaranteed by Rule's validator
     return CompiledRule(
