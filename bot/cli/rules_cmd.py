@@ -66,7 +66,8 @@ def _run_test(args: argparse.Namespace, settings: Settings) -> int:
         summary.append(f"{len(results)} examples passed", style="bold green")
     summary.append(f" ({flags} flag, {len(results) - flags} pass) in {len(checker.rules)} rules")
     if untested:
-        summary.append(f"; {len(untested)} rules have no examples yet: {', '.join(untested)}", style="dim")
+        listed = ", ".join(untested[:3]) + (", ..." if len(untested) > 3 else "")
+        summary.append(f"; {len(untested)} rules have no examples yet ({listed})", style="dim")
     console.print(summary)
     return EXIT_RISK if failures else EXIT_OK
 
