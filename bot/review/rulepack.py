@@ -19,7 +19,6 @@ test`` runs them (see ``bot.review.rule_examples``).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,14 +71,33 @@ def rule_term_body(term: str) -> str:
     return r"[\s_-]*".join(_rule_word_choice(w) for w in term.lower().split())
 
 
+def _word_edge(choices: str, index: int) -> bool:
+    return all(c and (c[index].isalnum() or c[index] == "*") for c in choices.split("/"))
+
+
+def rule_terms_pattern(terms: list[str]) -> str:
+    """A rule's terms as one alternation, each bounded by ``\b`` on its word edges.
+
+    ``\b`` rather than a look-around: the scanner skips ahead on it, which keeps a pack of plain
+    terms as fast as the regular expressions they replace.
+    """
+    bodies = []
+    for term in terms:
+        words = term.lower().split()
+        start = r"\b" if words and _word_edge(words[0], 0) else ""
+        end = r"\b" if words and _word_edge(words[-1], -1) else ""
+        bodies.append(start + rule_term_body(term) + end)
+    return "|".join(bodies)
+
+
 def term_pattern(term: str) -> str:
     """A word-bounded regex for a plain phrase."""
     return r"(?<![a-z0-9])" + term_body(term) + r"(?![a-z0-9])"
 
 
-def terms_pattern(terms: list[str], body: Callable[[str], str] = term_body) -> str:
+def terms_pattern(terms: list[str]) -> str:
     """One word-bounded alternation of phrases (one boundary check, not one per phrase)."""
-    return r"(?<![a-z0-9])(?:" + "|".join(body(t) for t in terms) + r")(?![a-z0-9])"
+    return r"(?<![a-z0-9])(?:" + "|".join(term_body(t) for t in terms) + r")(?![a-z0-9])"
 
 
 def compile_any(patterns: list[str], *, where: str) -> re.Pattern[str] | None:
@@ -171,7 +189,7 @@ class CompiledRule:
 
 def _compile_rule(rule: Rule, path: Path) -> CompiledRule:
     where = f"{path}: rule {rule.id!r}"
-    terms = [terms_pattern(rule.terms, rule_term_body)] if rule.terms else []
+    terms = [rule_terms_pattern(rule.terms)] if rule.terms else []
     match = compile_any(rule.patterns + terms, where=where)
     assert match is not None  # guaranteed by Rule's validator
     return CompiledRule(
