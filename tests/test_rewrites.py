@@ -11,7 +11,7 @@ import pytest
 from bot.paths import data_dir
 from bot.review.checker import OfflineChecker
 from bot.review.models import Draft, RiskLevel
-from bot.review.taxonomy import RuleFileError
+from bot.review.rule_files import RuleFileError
 
 CORPUS = Path(__file__).parent / "data" / "corpus_sample.jsonl"
 NETFLIX = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"

@@ -26,7 +26,7 @@ from bot.cli.errors import UsageError
 from bot.cli.parser import build_parser
 from bot.cli.server_cmds import serve_workers
 from bot.cli.settings_loader import load_settings
-from bot.review.taxonomy import RuleFileError
+from bot.review.rule_files import RuleFileError
 from bot.server import app_from_env, serve
 from bot.settings import Settings
 from bot.slack.worker import ACK_SWITCH_INTERVAL, GC_THRESHOLDS

@@ -9,6 +9,7 @@ from bot.cli.batch_cmd import run_batch
 from bot.cli.check_cmd import run_check
 from bot.cli.eval_cmd import run_eval
 from bot.cli.review_cmd import run_review
+from bot.cli.rules_cmd import run_rules
 from bot.cli.server_cmds import run_serve, run_slack
 from bot.cli.store_cmds import run_audit, run_db
 from bot.cli.teams_cmd import run_teams_package
@@ -24,4 +25,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "db": run_db,
     "audit": run_audit,
     "teams-package": run_teams_package,
+    "rules": run_rules,
 }

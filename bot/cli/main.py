@@ -12,7 +12,7 @@ from bot.cli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE,
 from bot.cli.parser import build_parser
 from bot.cli.settings_loader import load_settings
 from bot.review.intake import DraftRejected
-from bot.review.taxonomy import RuleFileError
+from bot.review.rule_files import RuleFileError
 
 
 def main(argv: list[str] | None = None) -> int:

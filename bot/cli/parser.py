@@ -114,6 +114,27 @@ def build_parser() -> argparse.ArgumentParser:
     package.add_argument("--out", default="redteam-teams.zip",
                          help="the zip to write (default redteam-teams.zip)")
     package.add_argument("--app-id", help="the Azure Bot's Microsoft App ID (default: TEAMS_CLIENT_ID)")
+
+    rules = sub.add_parser("rules", help="test the rule files' examples, or explain a draft's findings",
+                           description="Rule authoring: run every rule's examples, or show which rules "
+                                       "and detectors fire on a draft and what stopped the others. "
+                                       "Uses REDTEAM_RULES_DIR and REDTEAM_CHECKER_CONFIG when set.")
+    rules_sub = rules.add_subparsers(dest="rules_command", metavar="ACTION", parser_class=_Parser)
+    rules_sub.required = True
+    rules_test = rules_sub.add_parser(
+        "test", parents=[_common(offline=False)], help="run every rule's examples (exit 1 on a failure)",
+        description="Run every rule's examples: each 'flag' draft must be reported by its rule, each "
+                    "'pass' draft must not. Exit 1 naming the rule and the example on a failure.")
+    _color(rules_test)
+    explain = rules_sub.add_parser(
+        "explain", parents=[_common(offline=False)],
+        help="show what fired on a draft, and what stopped the rest",
+        description="Show which rules and detectors fire on a draft, on which words, and which mitigators "
+                    "(unless_any, softened_by, requires_any, the allow-list) stopped other rules.")
+    explain.add_argument("text", nargs="*", metavar="TEXT",
+                         help="the draft (quote it), or - for standard input")
+    explain.add_argument("--file", "-f", type=Path, metavar="PATH", help="read the draft from a UTF-8 file")
+    _color(explain)
     return parser
 
 

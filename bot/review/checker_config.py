@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.review.matching import Pattern
 from bot.review.models import Severity
+from bot.review.rule_files import RuleFileError, read_yaml, validated
 from bot.review.rulepack import terms_alternative
-from bot.review.taxonomy import RuleFileError, read_yaml, validated
 
 
 class CheckerConfig(BaseModel):

@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.review.models import Draft, Review, Severity, Verdict
-from bot.review.taxonomy import first_problem
+from bot.review.rule_files import first_problem
 
 Label = Literal["backlash", "fine", "mixed"]
 

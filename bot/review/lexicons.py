@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 from bot.review.matching import WORD_EDGE, Alternative, Pattern, PatternError, alternatives_of
+from bot.review.rule_files import RuleFileError, read_yaml
 from bot.review.rulepack import case_blind, term_body
-from bot.review.taxonomy import RuleFileError, read_yaml
 
 #: Lists the detectors rely on; a lexicons file without one of them is rejected at load.
 REQUIRED = (

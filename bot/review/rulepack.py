@@ -2,7 +2,8 @@
 
 Each file in ``rules/packs/`` holds one pack. Patterns are regular expressions matched,
 case-insensitively, against the folded draft (see ``bot.review.text``); ``terms`` are plain
-phrases in which a space matches any spacing or none, so "beach body" also finds #BeachBody.
+phrases in which a space matches any spacing or none, so "beach body" also finds #BeachBody,
+a word ending in ``*`` stands for a word family ("suicid*") and ``a/b`` for either word.
 Context keys let a rule look beyond its own words, which is what keeps word lists honest:
 
 - ``requires_any``: the rule fires only if one of these patterns also occurs in the draft;
@@ -10,6 +11,9 @@ Context keys let a rule look beyond its own words, which is what keeps word list
 - ``softened_by`` + ``softened_severity``: the rule fires at a lower severity in that context;
 - ``also``: more categories (with severities) the same words fall under;
 - ``rewrite``: replacement words the offline rewrites may use for the matched words.
+
+``examples`` hold drafts the rule must flag and look-alikes it must let pass; ``redteam rules
+test`` runs them (see ``bot.review.rule_examples``).
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from bot.review.matching import WORD_EDGE, Alternative, Pattern, PatternError, alternatives_of
 from bot.review.models import Severity
-from bot.review.taxonomy import RuleFileError, Taxonomy, read_yaml, validated
+from bot.review.rule_files import RuleFileError, read_yaml, validated
+from bot.review.taxonomy import Taxonomy
 
 _MAX_MATCHES_PER_RULE = 5
 
@@ -44,6 +49,46 @@ def case_blind(pattern: str) -> str:
 def term_body(term: str) -> str:
     """A plain phrase as a regex body: spaces match any spacing, a hyphen, an underscore or none."""
     return r"[\s_-]*".join(re.escape(w) for w in term.lower().split())
+
+
+def _rule_word(word: str) -> str:
+    # "suicid*" is a word family: every word that starts with "suicid".
+    if len(word) > 1 and word.endswith("*"):
+        return re.escape(word[:-1]) + r"[a-z0-9']*"
+    return re.escape(word)
+
+
+def _rule_word_choice(word: str) -> str:
+    # "hang/hanging/hanged" is one word of several spellings.
+    choices = word.split("/")
+    if len(choices) == 1 or not all(choices):
+        return _rule_word(word)
+    return "(?:" + "|".join(_rule_word(c) for c in choices) + ")"
+
+
+def rule_term_body(term: str) -> str:
+    """A rule's term as a regex body: ``term_body``, where a word ending in ``*`` stands for every
+    word that starts so, and ``a/b/c`` for any one of those words."""
+    return r"[\s_-]*".join(_rule_word_choice(w) for w in term.lower().split())
+
+
+def _word_edge(choices: str, index: int) -> bool:
+    return all(c and (c[index].isalnum() or c[index] == "*") for c in choices.split("/"))
+
+
+def rule_terms_pattern(terms: list[str]) -> str:
+    """A rule's terms as one alternation, each bounded by ``\b`` on its word edges.
+
+    ``\b`` rather than a look-around: the scanner skips ahead on it, which keeps a pack of plain
+    terms as fast as the regular expressions they replace.
+    """
+    bodies = []
+    for term in terms:
+        words = term.lower().split()
+        start = r"\b" if words and _word_edge(words[0], 0) else ""
+        end = r"\b" if words and _word_edge(words[-1], -1) else ""
+        bodies.append(start + rule_term_body(term) + end)
+    return "|".join(bodies)
 
 
 def terms_alternative(terms: list[str]) -> Alternative:
@@ -78,6 +123,17 @@ def compile_any(patterns: list[str], *, where: str, terms: list[str] | None = No
     return Pattern(alternatives)
 
 
+class RuleExamples(BaseModel):
+    """Drafts a rule must report at its own severity (``flag``), and fine look-alikes (``pass``):
+    the rule stays quiet or its ``softened_by`` context lowers it, and the checker ships them."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    flag: list[str] = Field(default_factory=list, description="drafts the rule must report")
+    pass_: list[str] = Field(default_factory=list, alias="pass",
+                             description="fine look-alike drafts the rule must let pass")
+
+
 class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -96,6 +152,7 @@ class Rule(BaseModel):
     softened_severity: Severity = Severity.low
     also: dict[str, Severity] = Field(default_factory=dict)
     rewrite: str | None = None
+    examples: RuleExamples = Field(default_factory=RuleExamples)
 
     @model_validator(mode="after")
     def _has_something_to_match(self) -> Rule:
@@ -143,7 +200,8 @@ class CompiledRule:
 
 def _compile_rule(rule: Rule, path: Path, check: bool) -> CompiledRule:
     where = f"{path}: rule {rule.id!r}"
-    match = compile_any(rule.patterns, where=where, terms=rule.terms, check=check)
+    terms = [rule_terms_pattern(rule.terms)] if rule.terms else []
+    match = compile_any(rule.patterns + terms, where=where, check=check)
     assert match is not None  # guaranteed by Rule's validator
     return CompiledRule(
         rule=rule,
@@ -174,7 +232,7 @@ def load_pack(path: Path, taxonomy: Taxonomy, *, check: bool = True) -> list[Com
             taxonomy.require(category, f"{path}: rule {name}")
         compiled.append(_compile_rule(rule, path, check))
     try:
-        RulePackFile.model_validate({**raw, "rules": [c.rule.model_dump() for c in compiled]})
+        RulePackFile.model_validate({**raw, "rules": [c.rule.model_dump(by_alias=True) for c in compiled]})
     except ValidationError as exc:
         first = exc.errors()[0]
         raise RuleFileError(f"{path}: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from exc
