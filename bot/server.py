@@ -23,15 +23,19 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+
+from bot.body_limit import BodyLimit
 
 from bot.review.checker import OfflineChecker
 from bot.review.service import ReviewService
 from bot.settings import Settings
 from bot.slack.app import SlackConfigError, build_app, close_app
 from bot.slack.early_ack import EarlyEventAck
+from bot.slack.request_checks import SlackRequestChecks
 from bot.slack.worker import BackgroundLoop, tune_for_serving
 from bot.store import AsyncStore, Store
 
@@ -87,6 +91,7 @@ def create_asgi_app(settings: Settings, *, services: Services | None = None) -> 
     assert settings.slack_signing_secret is not None  # checked just above
     signing_secret = settings.slack_signing_secret.get_secret_value()
     given = services or Services()
+    checks = SlackRequestChecks(signing_secret)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -110,8 +115,13 @@ def create_asgi_app(settings: Settings, *, services: Services | None = None) -> 
         handler: AsyncSlackRequestHandler | None = getattr(request.app.state, "slack_handler", None)
         if handler is None:
             return JSONResponse({"ok": False, "error": "starting"}, status_code=503)
+        body = await request.body()  # at most settings.max_request_bytes (BodyLimit)
+        refusal = checks.refusal(body, request.headers)
+        if refusal is not None:
+            log.warning("refused a request to /slack/events (HTTP %d): %s", refusal.status, refusal.reason)
+            return PlainTextResponse(refusal.reason, status_code=refusal.status)
         early: EarlyEventAck = request.app.state.early_ack
-        if early.take(await request.body(), request.headers):
+        if early.take(body, request.headers):
             return Response(status_code=200)
         return await handler.handle(request)  # the body read above is cached for Bolt
 
@@ -125,6 +135,7 @@ def create_asgi_app(settings: Settings, *, services: Services | None = None) -> 
             Route("/slack/events", slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
         ],
+        middleware=[Middleware(BodyLimit, max_bytes=settings.max_request_bytes)],
         lifespan=lifespan,
     )
 

@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     slack_api_url: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_API_URL"))
     review_channels: str = "social-review"
     reply_in_threads_without_mention: bool = False
+    max_request_bytes: int = Field(
+        default=1024 * 1024, ge=1024,
+        description="Largest request body the HTTP server accepts; larger ones get 413 unread.",
+    )
     # The name hosting platforms (Heroku, Render, Dokku...) set for a web process's worker count.
     web_concurrency: int = Field(
         default=1,

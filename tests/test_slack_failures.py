@@ -167,3 +167,15 @@ async def test_oversized_review_is_cut_within_slack_limits(tmp_path: Path) -> No
         assert "…" in posted_text(reply), "cut visibly"
         rec = await slack.store.latest_for_draft(REVIEW_CHANNEL, event["ts"])
         assert rec is not None and len(rec.review.risks) == 80, "the store keeps the whole review"
+
+
+@pytest.mark.parametrize("status", [200, 502])
+async def test_a_slack_answer_that_is_not_json_is_reported_plainly(tmp_path: Path, status: int) -> None:
+    # A proxy's HTML error page instead of the Web API's JSON: the notice still gets out.
+    async with running_app(tmp_path) as slack:
+        slack.fake.garbage_next("chat.postMessage", status=status)
+        event = message_event(NETFLIX)
+        await slack.post_event(event)
+        await slack.settle()
+        (reply,) = replies(slack, event["ts"])
+        assert "Sorry — I couldn't finish this review (Slack refused my reply)" in reply["text"]

@@ -57,7 +57,7 @@ class Place:
 def failure_reason(exc: BaseException) -> str:
     """A plain reason for a failure; never the exception's own text (it may quote the draft)."""
     if isinstance(exc, SlackApiError):
-        error = str(exc.response.get("error") or "")
+        error = _slack_error_code(exc)
         if error == "ratelimited":
             return "Slack is rate-limiting me right now"
         if error in NOT_IN_CHANNEL_ERRORS:
@@ -68,6 +68,17 @@ def failure_reason(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         return "I couldn't reach a service I need"
     return "something went wrong on my side"
+
+
+def _slack_error_code(exc: SlackApiError) -> str:
+    # When Slack's answer was not JSON (a proxy's error page), the SDK's error carries the raw
+    # HTTP response instead of a parsed one, and there is no error code to read.
+    get = getattr(exc.response, "get", None)
+    try:
+        error = get("error") if callable(get) else None
+    except (ValueError, TypeError, AttributeError):
+        error = None
+    return error if isinstance(error, str) else ""
 
 
 def failure_message(exc: BaseException) -> str:
