@@ -33,7 +33,7 @@ from bot.body_limit import BodyLimit
 from bot.review.checker import OfflineChecker
 from bot.review.service import ReviewService
 from bot.settings import Settings
-from bot.slack.app import SlackConfigError, build_app, close_app
+from bot.slack.app import MISSING_BOT_TOKEN, MISSING_SIGNING_SECRET, SlackConfigError, build_app, close_app
 from bot.slack.early_ack import EarlyEventAck
 from bot.slack.request_checks import SlackRequestChecks
 from bot.slack.worker import BackgroundLoop, tune_for_serving
@@ -75,13 +75,9 @@ class Services:
 def check_http_settings(settings: Settings) -> None:
     """Raise SlackConfigError naming the first missing setting HTTP mode needs."""
     if settings.slack_bot_token is None:
-        raise SlackConfigError(
-            "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token from your Slack app."
-        )
+        raise SlackConfigError(MISSING_BOT_TOKEN)
     if settings.slack_signing_secret is None:
-        raise SlackConfigError(
-            "SLACK_SIGNING_SECRET is not set: copy it from your Slack app's Basic Information."
-        )
+        raise SlackConfigError(MISSING_SIGNING_SECRET)
 
 
 def create_asgi_app(settings: Settings, *, services: Services | None = None) -> Starlette:

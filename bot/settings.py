@@ -7,7 +7,6 @@ The app's own settings carry the ``REDTEAM_`` prefix; the SDKs' keep their usual
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, SecretStr
@@ -87,8 +86,3 @@ class Settings(BaseSettings):
     @property
     def review_channel_list(self) -> list[str]:
         return [c.strip().lstrip("#") for c in self.review_channels.split(",") if c.strip()]
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings()
