@@ -18,7 +18,8 @@ LIMIT = 64 * 1024
 
 
 def problem_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.levelno >= logging.INFO and not r.name.startswith("uvicorn.access")]
+    return [r for r in caplog.records
+            if r.levelno >= logging.INFO and not r.name.startswith("uvicorn.access")]
 
 
 def assert_one_line_no_traceback(caplog: pytest.LogCaptureFixture) -> None:

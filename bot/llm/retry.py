@@ -92,7 +92,9 @@ def unreachable(exc: BaseException) -> Unreachable | None:
 
 
 #: The HTTP libraries' errors for a URL they cannot use (by name: the transport may be httpx or aiohttp).
-_BAD_URL_ERRORS = frozenset({"InvalidURL", "UnsupportedProtocol", "InvalidUrlClientError", "NonHttpUrlClientError"})
+_BAD_URL_ERRORS = frozenset(
+    {"InvalidURL", "UnsupportedProtocol", "InvalidUrlClientError", "NonHttpUrlClientError"}
+)
 
 
 def is_transient(exc: BaseException) -> bool:
