@@ -7,7 +7,6 @@ The app's own settings carry the ``REDTEAM_`` prefix; the SDKs' keep their usual
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -65,6 +64,10 @@ class Settings(BaseSettings):
     slack_api_url: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_API_URL"))
     review_channels: str = "social-review"
     reply_in_threads_without_mention: bool = False
+    max_request_bytes: int = Field(
+        default=1024 * 1024, ge=1024,
+        description="Largest request body the HTTP server accepts; larger ones get 413 unread.",
+    )
     # The name hosting platforms (Heroku, Render, Dokku...) set for a web process's worker count.
     web_concurrency: int = Field(
         default=1,
@@ -182,8 +185,3 @@ class Settings(BaseSettings):
     @property
     def review_channel_list(self) -> list[str]:
         return [c.strip().lstrip("#") for c in self.review_channels.split(",") if c.strip()]
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings()

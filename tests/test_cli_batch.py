@@ -196,3 +196,16 @@ def test_an_internal_failure_on_one_row_is_reported_and_the_rest_are_reviewed(ca
     assert "verdict" in lines[0] and "verdict" in lines[2]
     assert "RuntimeError: detector crashed" in lines[1]["error"]
     assert "Traceback" not in err
+
+
+def test_a_cell_over_the_csv_modules_field_limit_is_one_bad_row_not_a_failed_batch(capsys, tmp_path):
+    # Python's csv module refuses fields over 131,072 characters by default.
+    huge = "word " * 30_000
+    path = write_csv(tmp_path / "c.csv", ["id", "text"], [["a", BENIGN], ["b", huge], ["c", NETFLIX]])
+    code, out, err = run(capsys, "batch", "--offline", "--format", "json", path)
+    assert code != 2, err
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [line["id"] for line in lines] == ["a", "b", "c"]
+    assert "verdict" in lines[0] and "verdict" in lines[2]
+    assert "verdict" not in lines[1] and "20,000 characters" in lines[1]["error"]
+    assert "Traceback" not in err

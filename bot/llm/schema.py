@@ -11,7 +11,7 @@ import json
 from functools import cache
 from typing import Any, Literal, get_args, get_origin
 
-from openai.lib._pydantic import to_strict_json_schema
+import openai
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.fields import FieldInfo
 
@@ -117,7 +117,11 @@ def output_contract(model: type[BaseModel] = LLMReview) -> str:
 @cache
 def response_schema() -> dict[str, Any]:
     """The strict JSON schema of ``LLMReview`` (the same object every call: do not mutate it)."""
-    return to_strict_json_schema(LLMReview)
+    # The SDK's public helper for strict function tools makes exactly the schema Structured
+    # Outputs wants (every field required, no additional properties); only its parameters are used.
+    tool = openai.pydantic_function_tool(LLMReview, name=SCHEMA_NAME)
+    schema: dict[str, Any] = dict(tool["function"]["parameters"])
+    return schema
 
 
 @cache

@@ -108,7 +108,8 @@ class ReviewService:
             advocate = self._devils_advocate()
         except Exception as exc:  # a client that cannot even be built (e.g. Azure without a version)
             log.warning("LLM client could not be created: %s", type(exc).__name__)
-            reason = f"the LLM client could not be set up: {exc}"
+            log.debug("why: %s", exc)
+            reason = "the LLM client could not be set up; `redteam check` says why"
             return _with_notice(self.checker.review(draft), offline_notice(reason))
         # Only the offline findings go into the request. The rest of the offline review (worst
         # reactions, re-checked alternatives: most of its cost) is built once the answer is in,

@@ -13,7 +13,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from bot.review.service import ReviewService
 from bot.settings import Settings
 from bot.slack.app import MISSING_APP_TOKEN, MISSING_BOT_TOKEN, SlackConfigError, build_app, close_app
-from bot.slack.worker import BackgroundLoop, tune_for_serving
+from bot.slack.worker import BackgroundLoop
 from bot.store import AsyncStore
 
 log = logging.getLogger(__name__)
@@ -68,8 +68,6 @@ async def connect(
 
 
 async def run_async(settings: Settings) -> None:
-    # As in HTTP mode (bot.server.serve): acks take the GIL back sooner from the review thread.
-    tune_for_serving()
     app = await connect(settings)
     try:
         await asyncio.Event().wait()  # until cancelled (Ctrl-C)

@@ -13,21 +13,12 @@ from bot.review.models import ThreadMessage
 from bot.review.taxonomy import Taxonomy
 from bot.slack import render
 from bot.slack.channels import ReviewChannels
+from bot.slack.errors import NOT_IN_CHANNEL_ERRORS, slack_error
 from bot.slack.inbound import plain_text
 
 log = logging.getLogger(__name__)
 
-#: Errors that mean "the bot is not in that conversation", so another route must be used.
-NOT_IN_CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived", "restricted_action"})
 INVITE_HINT = "I can't post in this channel. Invite me with `/invite @redteam`, then try again."
-
-
-def slack_error(exc: BaseException) -> str | None:
-    return str(exc.response.get("error") or "") if isinstance(exc, SlackApiError) else None
-
-
-def cannot_post_there(exc: BaseException) -> bool:
-    return slack_error(exc) in NOT_IN_CHANNEL_ERRORS
 
 
 class SlackTransport:

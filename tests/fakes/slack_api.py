@@ -43,6 +43,8 @@ class _Fault:
     status: int = 200
     error: str | None = None
     retry_after: int | None = None
+    #: a body that is not JSON (e.g. a proxy's HTML error page), sent as is
+    raw: str | None = None
 
 
 @dataclass
@@ -117,6 +119,11 @@ class FakeSlackAPI:
 
     def server_error_next(self, method: str, count: int = 1) -> None:
         self._add_fault(method, _Fault(remaining=count, status=503, error="service_unavailable"))
+
+    def garbage_next(self, method: str, count: int = 1, status: int = 502,
+                     body: str = "<html><body>502 Bad Gateway</body></html>") -> None:
+        """The next ``count`` calls of ``method`` answer ``status`` with a body that is not JSON."""
+        self._add_fault(method, _Fault(remaining=count, status=status, error="not_json", raw=body))
 
     def add_message(
         self,
@@ -197,6 +204,8 @@ class FakeSlackAPI:
         fault = self._take_fault(method)
         if fault is not None:
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+            if fault.raw is not None:
+                headers["X-Fake-Raw-Body"] = fault.raw
             return fault.status, {"ok": False, "error": fault.error}, headers
         channel = str(params.get("channel", ""))
         if method in _POSTING and channel in self.not_in:
@@ -360,8 +369,10 @@ def _handler_for(fake: FakeSlackAPI) -> type[BaseHTTPRequestHandler]:
             self._send(status, answer, extra)
 
         def _send(self, status: int, answer: Any, extra: dict[str, str]) -> None:
-            data = json.dumps(answer).encode()
+            raw = extra.pop("X-Fake-Raw-Body", None)
+            data = json.dumps(answer).encode() if raw is None else raw.encode()
             self.send_response(status)
+            # A raw body keeps the JSON content type, as a misbehaving proxy's does.
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
             for key, value in extra.items():
