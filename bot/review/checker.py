@@ -28,6 +28,7 @@ from bot.review.models import (
     RiskLevel,
     Severity,
     Verdict,
+    deciding_risk,
     verdict_for,
 )
 from bot.review.reactions import ReactionBook
@@ -41,6 +42,13 @@ if TYPE_CHECKING:
     from bot.settings import Settings
 
 __all__ = ["OfflineChecker", "Scanned"]
+
+_MAX_QUOTE = 60
+
+
+def _short(quote: str) -> str:
+    quote = " ".join(quote.split())
+    return quote if len(quote) <= _MAX_QUOTE else quote[: _MAX_QUOTE - 1].rstrip() + "…"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -205,7 +213,7 @@ class OfflineChecker:
     # --- full review -----------------------------------------------------------------------
 
     def summary(self, risks: list[Risk], verdict: Verdict) -> str:
-        """One plain sentence: the verdict and the categories behind it."""
+        """One plain sentence: the verdict, which kind of risk sets it and why."""
         def labels(minimum: Severity) -> str:
             seen: list[str] = []
             for r in risks:
@@ -216,10 +224,17 @@ class OfflineChecker:
 
         if not risks:
             return "The offline checks found nothing risky."
-        if verdict is Verdict.do_not_post:
-            return f"Do not post this as written: {labels(Severity.high)}."
+        decider = deciding_risk(risks, self.taxonomy.grading)
+        quote = f"“{_short(decider.evidence.quote)}”" if decider is not None else ""
+        if verdict is Verdict.do_not_post and decider is not None:
+            grading = self.taxonomy.grading.get(decider.category)
+            because = (grading.because if grading is not None and grading.because
+                       else f"{self.taxonomy.label(decider.category).lower()} at {decider.severity.value} severity")
+            return (f"Do not post: the idea itself is the harm, {because} ({quote}); "
+                    "no rewording saves it.")
         if verdict is Verdict.revise:
-            return f"Revise before posting: {labels(Severity.medium)}."
+            return (f"Revise: the wording carries the risk ({labels(Severity.medium)}, on {quote}); "
+                    "the idea can stay.")
         return f"Fine to post; worth a glance: {labels(Severity.low)}."
 
     def review(self, draft: Draft, *, scanned: Scanned | None = None,
@@ -233,7 +248,7 @@ class OfflineChecker:
         if scanned is None or scanned.text != draft.text:
             scanned = self.scan(draft.text)
         risks = scanned.risks
-        verdict = verdict_for(risks)
+        verdict = verdict_for(risks, self.taxonomy.grading)
         level = RiskLevel.of(risks)
         reactions = self.reactions.worst_reactions(risks)
         alternatives = self.alternatives(scanned) if with_alternatives else []

@@ -135,7 +135,8 @@ class ReviewService:
         try:
             return merge_reviews(draft, offline, hints, answer, taxonomy_ids=set(self.checker.taxonomy.ids),
                                  recheck=self.checker.find_risks,
-                                 offline_alternatives=lambda: self.checker.alternatives(scanned))
+                                 offline_alternatives=lambda: self.checker.alternatives(scanned),
+                                 grading=self.checker.taxonomy.grading)
         except Exception as exc:  # an answer we cannot merge is LLM trouble too: the user still gets a review
             log.exception("the LLM answer could not be merged")
             reason = f"its answer could not be used ({type(exc).__name__})"

@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from bot.paths import data_dir
+from bot.review.models import Grading
 
 
 class RuleFileError(ValueError):
@@ -46,10 +47,16 @@ class Category(BaseModel):
     example: str
     who_is_hurt: str
     rewrite_strategy: str
+    grading: Grading = Field(default_factory=Grading)
 
 
 class Taxonomy(BaseModel):
     categories: list[Category]
+
+    @property
+    def grading(self) -> dict[str, Grading]:
+        """Category id -> how its risks grade a draft (``verdict_for`` reads it)."""
+        return {c.id: c.grading for c in self.categories}
 
     @property
     def ids(self) -> list[str]:
