@@ -58,6 +58,8 @@ class Scanned:
     text: str
     findings: list[Finding]
     risks: list[Risk]
+    #: The author's notes the draft was checked with (they are context, never quoted).
+    notes: str | None = None
 
 
 class OfflineChecker:
@@ -137,12 +139,13 @@ class OfflineChecker:
                 rules.append(self.rules[i])
         return rules
 
-    def _scan(self, text: str) -> list[Finding]:
+    def _scan(self, text: str, notes: str | None = None) -> list[Finding]:
         folded = FoldedText(text)
         if self._allow is not None:
             folded.mask(self._allow)
         present = self._gate.present(folded.folded)
-        scan = Scan(folded, self.lexicons, self.texts, present)
+        context = FoldedText(notes) if notes and notes.strip() else None
+        scan = Scan(folded, self.lexicons, self.texts, present, context)
         for compiled in self._candidate_rules(present):
             spans = compiled.spans(folded.folded)
             if not spans:
@@ -204,11 +207,19 @@ class OfflineChecker:
         """Every risk the offline rules see in ``text``, each with an exact evidence span."""
         return self.scan(text).risks
 
-    def scan(self, text: str) -> Scanned:
+    def scan(self, text: str, notes: str | None = None) -> Scanned:
         """``find_risks`` with what ``review`` needs besides, so a caller that has the risks
-        already (the LLM's hints) does not check the same draft twice."""
-        findings = self._scan(text)
-        return Scanned(text, findings, [self._to_risk(text, f) for f in findings])
+        already (the LLM's hints) does not check the same draft twice.
+
+        ``notes``: the author's context (``Draft.notes``): read for the moment the post lands in
+        (a promotion "the day after the earthquake" is insensitive timing), never quoted.
+        """
+        findings = self._scan(text, notes)
+        return Scanned(text, findings, [self._to_risk(text, f) for f in findings], notes)
+
+    def scan_draft(self, draft: Draft) -> Scanned:
+        """``scan`` of a draft's text with its notes as context."""
+        return self.scan(draft.text, draft.notes)
 
     # --- full review -----------------------------------------------------------------------
 
@@ -245,8 +256,8 @@ class OfflineChecker:
         leaves the alternatives (most of the cost: each is checked again) to ``alternatives()``,
         for a caller that may not need them.
         """
-        if scanned is None or scanned.text != draft.text:
-            scanned = self.scan(draft.text)
+        if scanned is None or scanned.text != draft.text or scanned.notes != draft.notes:
+            scanned = self.scan_draft(draft)
         risks = scanned.risks
         verdict = verdict_for(risks, self.taxonomy.grading)
         level = RiskLevel.of(risks)
@@ -264,10 +275,35 @@ class OfflineChecker:
         )
 
     def alternatives(self, scanned: Scanned) -> list[Alternative]:
-        """Gentler rewrites of a draft of medium risk or more, each checked again."""
-        if RiskLevel.of(scanned.risks).rank < RiskLevel.medium.rank:
+        """Rewrites of a draft of medium risk or more, each checked again (with the draft's
+        notes); advice on what to do instead where the idea itself is the harm."""
+        risks = scanned.risks
+        if RiskLevel.of(risks).rank < RiskLevel.medium.rank:
             return []
+        grading = self.taxonomy.grading
+        verdict = verdict_for(risks, grading)
         rewrites = {(f.span.start, f.span.end): f.rewrite for f in scanned.findings if f.rewrite}
         return self.rewriter.alternatives(
-            scanned.text, scanned.risks, rewrites, self.find_risks, label=self.taxonomy.label
+            scanned.text, risks, rewrites, lambda text: self.scan(text, scanned.notes).risks,
+            advice=lambda: self._advice(scanned), rewrite_ok=verdict is not Verdict.do_not_post,
+        )
+
+    def _advice(self, scanned: Scanned) -> Alternative | None:
+        """What to do instead of this draft, in its own words (not a post to publish)."""
+        decider = deciding_risk(scanned.risks, self.taxonomy.grading)
+        if decider is None:
+            return None
+        strategy = (self.taxonomy.get(decider.category).rewrite_strategy
+                    if decider.category in self.taxonomy else "Rewrite or drop it.")
+        quote = _short(decider.evidence.quote)
+        # The rest of the draft the advice keeps: the other words a finding points at (the offer
+        # next to a tribute), or failing that the draft's first words outside the risky ones.
+        others = [r.evidence.quote for r in scanned.risks
+                  if r.evidence.quote.casefold() not in decider.evidence.quote.casefold()
+                  and decider.evidence.quote.casefold() not in r.evidence.quote.casefold()]
+        keep = f" Keep “{_short(others[0])}” for a post of its own, on another day." if others else ""
+        text = f"Instead of “{quote}”: {strategy.strip()}{keep}"
+        return Alternative(
+            text=text, kind="advice",
+            what_changed="No rewording makes this idea safe; this is what to do instead.",
         )

@@ -120,6 +120,11 @@ class Alternative(BaseModel):
     residual_risk: RiskLevel = RiskLevel.none
     residual_risks: list[Risk] = Field(default_factory=list)
     engine: Engine = "offline"
+    kind: Literal["rewrite", "advice"] = Field(
+        default="rewrite",
+        description='"rewrite": a version of the post to publish; "advice": what to do instead when no '
+        "rewording is safe (not a post; it has no residual risk of its own).",
+    )
 
 
 class Review(BaseModel):

@@ -39,6 +39,8 @@ class Scan:
     texts: DetectorTexts
     #: The gate literals the draft contains (None: no gating, every lexicon runs).
     present: frozenset[str] | None = None
+    #: The author's notes on the moment and the campaign (never published, never quoted).
+    context: FoldedText | None = None
     findings: list[Finding] = field(default_factory=list)
     _hits: dict[str, list[Hit]] = field(default_factory=dict)
 
