@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -85,6 +86,8 @@ class Rule(BaseModel):
     softened_severity: Severity = Severity.low
     also: dict[str, Severity] = Field(default_factory=dict)
     rewrite: str | None = None
+    #: Drafts the rule must flag and must let pass (``examples: {flag: [...], pass: [...]}``).
+    examples: dict[Literal["flag", "pass"], list[str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _has_something_to_match(self) -> Rule:
