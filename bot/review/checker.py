@@ -36,7 +36,7 @@ from bot.review.rewrites import Rewriter
 from bot.review.rulepack import CompiledRule, load_packs
 from bot.review.signal_rules import load_signals
 from bot.review.taxonomy import Taxonomy, load_taxonomy
-from bot.review.text import FoldedText
+from bot.review.text import FoldedText, sentence_bounds
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -296,6 +296,12 @@ class OfflineChecker:
         strategy = (self.taxonomy.get(decider.category).rewrite_strategy
                     if decider.category in self.taxonomy else "Rewrite or drop it.")
         quote = _short(decider.evidence.quote)
+        if len(decider.evidence.quote.split()) < 3:
+            # A word or two ("Our new") says little on its own: quote the sentence it sits in.
+            for bound in sentence_bounds(scanned.text):
+                if bound.start <= decider.evidence.start < bound.end:
+                    quote = _short(scanned.text[bound.start:bound.end].strip())
+                    break
         # The rest of the draft the advice keeps: the other words a finding points at (the offer
         # next to a tribute), or failing that the draft's first words outside the risky ones.
         others = [r.evidence.quote for r in scanned.risks
