@@ -30,7 +30,8 @@ from bot.review.taxonomy import RuleFileError, load_taxonomy
 
 TRAGEDY_SALE = "Never forget 9/11. Mattresses 30% off all weekend at Dreamland!"
 MILKSHAKE = "Try our new strawberry milkshake, 2 for $5 today!"
-COUNTED = "To the 41 people who've streamed our breakup playlist every night for the past 12 nights: Who hurt you?"
+COUNTED = ("To the 41 people who've streamed our breakup playlist every night for the past 12 nights: "
+           "Who hurt you?")
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +109,8 @@ def test_the_cli_notes_reach_the_offline_review(capsys, monkeypatch, tmp_path):
         if name.startswith(("REDTEAM_", "OPENAI_", "AZURE_OPENAI_")):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
-    code = main(["review", "--offline", "--format", "json", "--notes", "the day after the shooting", MILKSHAKE])
+    notes = "the day after the shooting"
+    code = main(["review", "--offline", "--format", "json", "--notes", notes, MILKSHAKE])
     out, _ = capsys.readouterr()
     assert code == 0
     review = Review.model_validate_json(out)
@@ -120,7 +122,8 @@ def test_the_cli_notes_reach_the_offline_review(capsys, monkeypatch, tmp_path):
 def test_an_idea_harm_gets_advice_in_its_own_words_not_a_stock_post(checker):
     review = checker.review(Draft(text=TRAGEDY_SALE))
     assert review.alternatives and review.alternatives[0].kind == "advice"
-    other = checker.review(Draft(text="Remember the towers fell on 9/11. Tyres half price at Roadstar today."))
+    other_text = "Remember the towers fell on 9/11. Tyres half price at Roadstar today."
+    other = checker.review(Draft(text=other_text))
     texts = {a.text for a in review.alternatives}
     assert not texts & {a.text for a in other.alternatives}
     for alt in review.alternatives:

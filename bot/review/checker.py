@@ -239,8 +239,9 @@ class OfflineChecker:
         quote = f"“{_short(decider.evidence.quote)}”" if decider is not None else ""
         if verdict is Verdict.do_not_post and decider is not None:
             grading = self.taxonomy.grading.get(decider.category)
+            label = self.taxonomy.label(decider.category).lower()
             because = (grading.because if grading is not None and grading.because
-                       else f"{self.taxonomy.label(decider.category).lower()} at {decider.severity.value} severity")
+                       else f"{label} at {decider.severity.value} severity")
             return (f"Do not post: the idea itself is the harm, {because} ({quote}); "
                     "no rewording saves it.")
         if verdict is Verdict.revise:

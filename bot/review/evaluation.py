@@ -23,7 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.review.models import Draft, Review, RiskLevel, Risk, Severity, Verdict
+from bot.review.models import Draft, Review, Risk, RiskLevel, Severity, Verdict
 from bot.review.rewrites import keeps_quote
 from bot.review.taxonomy import first_problem
 
@@ -55,7 +55,7 @@ class EvalOutcome(BaseModel):
     expected: list[str] = Field(description="Categories the label names.")
     found: list[str] = Field(description="Categories the review reported at medium or above.")
     deserved: Verdict | None = None
-    alternatives: list[str] = Field(default_factory=list, description="The texts of the alternatives offered.")
+    alternatives: list[str] = Field(default_factory=list, description="The alternatives' texts.")
     alternative_problems: list[str] = Field(default_factory=list)
 
     @property
@@ -92,7 +92,8 @@ class EvalReport(BaseModel):
     n_alternatives: int = 0
     templated_share: float | None = Field(
         default=None, description="Alternatives whose text appears under 2+ drafts / alternatives.")
-    templated: list[str] = Field(default_factory=list, description="The alternative texts found under 2+ drafts.")
+    templated: list[str] = Field(default_factory=list, description="Alternative texts under 2+ drafts.")
+    n_templated: int = 0
     alternative_problems: list[str] = Field(default_factory=list)
     per_category: list[CategoryRow] = Field(default_factory=list)
     misses: list[EvalOutcome] = Field(default_factory=list)
@@ -114,8 +115,7 @@ class EvalReport(BaseModel):
             f"Graded at least as deserved: {rate(self.grading_accuracy)} "
             f"({self.n_graded - len(self.under_graded)}/{self.n_graded} items with a deserved verdict)",
             f"Templated alternatives: {rate(self.templated_share)} "
-            f"({sum(1 for o in self.outcomes for a in o.alternatives if _key(a) in set(map(_key, self.templated)))}"
-            f"/{self.n_alternatives} alternatives appear under 2+ drafts)",
+            f"({self.n_templated}/{self.n_alternatives} alternatives appear under 2+ drafts)",
             f"Alternatives keeping a high-risk quote or understating their residual risk: "
             f"{len(self.alternative_problems)}",
         ]
@@ -254,6 +254,7 @@ def report_for(outcomes: list[EvalOutcome], failed: Iterable[EvalFailure] = ()) 
         under_graded=[o for o in graded if not o.graded_ok],
         n_alternatives=n_alternatives,
         templated_share=n_templated / n_alternatives if n_alternatives else None,
+        n_templated=n_templated,
         templated=sorted(shown[k] for k in templated),
         alternative_problems=[p for o in outcomes for p in o.alternative_problems],
         per_category=sorted(rows.values(), key=lambda r: (-r.n, r.category)),

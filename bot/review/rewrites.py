@@ -55,7 +55,8 @@ def _edits(text: str, rules: list[tuple[re.Pattern[str], str]],
     for pattern, replacement in rules:
         for m in pattern.finditer(text):
             if any(m.start() < end and start < m.end() for start, end in spans):
-                edits.append((m.start(), m.end(), _capitalise_at_sentence_start(text, m.start(), replacement)))
+                swapped = _capitalise_at_sentence_start(text, m.start(), replacement)
+                edits.append((m.start(), m.end(), swapped))
     return edits
 
 
