@@ -309,7 +309,7 @@ class OfflineChecker:
                   if r.evidence.quote.casefold() not in decider.evidence.quote.casefold()
                   and decider.evidence.quote.casefold() not in r.evidence.quote.casefold()]
         keep = f" Keep “{_short(others[0])}” for a post of its own, on another day." if others else ""
-        text = f"Instead of “{quote}”: {strategy.strip()}{keep}"
+        text = f"{strategy.strip()} Leave out “{quote}”.{keep}"
         return Alternative(
             text=text, kind="advice",
             what_changed="No rewording makes this idea safe; this is what to do instead.",
