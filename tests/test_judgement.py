@@ -188,6 +188,39 @@ def test_every_class_rule_flags_and_passes_its_own_examples(checker):
             assert rule["id"] not in {r.rule_id for r in checker.find_risks(text)}, (rule["id"], text)
 
 
+def _review(checker: OfflineChecker, text: str, notes: str | None = None) -> Review:
+    return checker.review(Draft(text=text, notes=notes), with_alternatives=False)
+
+
+def test_a_counted_group_tracked_buying_something_private_is_do_not_post(checker):
+    review = _review(checker, "Last week 9 customers at our Hill Road pharmacy bought a pregnancy test "
+                              "and a pack of crisps together. Snack cravings already? 🤔")
+    assert review.verdict is Verdict.do_not_post
+    assert "privacy_disclosure" in {r.category for r in review.risks}
+    # A mood or a playlist is tracked, not private: the wording carries the risk there.
+    assert _review(checker, COUNTED).verdict is Verdict.revise
+
+
+def test_a_movements_hashtag_used_as_a_hook_is_do_not_post(checker):
+    hook = "#TimesUp, said everyone who tasted the new cinnamon oats"
+    assert _review(checker, hook).verdict is Verdict.do_not_post
+    assert _review(checker, "We stand with survivors today. #TimesUp").verdict is Verdict.ship
+
+
+def test_a_negated_offer_on_a_cause_day_is_not_a_sale(checker):
+    day = "It's Autism Awareness Month."
+    assert _review(checker, f"{day} No sale, no discount: our staff share their own stories this week.").verdict \
+        is Verdict.ship
+    assert _review(checker, f"{day} Sale: 20% off all week.").verdict is not Verdict.ship
+
+
+def test_a_note_about_an_arrest_or_a_scandal_makes_a_carefree_post_insensitive(checker):
+    post = "Nothing can stop us this weekend 😎 #FridayFeeling"
+    assert _review(checker, post).verdict is Verdict.ship
+    noted = _review(checker, post, notes="our founder was charged with fraud this morning, the story is trending")
+    assert "insensitive_timing" in {r.category for r in noted.risks}
+
+
 # --- eval figures --------------------------------------------------------------------------------
 
 def _outcome(id_: str, verdict: Verdict, deserved: Verdict | None, alternatives: list[str]) -> EvalOutcome:
