@@ -209,15 +209,16 @@ def test_a_movements_hashtag_used_as_a_hook_is_do_not_post(checker):
 
 def test_a_negated_offer_on_a_cause_day_is_not_a_sale(checker):
     day = "It's Autism Awareness Month."
-    assert _review(checker, f"{day} No sale, no discount: our staff share their own stories this week.").verdict \
-        is Verdict.ship
+    stories = f"{day} No sale, no discount: our staff share their own stories this week."
+    assert _review(checker, stories).verdict is Verdict.ship
     assert _review(checker, f"{day} Sale: 20% off all week.").verdict is not Verdict.ship
 
 
 def test_a_note_about_an_arrest_or_a_scandal_makes_a_carefree_post_insensitive(checker):
     post = "Nothing can stop us this weekend 😎 #FridayFeeling"
     assert _review(checker, post).verdict is Verdict.ship
-    noted = _review(checker, post, notes="our founder was charged with fraud this morning, the story is trending")
+    note = "our founder was charged with fraud this morning, the story is trending"
+    noted = _review(checker, post, notes=note)
     assert "insensitive_timing" in {r.category for r in noted.risks}
 
 
