@@ -120,3 +120,18 @@ def test_progress_draws_only_on_a_terminal():
     quiet = Progress(2, stream=pipe)
     quiet.advance()
     assert pipe.getvalue() == ""
+
+
+def _advice_review() -> Review:
+    advice = Alternative(text="Post a plain tribute with no product. Leave out “53 people”.",
+                         what_changed="No rewording makes this idea safe.", kind="advice")
+    return _review().model_copy(update={"alternatives": [advice]})
+
+
+def test_advice_reads_as_what_to_do_instead_not_as_a_rewrite():
+    text = format_text(_advice_review(), Style(False), width=200)
+    assert "  1. Instead: Post a plain tribute with no product. Leave out “53 people”." in text.splitlines()
+    assert "Residual risk" not in text and "What changed" not in text
+    markdown = format_markdown(_advice_review())
+    assert "1. **Instead:** Post a plain tribute with no product." in markdown
+    assert "Residual risk" not in markdown

@@ -54,6 +54,7 @@ async def _evaluate(args: argparse.Namespace, settings: Settings, items: list[Ev
         return review
 
     try:
-        return await evaluate(items, review_fn, concurrency=args.concurrency)
+        return await evaluate(items, review_fn, concurrency=args.concurrency,
+                              recheck=service.checker.find_risks)
     finally:
         await service.aclose()

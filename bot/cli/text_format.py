@@ -115,6 +115,10 @@ def format_text(
         out.append("")
         out.append(style("Gentler alternatives", "bold"))
         for n, alt in enumerate(review.alternatives, start=1):
+            if alt.kind == "advice":
+                # Advice is what to do instead, not a post: it has no residual risk to show.
+                out.extend(_wrap(alt.text, "     ", width, first=f"  {n}. Instead: "))
+                continue
             out.extend(_wrap(alt.text, "     ", width, first=f"  {n}. "))
             if alt.what_changed:
                 out.extend(_wrap(alt.what_changed, "     ", width, first="     What changed: "))

@@ -29,6 +29,7 @@ from bot.review.models import (
     RiskLevel,
     Severity,
     Verdict,
+    deciding_risk,
     verdict_for,
 )
 from bot.review.reactions import ReactionBook
@@ -36,12 +37,19 @@ from bot.review.rewrites import Rewriter
 from bot.review.rulepack import CompiledRule, load_packs
 from bot.review.signal_rules import load_signals
 from bot.review.taxonomy import Taxonomy, load_taxonomy
-from bot.review.text import FoldedText
+from bot.review.text import FoldedText, sentence_bounds
 
 if TYPE_CHECKING:
     from bot.settings import Settings
 
 __all__ = ["OfflineChecker", "Scanned"]
+
+_MAX_QUOTE = 60
+
+
+def _short(quote: str) -> str:
+    quote = " ".join(quote.split())
+    return quote if len(quote) <= _MAX_QUOTE else quote[: _MAX_QUOTE - 1].rstrip() + "…"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,6 +59,8 @@ class Scanned:
     text: str
     findings: list[Finding]
     risks: list[Risk]
+    #: The author's notes the draft was checked with (they are context, never quoted).
+    notes: str | None = None
 
 
 class OfflineChecker:
@@ -107,7 +117,7 @@ class OfflineChecker:
 
     # --- finding risks ---------------------------------------------------------------------
 
-    def _scan(self, text: str) -> list[Finding]:
+    def _scan(self, text: str, notes: str | None = None) -> list[Finding]:
         folded = FoldedText(text)
         if self._allow is not None:
             folded.mask(self._allow)
@@ -119,7 +129,8 @@ class OfflineChecker:
             found = self._rules_by_index
             rules = [self.rules[p] for p in sorted(p for i in possible for p in found.get(i, ()))]
             lexicons = frozenset(n for i in possible for n in self._lexicons_by_index.get(i, ()))
-        scan = Scan(folded, self.lexicons, self.texts, lexicons)
+        context = FoldedText(notes) if notes and notes.strip() else None
+        scan = Scan(folded, self.lexicons, self.texts, lexicons, context)
         for compiled in rules:
             spans = compiled.spans(folded.folded)
             if not spans:
@@ -181,16 +192,24 @@ class OfflineChecker:
         """Every risk the offline rules see in ``text``, each with an exact evidence span."""
         return self.scan(text).risks
 
-    def scan(self, text: str) -> Scanned:
+    def scan(self, text: str, notes: str | None = None) -> Scanned:
         """``find_risks`` with what ``review`` needs besides, so a caller that has the risks
-        already (the LLM's hints) does not check the same draft twice."""
-        findings = self._scan(text)
-        return Scanned(text, findings, [self._to_risk(text, f) for f in findings])
+        already (the LLM's hints) does not check the same draft twice.
+
+        ``notes``: the author's context (``Draft.notes``): read for the moment the post lands in
+        (a promotion "the day after the earthquake" is insensitive timing), never quoted.
+        """
+        findings = self._scan(text, notes)
+        return Scanned(text, findings, [self._to_risk(text, f) for f in findings], notes)
+
+    def scan_draft(self, draft: Draft) -> Scanned:
+        """``scan`` of a draft's text with its notes as context."""
+        return self.scan(draft.text, draft.notes)
 
     # --- full review -----------------------------------------------------------------------
 
     def summary(self, risks: list[Risk], verdict: Verdict) -> str:
-        """One plain sentence: the verdict and the categories behind it."""
+        """One plain sentence: the verdict, which kind of risk sets it and why."""
         def labels(minimum: Severity) -> str:
             seen: list[str] = []
             for r in risks:
@@ -201,10 +220,18 @@ class OfflineChecker:
 
         if not risks:
             return "The offline checks found nothing risky."
-        if verdict is Verdict.do_not_post:
-            return f"Do not post this as written: {labels(Severity.high)}."
+        decider = deciding_risk(risks, self.taxonomy.grading)
+        quote = f"“{_short(decider.evidence.quote)}”" if decider is not None else ""
+        if verdict is Verdict.do_not_post and decider is not None:
+            grading = self.taxonomy.grading.get(decider.category)
+            label = self.taxonomy.label(decider.category).lower()
+            because = (grading.because if grading is not None and grading.because
+                       else f"{label} at {decider.severity.value} severity")
+            return (f"Do not post: the idea itself is the harm, {because} ({quote}); "
+                    "no rewording saves it.")
         if verdict is Verdict.revise:
-            return f"Revise before posting: {labels(Severity.medium)}."
+            return (f"Revise: the wording carries the risk ({labels(Severity.medium)}, on {quote}); "
+                    "the idea can stay.")
         return f"Fine to post; worth a glance: {labels(Severity.low)}."
 
     def review(self, draft: Draft, *, scanned: Scanned | None = None,
@@ -215,10 +242,10 @@ class OfflineChecker:
         leaves the alternatives (most of the cost: each is checked again) to ``alternatives()``,
         for a caller that may not need them.
         """
-        if scanned is None or scanned.text != draft.text:
-            scanned = self.scan(draft.text)
+        if scanned is None or scanned.text != draft.text or scanned.notes != draft.notes:
+            scanned = self.scan_draft(draft)
         risks = scanned.risks
-        verdict = verdict_for(risks)
+        verdict = verdict_for(risks, self.taxonomy.grading)
         level = RiskLevel.of(risks)
         reactions = self.reactions.worst_reactions(risks)
         alternatives = self.alternatives(scanned) if with_alternatives else []
@@ -234,10 +261,41 @@ class OfflineChecker:
         )
 
     def alternatives(self, scanned: Scanned) -> list[Alternative]:
-        """Gentler rewrites of a draft of medium risk or more, each checked again."""
-        if RiskLevel.of(scanned.risks).rank < RiskLevel.medium.rank:
+        """Rewrites of a draft of medium risk or more, each checked again (with the draft's
+        notes); advice on what to do instead where the idea itself is the harm."""
+        risks = scanned.risks
+        if RiskLevel.of(risks).rank < RiskLevel.medium.rank:
             return []
+        grading = self.taxonomy.grading
+        verdict = verdict_for(risks, grading)
         rewrites = {(f.span.start, f.span.end): f.rewrite for f in scanned.findings if f.rewrite}
         return self.rewriter.alternatives(
-            scanned.text, scanned.risks, rewrites, self.find_risks, label=self.taxonomy.label
+            scanned.text, risks, rewrites, lambda text: self.scan(text, scanned.notes).risks,
+            advice=lambda: self._advice(scanned), rewrite_ok=verdict is not Verdict.do_not_post,
+        )
+
+    def _advice(self, scanned: Scanned) -> Alternative | None:
+        """What to do instead of this draft, in its own words (not a post to publish)."""
+        decider = deciding_risk(scanned.risks, self.taxonomy.grading)
+        if decider is None:
+            return None
+        strategy = (self.taxonomy.get(decider.category).rewrite_strategy
+                    if decider.category in self.taxonomy else "Rewrite or drop it.")
+        quote = _short(decider.evidence.quote)
+        if len(decider.evidence.quote.split()) < 3:
+            # A word or two ("Our new") says little on its own: quote the sentence it sits in.
+            for bound in sentence_bounds(scanned.text):
+                if bound.start <= decider.evidence.start < bound.end:
+                    quote = _short(scanned.text[bound.start:bound.end].strip())
+                    break
+        # The rest of the draft the advice keeps: the other words a finding points at (the offer
+        # next to a tribute), or failing that the draft's first words outside the risky ones.
+        others = [r.evidence.quote for r in scanned.risks
+                  if r.evidence.quote.casefold() not in decider.evidence.quote.casefold()
+                  and decider.evidence.quote.casefold() not in r.evidence.quote.casefold()]
+        keep = f" Keep “{_short(others[0])}” for a post of its own, on another day." if others else ""
+        text = f"{strategy.strip()} Leave out “{quote}”.{keep}"
+        return Alternative(
+            text=text, kind="advice",
+            what_changed="No rewording makes this idea safe; this is what to do instead.",
         )

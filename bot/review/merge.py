@@ -21,7 +21,7 @@ What is checked, and the policy when a check fails:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 from bot.llm.prompt import hint_id
@@ -30,6 +30,7 @@ from bot.review.models import (
     Alternative,
     Draft,
     Evidence,
+    Grading,
     Review,
     Risk,
     RiskLevel,
@@ -121,11 +122,13 @@ def merge_reviews(
     taxonomy_ids: Collection[str],
     recheck: Callable[[str], list[Risk]],
     offline_alternatives: Callable[[], list[Alternative]] | None = None,
+    grading: Mapping[str, Grading] | None = None,
 ) -> Review:
     """The final review: the offline findings, the LLM's verified findings, and notes on both.
 
     The offline alternatives are used only when the LLM gave none usable; pass
     ``offline_alternatives`` to build them only then (``offline.alternatives`` otherwise).
+    ``grading``: the taxonomy's per-category grading (default: the project's taxonomy).
     """
     llm = answer.review
     notices: list[str] = []
@@ -192,7 +195,7 @@ def merge_reviews(
     notices.extend(dismissed_notes)
 
     risks.sort(key=lambda r: (-r.severity.rank, r.evidence.start))
-    verdict = verdict_for(risks)
+    verdict = verdict_for(risks, grading)
     level = RiskLevel.of(risks)
 
     # 3. An injected draft called safe: the LLM may have been steered, so its words are not used.

@@ -114,7 +114,7 @@ class ReviewService:
         # Only the offline findings go into the request. The rest of the offline review (worst
         # reactions, re-checked alternatives: most of its cost) is built once the answer is in,
         # so a burst of drafts gets its LLM requests out sooner; the merge is the first to need it.
-        scanned = self.checker.scan(draft.text)
+        scanned = self.checker.scan_draft(draft)
         hints = scanned.risks
         rubric = advocate.review_rubric
         self._check_budget(rubric, draft, hints, advocate.json_mode)
@@ -145,7 +145,8 @@ class ReviewService:
         try:
             return merge_reviews(draft, offline, hints, answer, taxonomy_ids=set(self.checker.taxonomy.ids),
                                  recheck=self.checker.find_risks,
-                                 offline_alternatives=lambda: self.checker.alternatives(scanned))
+                                 offline_alternatives=lambda: self.checker.alternatives(scanned),
+                                 grading=self.checker.taxonomy.grading)
         except Exception as exc:  # an answer we cannot merge is LLM trouble too: the user still gets a review
             log.exception("the LLM answer could not be merged")
             reason = f"its answer could not be used ({type(exc).__name__})"

@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from bot.paths import data_dir
+from bot.review.models import Grading
 from bot.review.rule_files import RuleFileError, read_yaml, validated
 
 # RuleFileError and read_yaml are part of this module's interface too: the reactions and
@@ -25,10 +26,16 @@ class Category(BaseModel):
     example: str
     who_is_hurt: str
     rewrite_strategy: str
+    grading: Grading = Field(default_factory=Grading)
 
 
 class Taxonomy(BaseModel):
     categories: list[Category]
+
+    @property
+    def grading(self) -> dict[str, Grading]:
+        """Category id -> how its risks grade a draft (``verdict_for`` reads it)."""
+        return {c.id: c.grading for c in self.categories}
 
     @property
     def ids(self) -> list[str]:

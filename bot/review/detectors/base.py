@@ -39,6 +39,8 @@ class Scan:
     texts: DetectorTexts
     #: The lexicons that may match the draft (the others cannot); None: any may.
     possible: frozenset[str] | None = None
+    #: The author's notes on the moment and the campaign (never published, never quoted).
+    context: FoldedText | None = None
     findings: list[Finding] = field(default_factory=list)
     _hits: dict[str, list[Hit]] = field(default_factory=dict)
 
