@@ -39,6 +39,7 @@ from bot.review.models import (
     WorstReaction,
     verdict_for,
 )
+from bot.review.rewrites import keeps_quote
 
 INJECTION_CATEGORY = "prompt_injection"
 MAX_REACTIONS = 5
@@ -218,7 +219,7 @@ def merge_reviews(
         if all(extra.persona.casefold() != r.persona.casefold() for r in reactions):
             reactions.append(extra)
 
-    alternatives = _alternatives(llm, draft, recheck) or (
+    alternatives = _alternatives(llm, draft, recheck, risks) or (
         offline_alternatives() if offline_alternatives is not None else list(offline.alternatives)
     )
 
@@ -255,11 +256,16 @@ def _reactions(llm: LLMReview, taxonomy_ids: Collection[str]) -> list[WorstReact
     return out[:MAX_REACTIONS]
 
 
-def _alternatives(llm: LLMReview, draft: Draft, recheck: Callable[[str], list[Risk]]) -> list[Alternative]:
+def _alternatives(llm: LLMReview, draft: Draft, recheck: Callable[[str], list[Risk]],
+                  risks: list[Risk]) -> list[Alternative]:
     out: list[Alternative] = []
     for item in llm.alternatives:
         text = item.text.strip()
         if not text or text == draft.text.strip() or any(a.text == text for a in out):
+            continue
+        # The checker cannot see what only the model found: a rewrite that still carries the words
+        # of a high risk (from either engine) is not a gentler version, whatever its recheck says.
+        if keeps_quote(text, risks):
             continue
         residual = recheck(text)
         out.append(Alternative(text=text, what_changed=item.what_changed.strip(),
