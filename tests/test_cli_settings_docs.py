@@ -1,4 +1,4 @@
-"""Every setting is documented in docs/settings.md and .env.example, with the real default: no silent drift."""
+"""Every setting is documented in docs/settings.md and .env.example, with the real default."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli.settings_loader import env_name
+from bot.cli.context import env_name
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,19 +1,198 @@
-"""``redteam batch``: a content calendar in, one line per post out, and an exit code for gates."""
+"""``redteam batch``: review every post of a content calendar, concurrently, and report in file
+order: a table per row, JSON Lines or CSV out, a summary, and an exit code for gates."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
+import json
+import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TextIO
 
-from bot.cli.batch import CsvWriter, JsonLinesWriter, RowResult, TextTableWriter, review_rows, summary_line
-from bot.cli.errors import EXIT_INTERNAL, EXIT_OK, EXIT_RISK
+from bot.cli.calendar_loader import BatchRow, Calendar, load_calendar
+from bot.cli.context import (
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_RISK,
+    VERDICT_WORDS,
+    LabelFor,
+    humanize,
+    label_for,
+    open_service,
+    reaches,
+)
 from bot.cli.progress import Progress
-from bot.cli.rows import Calendar, load_calendar
-from bot.cli.service_access import label_for, open_service, reaches
-from bot.cli.style import Style, wants_color
+from bot.cli.style import Style, safe, wants_color
+from bot.cli.text_format import level, terminal_width
+from bot.review.intake import DraftRejected
+from bot.review.models import Draft, Review
 from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+ReviewFn = Callable[[Draft], Awaitable[Review]]
+
+
+@dataclass
+class RowResult:
+    row: BatchRow
+    review: Review | None = None
+    error: str | None = None
+    #: True when the error is redteam's own fault rather than the row's.
+    internal: bool = False
+
+
+async def review_rows(
+    calendar: Calendar,
+    review_fn: ReviewFn,
+    on_result: Callable[[RowResult], None],
+    *,
+    concurrency: int = 4,
+    progress: Progress | None = None,
+) -> list[RowResult]:
+    """Review every row, at most ``concurrency`` at a time; ``on_result`` sees them in file order."""
+    gate = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(row: BatchRow) -> RowResult:
+        async with gate:
+            result = await _review_row(row, review_fn)
+        if progress:
+            progress.advance()
+        return result
+
+    tasks = [asyncio.create_task(one(row)) for row in calendar.rows]
+    results: list[RowResult] = []
+    try:
+        for task in tasks:
+            result = await task
+            if progress:
+                progress.clear()
+            on_result(result)
+            if progress:
+                progress.draw()
+            results.append(result)
+    finally:
+        for task in tasks:
+            task.cancel()
+        if progress:
+            progress.clear()
+    return results
+
+
+async def _review_row(row: BatchRow, review_fn: ReviewFn) -> RowResult:
+    if row.error is not None or row.text is None:
+        return RowResult(row, error=row.error or "no text")
+    draft = Draft(text=row.text, platform=row.platform, notes=row.notes, id=row.id)
+    try:
+        return RowResult(row, review=await review_fn(draft))
+    except DraftRejected as exc:
+        return RowResult(row, error=str(exc))
+    except Exception as exc:  # one broken row must not stop a whole calendar
+        log.debug("row %s failed", row.row, exc_info=True)
+        return RowResult(row, error=f"could not be reviewed ({type(exc).__name__}: {exc})", internal=True)
+
+
+# --- writers -------------------------------------------------------------------------------
+
+
+class JsonLinesWriter:
+    """One JSON object per row: ``row``, ``id`` (the row's id or its row number), then the review."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def __call__(self, result: RowResult) -> None:
+        head: dict[str, object] = {"row": result.row.row, "id": result.row.label}
+        if result.review is not None:
+            head.update(result.review.model_dump(mode="json"))
+        else:
+            head["error"] = result.error
+        self.out.write(json.dumps(head, ensure_ascii=False) + "\n")
+        self.out.flush()
+
+
+class CsvWriter:
+    """The input's columns, then ``verdict``, ``risk_level``, ``categories`` and ``error``."""
+
+    ADDED = ("verdict", "risk_level", "categories", "error")
+
+    def __init__(self, out: TextIO, calendar: Calendar) -> None:
+        self.columns = [c for c in calendar.columns if c not in self.ADDED] + list(self.ADDED)
+        self.writer = csv.DictWriter(out, fieldnames=self.columns, extrasaction="ignore", lineterminator="\n")
+        self.writer.writeheader()
+        self.out = out
+
+    def __call__(self, result: RowResult) -> None:
+        record = dict(result.row.columns)
+        review = result.review
+        record["verdict"] = review.verdict.value if review else ""
+        record["risk_level"] = review.risk_level.value if review else ""
+        record["categories"] = ";".join(sorted({r.category for r in review.risks})) if review else ""
+        record["error"] = result.error or ""
+        self.writer.writerow(record)
+        self.out.flush()
+
+
+class TextTableWriter:
+    """A table-like line per row, for reading in a terminal."""
+
+    def __init__(self, out: TextIO, style: Style, label_for: LabelFor = humanize) -> None:
+        self.out = out
+        self.style = style
+        self.label_for = label_for
+        self.width = terminal_width()
+        header = f"{'ROW':<5} {'ID':<12} {'VERDICT':<11} {'RISK':<8} CATEGORIES / DRAFT"
+        self.out.write(style(header, "bold") + "\n")
+
+    def __call__(self, result: RowResult) -> None:
+        row = result.row
+        ident = _fit(safe(row.id or "-"), 12)
+        if result.review is None:
+            error_cell = _pad(self.style("error", "red"), len("error"), 11)
+            line = f"{row.row:<5} {ident:<12} {error_cell} {'-':<8} {safe(result.error or '')}"
+            self.out.write(line + "\n")
+            self.out.flush()
+            return
+        review = result.review
+        verdict = VERDICT_WORDS[review.verdict]
+        verdict_cell = _pad(self.style(verdict, "bold"), len(verdict), 11)
+        risk_cell = _pad(level(self.style, review.risk_level), len(review.risk_level.value), 8)
+        categories = ", ".join(self.label_for(c) for c in sorted({r.category for r in review.risks})) or "-"
+        self.out.write(f"{row.row:<5} {ident:<12} {verdict_cell} {risk_cell} {safe(categories)}\n")
+        preview = " ".join(review.draft.text.split())
+        self.out.write(self.style(f"{'':<5} {'':<12} " + _fit(safe(preview), self.width - 19), "dim") + "\n")
+        self.out.flush()
+
+
+def _pad(styled: str, visible: int, width: int) -> str:
+    """Pad by the visible length: ANSI codes take no room on screen but count in ``str.ljust``."""
+    return styled + " " * max(0, width - visible)
+
+
+def _fit(text: str, width: int) -> str:
+    width = max(width, 10)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def summary_line(results: list[RowResult]) -> str:
+    """``12 rows: 1 do not post, 3 revise, 7 ship, 1 could not be reviewed``."""
+    counts: dict[str, int] = {}
+    errors = 0
+    for result in results:
+        if result.review is None:
+            errors += 1
+        else:
+            word = VERDICT_WORDS[result.review.verdict]
+            counts[word] = counts.get(word, 0) + 1
+    parts = [f"{counts[w]} {w}" for w in ("do not post", "revise", "ship") if w in counts]
+    if errors:
+        parts.append(f"{errors} could not be reviewed")
+    n = len(results)
+    return f"{n} row{'s' if n != 1 else ''}: " + (", ".join(parts) or "nothing to review")
 
 
 def run_batch(args: argparse.Namespace, settings: Settings) -> int:

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from bot.cli.errors import EXIT_OK, EXIT_RISK
+from bot.cli.context import EXIT_OK, EXIT_RISK
 from bot.cli.inputs import draft_text
 from bot.cli.style import safe, wants_color
 from bot.review.checker import OfflineChecker

@@ -9,7 +9,7 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.cli.errors import EXIT_OK, UsageError
+from bot.cli.context import EXIT_OK, UsageError
 from bot.settings import Settings
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import textwrap
 
-from bot.cli.labels import VERDICT_MEANING, VERDICT_WORDS, LabelFor, humanize
+from bot.cli.context import VERDICT_MEANING, VERDICT_WORDS, LabelFor, humanize
 from bot.cli.style import Style, safe
 from bot.review.models import Review, Risk, RiskLevel, Severity, Verdict
 
