@@ -13,6 +13,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TextIO
 
+from rich.console import RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
 from bot.cli.calendar_loader import BatchRow, Calendar, load_calendar
 from bot.cli.context import (
     EXIT_INTERNAL,
@@ -25,9 +30,8 @@ from bot.cli.context import (
     open_service,
     reaches,
 )
-from bot.cli.progress import Progress
-from bot.cli.style import Style, safe, wants_color
-from bot.cli.text_format import level, terminal_width
+from bot.cli.terminal import LEVEL_STYLE, Progress, console_for, safe, wants_color
+from bot.cli.text_format import terminal_width
 from bot.review.intake import DraftRejected
 from bot.review.models import Draft, Review
 from bot.settings import Settings
@@ -138,44 +142,66 @@ class CsvWriter:
 
 
 class TextTableWriter:
-    """A table-like line per row, for reading in a terminal."""
+    """A table for reading in a terminal: a row per post (its verdict, risk and categories), then
+    the start of the draft. Rows are written as they come; every column keeps its width and Rich
+    wraps or shortens the cells to fit the terminal."""
 
-    def __init__(self, out: TextIO, style: Style, label_for: LabelFor = humanize) -> None:
+    HEADER = ("ROW", "ID", "VERDICT", "RISK", "CATEGORIES / DRAFT")
+
+    def __init__(self, out: TextIO, color: bool, label_for: LabelFor = humanize, last_row: int = 0) -> None:
         self.out = out
-        self.style = style
         self.label_for = label_for
-        self.width = terminal_width()
-        header = f"{'ROW':<5} {'ID':<12} {'VERDICT':<11} {'RISK':<8} CATEGORIES / DRAFT"
-        self.out.write(style(header, "bold") + "\n")
+        self.console = console_for(out, color, width=terminal_width())
+        self.widths = column_widths(self.console.width, last_row)
+        header = self._table(show_header=True)
+        self._print(header)
+
+    def _table(self, show_header: bool = False) -> Table:
+        table = Table(box=None, show_header=show_header, header_style="bold", padding=(0, 1, 0, 0),
+                      pad_edge=False, show_edge=False)
+        for name, width in zip(self.HEADER, self.widths, strict=True):
+            if name == self.HEADER[-1] and width < len(name):
+                name = "CATEGORIES"
+            # An id is shortened with "…" rather than wrapped: the rows stay one line where they can.
+            table.add_column(name, width=width, vertical="top", no_wrap=name == "ID",
+                             overflow="ellipsis" if name == "ID" else "fold")
+        return table
+
+    def _print(self, renderable: RenderableType) -> None:
+        # Rich pads each cell to its column's width; a file or a pipe gets no trailing blanks.
+        with self.console.capture() as captured:
+            self.console.print(renderable)
+        self.out.write("\n".join(line.rstrip() for line in captured.get().split("\n")))
+        self.out.flush()
 
     def __call__(self, result: RowResult) -> None:
         row = result.row
-        ident = _fit(safe(row.id or "-"), 12)
+        table = self._table()
+        ident = Text(safe(row.id or "-"))
         if result.review is None:
-            error_cell = _pad(self.style("error", "red"), len("error"), 11)
-            line = f"{row.row:<5} {ident:<12} {error_cell} {'-':<8} {safe(result.error or '')}"
-            self.out.write(line + "\n")
-            self.out.flush()
+            error = Text(safe(result.error or ""))
+            table.add_row(str(row.row), ident, Text("error", style="red"), "-", error)
+            self._print(table)
             return
         review = result.review
-        verdict = VERDICT_WORDS[review.verdict]
-        verdict_cell = _pad(self.style(verdict, "bold"), len(verdict), 11)
-        risk_cell = _pad(level(self.style, review.risk_level), len(review.risk_level.value), 8)
+        risk = review.risk_level.value
         categories = ", ".join(self.label_for(c) for c in sorted({r.category for r in review.risks})) or "-"
-        self.out.write(f"{row.row:<5} {ident:<12} {verdict_cell} {risk_cell} {safe(categories)}\n")
-        preview = " ".join(review.draft.text.split())
-        self.out.write(self.style(f"{'':<5} {'':<12} " + _fit(safe(preview), self.width - 19), "dim") + "\n")
-        self.out.flush()
+        table.add_row(str(row.row), ident, Text(VERDICT_WORDS[review.verdict], style="bold"),
+                      Text(risk, style=LEVEL_STYLE[risk]), Text(safe(categories)))
+        self._print(table)
+        preview = Text(safe(" ".join(review.draft.text.split())), style="dim", no_wrap=True,
+                       overflow="ellipsis")
+        # The draft's first words, under the verdict: one line, cut with "…".
+        self._print(Padding(preview, (0, 0, 0, self.widths[0] + self.widths[1] + 2), expand=False))
 
 
-def _pad(styled: str, visible: int, width: int) -> str:
-    """Pad by the visible length: ANSI codes take no room on screen but count in ``str.ljust``."""
-    return styled + " " * max(0, width - visible)
-
-
-def _fit(text: str, width: int) -> str:
-    width = max(width, 10)
-    return text if len(text) <= width else text[: width - 1] + "…"
+def column_widths(total: int, last_row: int) -> tuple[int, int, int, int, int]:
+    """The widths of the batch table's columns on a ``total``-cell wide terminal; the categories
+    take what is left (at least 10)."""
+    row = max(len("ROW"), len(str(last_row)))
+    ident, verdict, risk = (12, 11, 8) if total >= 60 else (6, 7, 8)
+    used = row + ident + verdict + risk + 4  # and a blank between columns
+    return row, ident, verdict, risk, max(10, total - used)
 
 
 def summary_line(results: list[RowResult]) -> str:
@@ -235,8 +261,9 @@ async def _batch(args: argparse.Namespace, settings: Settings, calendar: Calenda
         elif args.format == "csv":
             writer = CsvWriter(sys.stdout, calendar)
         else:
-            style = Style(wants_color(sys.stdout, args.color))
-            writer = TextTableWriter(sys.stdout, style, label_for(service))
+            last_row = calendar.rows[-1].row if calendar.rows else 0
+            writer = TextTableWriter(sys.stdout, wants_color(sys.stdout, args.color), label_for(service),
+                                     last_row)
         progress = Progress(len(calendar.rows))
         return await review_rows(calendar, service.review, writer, concurrency=args.concurrency,
                                  progress=progress)

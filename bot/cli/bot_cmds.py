@@ -97,8 +97,8 @@ def run_teams_package(args: argparse.Namespace, settings: Settings) -> int:
 
     app_id = args.app_id or settings.teams_client_id
     if not app_id:
-        raise UsageError("no app id: pass --app-id or set TEAMS_CLIENT_ID "
-                         "(the Azure Bot's Microsoft App ID).")
+        raise UsageError("TEAMS_CLIENT_ID is not set and no --app-id was given: copy the Microsoft App ID "
+                         "of your Azure Bot.")
     out = Path(args.out)
     try:
         manifest = build_package(app_id, out)

@@ -9,7 +9,7 @@ import sys
 from bot.cli.context import EXIT_OK, EXIT_RISK, LabelFor, label_for, open_service, reaches
 from bot.cli.inputs import draft_text
 from bot.cli.markdown_format import format_markdown
-from bot.cli.style import Style, wants_color
+from bot.cli.terminal import Style, wants_color
 from bot.cli.text_format import format_text
 from bot.review.intake import check_draft
 from bot.review.models import Draft, Review
