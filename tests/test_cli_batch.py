@@ -107,6 +107,34 @@ def test_text_format_is_a_table_with_a_summary(capsys, calendar_csv):
     assert lines[-1].startswith("4 rows: ") and "1 could not be reviewed" in lines[-1]
 
 
+@pytest.mark.parametrize("columns", [40, 80])
+def test_the_table_fits_the_terminal_and_keeps_every_category_and_error(capsys, monkeypatch, calendar_csv,
+                                                                         columns):
+    from rich.cells import cell_len
+
+    from bot.cli.batch_cmd import column_widths
+    from bot.cli.context import label_for, open_service
+    from bot.settings import Settings
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    code, out, _ = run(capsys, "batch", "--offline", calendar_csv)
+    assert code == 0
+    table = out.splitlines()[:-1]  # the last line is the summary
+    assert max(cell_len(line) for line in table) <= columns
+    # The categories column read top to bottom holds every category label and error, unbroken.
+    start = sum(column_widths(columns, 5)[:4]) + 4
+    last_column = " ".join(" ".join(line[start:] for line in table).split())
+    _, as_json, _ = run(capsys, "batch", "--offline", "--format", "json", calendar_csv)
+    labels = label_for(open_service(Settings(), offline=True))
+    rows = [json.loads(line) for line in as_json.splitlines()]
+    assert any(row.get("risks") for row in rows) and any("error" in row for row in rows)
+    for row in rows:
+        for risk in row.get("risks", []):
+            assert labels(risk["category"]) in last_column
+        if "error" in row:
+            assert row["error"] in last_column
+
+
 def test_fail_on_trips_on_any_row_and_on_rows_it_could_not_check(capsys, tmp_path, calendar_csv):
     assert run(capsys, "batch", "--offline", "--fail-on", "low", calendar_csv)[0] == 1
     clean = write_csv(tmp_path / "clean.csv", ["text"], [[BENIGN], ["Doors open at noon on Saturday."]])

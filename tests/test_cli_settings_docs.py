@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli.settings_loader import env_name
+from bot.cli.context import env_name
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,10 +21,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.cli.errors import UsageError
+from bot.cli.bot_cmds import serve_workers
+from bot.cli.context import UsageError, load_settings
 from bot.cli.parser import build_parser
-from bot.cli.server_cmds import serve_workers
-from bot.cli.settings_loader import load_settings
 from bot.review.rule_files import RuleFileError
 from bot.server import app_from_env, serve
 from bot.settings import Settings

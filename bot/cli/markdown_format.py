@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.cli.labels import VERDICT_MEANING, VERDICT_WORDS, LabelFor, humanize
+from bot.cli.context import VERDICT_MEANING, VERDICT_WORDS, LabelFor, humanize
 from bot.cli.text_format import by_severity
 from bot.review.models import Review
 

@@ -9,9 +9,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from bot.cli.errors import EXIT_OK, EXIT_RISK
+from bot.cli.context import EXIT_OK, EXIT_RISK
 from bot.cli.inputs import draft_text
-from bot.cli.style import safe, wants_color
+from bot.cli.terminal import console_for, safe, wants_color
 from bot.review.checker import OfflineChecker
 from bot.review.models import Severity
 from bot.review.rule_examples import Outcome, RuleTrace, example_results, explain
@@ -27,11 +27,9 @@ _STOPPED_BY = {
 
 
 def _console(args: argparse.Namespace) -> Console:
-    color = wants_color(sys.stdout, args.color)
-    # markup=False: draft words such as "[b]" are printed as written, never read as styles.
     # Output to a pipe keeps long quotes on one line; a terminal wraps tables to its width.
-    return Console(file=sys.stdout, force_terminal=color, no_color=not color, highlight=False,
-                   markup=False, emoji=False, width=None if sys.stdout.isatty() else 200)
+    return console_for(sys.stdout, wants_color(sys.stdout, args.color),
+                       width=None if sys.stdout.isatty() else 200)
 
 
 def _checker(settings: Settings) -> OfflineChecker:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from bot.cli.errors import UsageError
+from bot.cli.context import UsageError
 from bot.cli.inputs import read_stdin, read_text_file
 
 InputFormat = Literal["csv", "jsonl"]
