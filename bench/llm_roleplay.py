@@ -12,6 +12,8 @@ Three steps, each through the real product (``redteam eval``, the ``ReviewServic
 3. ``replay SET.jsonl --answers DIR``: runs ``redteam eval`` again against a server that answers
    each request with its recorded answer (matched by the hash of the user message, so a changed
    prompt or hint list is noticed as a missing answer). Extra arguments go to ``redteam eval``.
+   ``--answers`` also takes a JSON Lines file of ``{"key": ..., "answer": {...}}``, as kept in
+   ``bench/data/`` for the figures in docs/quality.md.
 
 A figure obtained this way says so: it measures the product's prompt, verification and merge with
 a stand-in model, not any particular provider's model.
@@ -59,6 +61,15 @@ class _Server(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.mode = mode
         self.folder = folder
+        self.recorded: dict[str, str] = {}
+        if mode == "replay" and folder.is_file():
+            for line in folder.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    entry = json.loads(line)
+                    self.recorded[entry["key"]] = json.dumps(entry["answer"], ensure_ascii=False)
+        elif mode == "replay":
+            for path in (folder / "answers").glob("*.json"):
+                self.recorded[path.stem] = path.read_text(encoding="utf-8")
         self.missing: list[str] = []
         self.answered = 0
         self.lock = threading.Lock()
@@ -84,9 +95,9 @@ class _Handler(BaseHTTPRequestHandler):
                                        "response_format": body.get("response_format")},
                                       ensure_ascii=False, indent=1), encoding="utf-8")
         else:
-            answer = self.server.folder / "answers" / f"{key}.json"
-            if answer.exists():
-                content = answer.read_text(encoding="utf-8")
+            recorded = self.server.recorded.get(key)
+            if recorded is not None:
+                content = recorded
                 with self.server.lock:
                     self.server.answered += 1
             else:
