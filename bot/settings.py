@@ -116,6 +116,11 @@ class Settings(BaseSettings):
         default=1.0, gt=0, description="Posts per second into one Slack channel (Slack allows about 1)."
     )
     slack_post_burst: int = Field(default=3, ge=1, description="Posts into one Slack channel at once.")
+    owed_lease_seconds: float = Field(
+        default=30.0,
+        ge=3,
+        description="Seconds a stopped process's unfinished reply waits before another process says so.",
+    )
 
     # --- storage -----------------------------------------------------------------------
     database_url: str = "sqlite:///redteam.sqlite3"

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Sequence
 from datetime import timedelta
 
 from bot.conversation.notices import log_failure
-from bot.conversation.outbox import Outbox, notice_key
+from bot.conversation.outbox import Outbox, Undelivered, notice_key
 from bot.conversation.outcomes import Notice
 from bot.conversation.places import platform_of
 from bot.store import AsyncStore, OwedReply
@@ -97,7 +97,8 @@ async def sweep_once(store: AsyncStore, outbox: Outbox) -> int:
             if await _give(store, outbox, owed, notice_key(owed.key)):
                 given += 1
         except Exception as exc:
-            if outbox.transport.retry_after(exc) is None or _too_old(owed):
+            refused = not isinstance(exc, Undelivered) and outbox.transport.retry_after(exc) is None
+            if refused or _too_old(owed):
                 log_failure("posting an owed reply; giving it up", exc)
                 await store.forget_work(owed.key)
             else:  # its lease runs out and a later sweep tries again

@@ -46,6 +46,7 @@ class AsyncStore:
             settings.database_url,
             retention_days=settings.retention_days,
             audit_retention_days=settings.audit_retention_days,
+            lease=timedelta(seconds=settings.owed_lease_seconds),
         )
 
     async def claim(self, key: str) -> bool:

@@ -127,6 +127,7 @@ class Store:
             settings.database_url,
             retention_days=settings.retention_days,
             audit_retention_days=settings.audit_retention_days,
+            lease=timedelta(seconds=settings.owed_lease_seconds),
         )
 
     @property
