@@ -55,7 +55,9 @@ async def stays(check: Any, seconds: float) -> None:
 
 
 @pytest.mark.parametrize("fault", ["rate_limited", "server_error"])
-async def test_a_reply_slack_keeps_refusing_ends_in_one_notice_not_silence(tmp_path: Path, fault: str) -> None:
+async def test_a_reply_slack_keeps_refusing_ends_in_one_notice_not_silence(
+    tmp_path: Path, fault: str
+) -> None:
     async with running_app(tmp_path, **FAST) as slack:
         # Every post refused for longer than the review's retry window and its notice's.
         if fault == "rate_limited":
@@ -104,7 +106,8 @@ async def test_a_burst_into_one_channel_gets_exactly_one_review_per_thread(tmp_p
 async def test_a_reply_left_by_a_stopped_process_is_apologised_for_within_a_lease(tmp_path: Path) -> None:
     # The process that took this draft died 40 s ago, its last lease (30 s) long run out.
     abandoned = message_event(DRAFT)
-    dead = Store(f"sqlite:///{tmp_path / 'redteam.sqlite3'}", clock=lambda: datetime.now(UTC) - timedelta(seconds=40))
+    forty_seconds_ago = datetime.now(UTC) - timedelta(seconds=40)
+    dead = Store(f"sqlite:///{tmp_path / 'redteam.sqlite3'}", clock=lambda: forty_seconds_ago)
     key = f"{TEAM_ID}:{REVIEW_CHANNEL}:{abandoned['ts']}"
     assert dead.claim_all(["event:EvGone", key], reply_in=(REVIEW_CHANNEL, abandoned["ts"]))
     dead.close()
@@ -119,7 +122,8 @@ async def test_a_live_process_takes_work_orphaned_by_another(tmp_path: Path) -> 
         orphan = message_event(DRAFT)
         # another worker claims the draft, then dies without a heartbeat
         other = Store(slack.settings.database_url, lease=timedelta(seconds=3))
-        assert other.claim_all([f"{TEAM_ID}:{REVIEW_CHANNEL}:{orphan['ts']}"], reply_in=(REVIEW_CHANNEL, orphan["ts"]))
+        key = f"{TEAM_ID}:{REVIEW_CHANNEL}:{orphan['ts']}"
+        assert other.claim_all([key], reply_in=(REVIEW_CHANNEL, orphan["ts"]))
         other.close()
         started = time.monotonic()
         [apology] = await wait_for(lambda: bot_posts(slack, orphan["ts"]), timeout=15)
