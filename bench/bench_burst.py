@@ -49,7 +49,6 @@ async def burst(drafts: int, rate: float, burst_size: int, paced: bool) -> int:
             fake=fake,
             slack_posts_per_second=app_rate,
             slack_post_burst=app_burst,
-            reply_retry_seconds=max(120.0, 3 * drafts / rate),
         ) as slack:
             events = [message_event(DRAFT.format(n=i + 1)) for i in range(drafts)]
             started = time.monotonic()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 import threading
 import time
@@ -157,7 +158,9 @@ class Outbox:
         await self._retrying(channel, self.policy.window, attempt)
 
     async def _retrying(self, channel: str, window: float, attempt: Callable[[], Awaitable[T]]) -> T:
-        deadline = time.monotonic() + window
+        # The window opens at the first failure: time queued behind the channel's pace is no
+        # failure, and a burst's last post may wait minutes for its turn.
+        deadline = math.inf
         failures = 0
         while True:
             try:
@@ -166,6 +169,8 @@ class Outbox:
                 asked = self.transport.retry_after(exc)
                 if asked is None:
                     raise  # a refusal that will not change: say so now
+                if failures == 0:
+                    deadline = time.monotonic() + window
                 failures += 1
                 if asked > 0:
                     self.pacer.hold(channel, asked)
