@@ -114,6 +114,22 @@ class Settings(BaseSettings):
         description="Teams channels (ids 19:...@thread.tacv2 or names) where every post is a draft.",
     )
 
+    # --- delivery ----------------------------------------------------------------------
+    reply_retry_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="Seconds a reply that fails to post is retried before a notice says so.",
+    )
+    slack_posts_per_second: float = Field(
+        default=1.0, gt=0, description="Posts per second into one Slack channel (Slack allows about 1)."
+    )
+    slack_post_burst: int = Field(default=3, ge=1, description="Posts into one Slack channel at once.")
+    owed_lease_seconds: float = Field(
+        default=30.0,
+        ge=3,
+        description="Seconds a stopped process's unfinished reply waits before another process says so.",
+    )
+
     # --- storage -----------------------------------------------------------------------
     database_url: str = "sqlite:///redteam.sqlite3"
     retention_days: int = Field(

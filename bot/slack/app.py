@@ -9,7 +9,7 @@ import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.conversation.owed_replies import owed_for_too_long, sweep_forever
+from bot.conversation.owed_replies import sweep_forever
 from bot.review.service import ReviewService
 from bot.settings import Settings
 from bot.slack.client import build_client, clone_client
@@ -89,7 +89,7 @@ def build_app(
     register_all(app, runtime)
     if worker is not None:
         # Not submitted as work: it never ends, and shutdown drains work (close_app cancels it).
-        sweep = sweep_forever(store, runtime.transport, owed_for_too_long(settings))
+        sweep = sweep_forever(store, runtime.conversation.outbox)
         runtime.sweeper = asyncio.run_coroutine_threadsafe(sweep, worker.loop)
     app.runtime = runtime  # type: ignore[attr-defined]
     return app
