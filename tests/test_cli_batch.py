@@ -11,10 +11,8 @@ import pytest
 
 from bot.cli.main import main
 from bot.review.models import Review
+from tests.drafts import NETFLIX
 
-NETFLIX = (
-    "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
-)
 BENIGN = "Our Main Street store opens at 9am on Monday. See you there."
 
 

@@ -8,10 +8,8 @@ import os
 import pytest
 
 from bot.cli.main import main
+from tests.drafts import NETFLIX
 
-NETFLIX = (
-    "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
-)
 ITEMS = [
     {"id": "netflix", "text": NETFLIX, "label": "backlash",
      "risk_categories": ["surveillance_creep", "customer_shaming"]},

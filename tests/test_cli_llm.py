@@ -9,11 +9,8 @@ import os
 import pytest
 
 from bot.cli.main import main
+from tests.drafts import NETFLIX
 from tests.fakes.openai_server import FakeOpenAI
-
-NETFLIX = (
-    "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
-)
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ import pytest
 
 from bot.cli.main import main
 from bot.paths import data_dir
-
-NETFLIX = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
+from tests.drafts import NETFLIX
 
 CONTEXT_PACK = """
 pack: context

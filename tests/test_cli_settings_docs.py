@@ -1,4 +1,4 @@
-"""Every setting is documented in docs/settings.md and .env.example, with the real default: no silent drift."""
+"""Every setting is documented in docs/settings.md and .env.example with its real default."""
 
 from __future__ import annotations
 

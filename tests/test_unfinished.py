@@ -16,10 +16,10 @@ from bot.conversation.owed_replies import RESTARTED, owed_for_too_long, settle_a
 from bot.settings import Settings
 from bot.store import AsyncStore, Store
 from bot.store.tables import open_work
+from tests.drafts import NETFLIX as DRAFT
 from tests.fakes.slack_api import TEAM_ID
 from tests.slack_harness import REVIEW_CHANNEL, message_event, running_app, wait_for
 
-DRAFT = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
 HOUR = timedelta(hours=1)
 
 
