@@ -268,9 +268,11 @@ def test_the_bot_without_a_slack_token_is_a_usage_error_naming_the_setting(capsy
     assert "internal error" not in err
 
 
-def test_the_readme_shows_what_its_first_command_prints(capsys):
+def test_the_readme_shows_what_its_first_command_prints(capsys, monkeypatch):
     """The sample output at the top of README.md is this command's real output, kept in step."""
     from pathlib import Path
+
+    monkeypatch.setenv("COLUMNS", "100")  # the README shows the widest layout, whatever runs the test
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     start = readme.index("```text\n", readme.index("./redteam review --offline")) + len("```text\n")

@@ -292,10 +292,13 @@ def _closed_port() -> int:
     ("base_url", "says"),
     [
         ("http://no-such-host.invalid/v1", "no-such-host.invalid could not be found"),
-        (f"http://127.0.0.1:{_closed_port()}/v1", "refused the connection"),
+        ("http://127.0.0.1:{closed_port}/v1", "refused the connection"),
     ],
+    ids=["unknown host", "closed port"],
 )
 async def test_an_unreachable_endpoint_fails_fast_with_its_true_reason(fake, base_url, says):
+    # The port is found when the test runs, so nothing has taken it since collection.
+    base_url = base_url.format(closed_port=_closed_port())
     started = time.monotonic()
     review = await _review(fake, OPENAI_BASE_URL=base_url, llm_retry_seconds=30.0, llm_timeout_seconds=30.0)
     elapsed = time.monotonic() - started
