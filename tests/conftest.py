@@ -43,3 +43,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 def checker() -> OfflineChecker:
     """The checker of the shipped rules, shared: it holds no state between drafts."""
     return OfflineChecker()
+
+
+@pytest.fixture
+def offline_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No LLM configured, no ``.env`` to pick up (the working folder is the test's own), and no
+    colour or Slack address inherited from the shell that runs the tests."""
+    for name in list(os.environ):
+        if name.startswith(("REDTEAM_", "OPENAI_", "AZURE_OPENAI_")) or name in {"NO_COLOR", "SLACK_API_URL"}:
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)

@@ -16,15 +16,7 @@ from tests.drafts import NETFLIX
 BENIGN = "Our Main Street store opens at 9am on Monday. See you there."
 
 
-@pytest.fixture(autouse=True)
-def offline_env(monkeypatch, tmp_path):
-    """No LLM configured and no .env to pick up: the review is the offline checker's."""
-    import os
-
-    for name in list(os.environ):
-        if name.startswith(("REDTEAM_", "OPENAI_", "AZURE_OPENAI_")) or name in {"NO_COLOR", "SLACK_API_URL"}:
-            monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("offline_env")
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
