@@ -339,7 +339,7 @@ SIGNAL_POSITIVES = [
      'prompt_injection'),
     ('Our funeral home has the best prices in town, people are dying to get in 😂',
      'off_brand_tone'),
-    # A second batch, written after the first was passing, then fixed by widening the classes.
+    # a disaster, a shooting or a cause used as the hook for a sale
     ('Thoughts with everyone affected by the wildfires 🔥 Our fire-pit sets are 25% off this week.',
      'tragedy_exploitation'),
     ('Another mass shooting. Our thoughts are with the victims. Our new body armour line ships Monday.',
@@ -473,7 +473,7 @@ SIGNAL_LOOK_ALIKES = [
     "Power cut in your area? Here's how to report it and check restoration times ⚡",
     "The storm knocked our website down for an hour. Sorry! We're back 😊",
     'Sold out in an hour 😅 Restock Friday, promise.',
-    # Look-alikes for the second batch.
+    # disasters and causes met with relief, donations and shelter
     'Wildfire update: our Sonoma store is closed and every employee '
     "is safe. We're donating to the fire relief fund.",
     "We're proud to support the Ukrainian Red Cross with every sale this month 🇺🇦",

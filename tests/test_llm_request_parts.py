@@ -69,7 +69,7 @@ def test_a_complete_answer_is_valid_against_the_schema_sent_and_a_wrong_one_is_n
 
 
 def _per_character(text: str) -> int:
-    """The estimate as first written: 1/3 token per ASCII character, 1.5 per other character."""
+    """The reference estimate: 1/3 token per ASCII character, 1.5 per other character."""
     non_ascii = sum(1 for ch in text if ord(ch) > 127)
     return math.ceil((len(text) - non_ascii) / 3 + non_ascii * 1.5)
 
