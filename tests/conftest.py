@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.review.checker import OfflineChecker
+from bot.settings import Settings
 from bot.store.engine import normalise_url
 
 #: A PostgreSQL server for the store's tests (``scripts/with-postgres`` starts one; CI does).
@@ -39,7 +41,40 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 
+@functools.cache
+def shipped_checker() -> OfflineChecker:
+    """The checker of the shipped rules, built once per test process."""
+    return OfflineChecker()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shipped_rules_loaded_once() -> Iterator[None]:
+    """Every service or app built from settings that name no rules folder, checker config or cache
+    folder gets the shared checker of the shipped rules instead of loading the same files again.
+    Settings that name any of them still build their own, as the product does."""
+    build = OfflineChecker.from_settings.__func__  # type: ignore[attr-defined]
+
+    def from_settings(cls: type[OfflineChecker], settings: Settings) -> OfflineChecker:
+        if settings.rules_dir is None and settings.checker_config is None and settings.cache_dir is None:
+            return shipped_checker()
+        return build(cls, settings)  # type: ignore[no-any-return]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(OfflineChecker, "from_settings", classmethod(from_settings))
+        yield
+
+
 @pytest.fixture(scope="session")
 def checker() -> OfflineChecker:
     """The checker of the shipped rules, shared: it holds no state between drafts."""
-    return OfflineChecker()
+    return shipped_checker()
+
+
+@pytest.fixture
+def offline_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No LLM configured, no ``.env`` to pick up (the working folder is the test's own), and no
+    colour or Slack address inherited from the shell that runs the tests."""
+    for name in list(os.environ):
+        if name.startswith(("REDTEAM_", "OPENAI_", "AZURE_OPENAI_")) or name in {"NO_COLOR", "SLACK_API_URL"}:
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from bot.review.intake import MAX_DRAFT_CHARS
 from bot.review.models import Draft, RiskLevel, Severity, Verdict, verdict_for
+from tests.drafts import NETFLIX
 
 CORPUS = Path(__file__).parent / "data" / "corpus_sample.jsonl"
-NETFLIX = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
 ZWJ, ZWSP, RLM, RLO, PDF = "\u200d", "\u200b", "\u200f", "\u202e", "\u202c"
 
 

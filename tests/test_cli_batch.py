@@ -5,25 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 
 import pytest
 
 from bot.cli.main import main
 from bot.review.models import Review
+from tests.drafts import NETFLIX
 
-NETFLIX = (
-    "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
-)
 BENIGN = "Our Main Street store opens at 9am on Monday. See you there."
 
 
-@pytest.fixture(autouse=True)
-def offline_env(monkeypatch, tmp_path):
-    for name in list(os.environ):
-        if name.startswith(("REDTEAM_", "OPENAI_", "AZURE_OPENAI_")) or name == "NO_COLOR":
-            monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("offline_env")
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
 from bot.cli.main import main
+from tests.drafts import NETFLIX
 
-NETFLIX = (
-    "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
-)
 ITEMS = [
     {"id": "netflix", "text": NETFLIX, "label": "backlash",
      "risk_categories": ["surveillance_creep", "customer_shaming"]},
@@ -24,12 +21,7 @@ ITEMS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def offline_env(monkeypatch, tmp_path):
-    for name in list(os.environ):
-        if name.startswith(("REDTEAM_", "OPENAI_", "AZURE_OPENAI_")):
-            monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("offline_env")
 
 
 @pytest.fixture

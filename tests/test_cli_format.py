@@ -23,8 +23,7 @@ from bot.review.models import (
     Verdict,
     WorstReaction,
 )
-
-TEXT = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
+from tests.drafts import NETFLIX as TEXT
 
 
 def _risk(category: str, severity: Severity, quote: str) -> Risk:

@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 
 import pytest
 
 from bot.cli.main import main
+from tests.drafts import NETFLIX
 from tests.fakes.openai_server import FakeOpenAI
-
-NETFLIX = (
-    "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
-)
 
 
 @pytest.fixture
-def fake(monkeypatch, tmp_path):
-    for name in list(os.environ):
-        if name.startswith(("REDTEAM_", "OPENAI_", "AZURE_OPENAI_")):
-            monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
+def fake(offline_env, monkeypatch):
     with FakeOpenAI() as server:
         monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
         monkeypatch.setenv("OPENAI_API_KEY", "sk-test-cli")

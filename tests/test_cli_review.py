@@ -11,22 +11,12 @@ import pytest
 
 from bot.cli.main import main
 from bot.review.models import Review, Verdict
+from tests.drafts import NETFLIX
 
-NETFLIX = (
-    "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
-)
 BENIGN = "Our Main Street store opens at 9am on Monday. See you there."
 
 
-@pytest.fixture(autouse=True)
-def offline_env(monkeypatch, tmp_path):
-    """No LLM configured and no .env to pick up: the review is the offline checker's."""
-    import os
-
-    for name in list(os.environ):
-        if name.startswith(("REDTEAM_", "OPENAI_", "AZURE_OPENAI_")) or name in {"NO_COLOR", "SLACK_API_URL"}:
-            monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("offline_env")
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -291,9 +281,11 @@ def test_the_bot_without_a_slack_token_is_a_usage_error_naming_the_setting(capsy
     assert "internal error" not in err
 
 
-def test_the_readme_shows_what_its_first_command_prints(capsys):
+def test_the_readme_shows_what_its_first_command_prints(capsys, monkeypatch):
     """The sample output at the top of README.md is this command's real output, kept in step."""
     from pathlib import Path
+
+    monkeypatch.setenv("COLUMNS", "100")  # the README shows the widest layout, whatever runs the test
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     start = readme.index("```text\n", readme.index("./redteam review --offline")) + len("```text\n")

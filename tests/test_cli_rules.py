@@ -12,8 +12,7 @@ import pytest
 
 from bot.cli.main import main
 from bot.paths import data_dir
-
-NETFLIX = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
+from tests.drafts import NETFLIX
 
 CONTEXT_PACK = """
 pack: context
@@ -49,13 +48,7 @@ rules:
 """
 
 
-@pytest.fixture(autouse=True)
-def offline_env(monkeypatch, tmp_path):
-    """No LLM, no .env, and no rules folder or checker config but the test's own."""
-    for name in list(os.environ):
-        if name.startswith(("REDTEAM_", "OPENAI_", "AZURE_OPENAI_")) or name == "NO_COLOR":
-            monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
+pytestmark = pytest.mark.usefixtures("offline_env")
 
 
 @pytest.fixture

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.drafts import NETFLIX
+
 REDTEAM = Path(sys.executable).parent / "redteam"
-NETFLIX = (
-    "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
-)
 
 
 @pytest.fixture

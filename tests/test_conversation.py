@@ -32,8 +32,8 @@ from bot.review.service import ReviewService
 from bot.settings import Settings
 from bot.store import AsyncStore
 from bot.store.tables import open_work
+from tests.drafts import NETFLIX as RISKY
 
-RISKY = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
 SAFE = "Thanks to everyone who watched A Christmas Prince this season. Happy holidays from all of us!"
 REVIEW_CHANNEL = "room-review"
 

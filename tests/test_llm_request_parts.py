@@ -1,4 +1,4 @@
-"""The parts of an LLM request that are built once per process, and the token estimate."""
+"""The parts of an LLM request (the Structured Outputs schema) and the token estimate."""
 
 from __future__ import annotations
 
@@ -6,9 +6,19 @@ import json
 import math
 from typing import Any
 
+import jsonschema
 import pytest
 
-from bot.llm.schema import LLMReview, json_schema_format, response_schema, response_schema_json
+from bot.llm.schema import (
+    LLMAlternative,
+    LLMHintDecision,
+    LLMReaction,
+    LLMReview,
+    LLMRisk,
+    json_schema_format,
+    response_schema,
+    response_schema_json,
+)
 from bot.llm.tokens import estimate_tokens
 
 
@@ -35,16 +45,31 @@ def test_the_schema_is_strict_as_structured_outputs_require() -> None:
     assert set(response_schema()["properties"]) == set(LLMReview.model_fields)
 
 
-def test_the_schema_is_built_once() -> None:
-    assert response_schema() is response_schema()
+def test_a_complete_answer_is_valid_against_the_schema_sent_and_a_wrong_one_is_not() -> None:
+    schema = response_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    answer = LLMReview(
+        hints=[LLMHintDecision(hint="H1", decision="confirm", reason="It counts and mocks viewers.")],
+        risks=[LLMRisk(category="surveillance_creep", severity="high", quote="53 people",
+                       explanation="A counted group.", who_could_be_hurt="Viewers.", suggestion="Drop it.")],
+        worst_reactions=[LLMReaction(persona="a privacy advocate", reply="Creepy.", category=None)],
+        alternatives=[LLMAlternative(text="A lot of you loved it.", what_changed="No count.")],
+        summary="It reads as tracking.",
+        verdict="revise",
+    ).model_dump(mode="json")
+    validator.validate(answer)
+    assert not validator.is_valid({**answer, "verdict": "maybe"})
+    assert not validator.is_valid({k: v for k, v in answer.items() if k != "summary"})
+    assert not validator.is_valid({**answer, "extra": 1})
     fmt = json_schema_format()
-    assert fmt is json_schema_format()
-    assert fmt["json_schema"]["schema"] is response_schema() and fmt["json_schema"]["strict"] is True
-    assert response_schema_json() == json.dumps(response_schema(), separators=(",", ":"))
+    assert fmt["type"] == "json_schema" and fmt["json_schema"]["strict"] is True
+    assert fmt["json_schema"]["schema"] == schema
+    assert json.loads(response_schema_json()) == schema
 
 
 def _per_character(text: str) -> int:
-    """The estimate as first written: 1/3 token per ASCII character, 1.5 per other character."""
+    """The reference estimate: 1/3 token per ASCII character, 1.5 per other character."""
     non_ascii = sum(1 for ch in text if ord(ch) > 127)
     return math.ceil((len(text) - non_ascii) / 3 + non_ascii * 1.5)
 

@@ -50,8 +50,8 @@ from bot.slack.render import (
     render_review,
     render_working,
 )
+from tests.drafts import NETFLIX
 
-NETFLIX = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
 REVIEW_ID = "5a1d6c1e-0000-4000-8000-000000000001"
 
 

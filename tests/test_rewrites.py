@@ -12,9 +12,9 @@ from bot.paths import data_dir
 from bot.review.checker import OfflineChecker
 from bot.review.models import Draft, RiskLevel
 from bot.review.rule_files import RuleFileError
+from tests.drafts import NETFLIX
 
 CORPUS = Path(__file__).parent / "data" / "corpus_sample.jsonl"
-NETFLIX = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from bot.review.rule_files import RuleFileError
 from bot.review.rulepack import load_packs
 from bot.review.taxonomy import load_taxonomy
 from bot.settings import Settings
+from tests.drafts import NETFLIX
 
 
 @pytest.fixture
@@ -125,9 +126,6 @@ rules:
     assert not any(r == "ctx.unless" for r, _ in ids("quax with the safe word"))
     assert ("ctx.softened", Severity.high) in ids("blorb")
     assert ("ctx.softened", Severity.low) in ids("blorb, call our helpline")
-
-
-NETFLIX = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
 
 
 def test_config_disables_rules_detectors_and_categories():

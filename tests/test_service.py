@@ -12,9 +12,9 @@ from bot.llm.errors import LLMConfigError
 from bot.review.intake import DraftRejected
 from bot.review.models import Draft, ThreadContext, ThreadMessage
 from bot.review.service import ReviewService
+from tests.drafts import NETFLIX
 from tests.fakes.openai_server import FakeOpenAI, review_json, settings_for
 
-NETFLIX = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
 GENTLE = "Lots of you have been re-watching A Christmas Prince. We're with you."
 
 

@@ -16,8 +16,7 @@ from bot.review.models import (
     Verdict,
     verdict_for,
 )
-
-NETFLIX = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
+from tests.drafts import NETFLIX
 
 
 def _risk(quote: str, category: str, severity: Severity) -> Risk:

@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.early_ack import EarlyEventAck
 from bot.slack.worker import BackgroundLoop
+from tests.drafts import NETFLIX as DRAFT
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack_harness import (
     OTHER_CHANNEL,
@@ -30,8 +31,6 @@ from tests.slack_harness import (
     sign,
     wait_for,
 )
-
-DRAFT = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.drafts import NETFLIX
 from tests.fakes.slack_api import BOT_ID, BOT_USER_ID
 from tests.slack_harness import (
     ALICE,
@@ -23,7 +24,6 @@ from tests.slack_harness import (
     unique_ts,
 )
 
-NETFLIX = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
 GENTLE = "To everyone rewatching A Christmas Prince this season: we're with you."
 
 

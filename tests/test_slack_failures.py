@@ -21,10 +21,9 @@ from bot.review.models import (
     Verdict,
     WorstReaction,
 )
+from tests.drafts import NETFLIX
 from tests.fakes.openai_server import FakeOpenAI
 from tests.slack_harness import REVIEW_CHANNEL, Harness, message_event, running_app
-
-NETFLIX = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bot.slack import ids
+from tests.drafts import NETFLIX
 from tests.fakes.slack_api import BOT_USER_ID, TEAM_ID
 from tests.slack_harness import (
     ALICE,
@@ -21,8 +22,6 @@ from tests.slack_harness import (
     unique_ts,
     wait_for,
 )
-
-NETFLIX = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
 
 
 @pytest.fixture

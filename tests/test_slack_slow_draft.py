@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from bot.review.intake import MAX_DRAFT_CHARS
+from tests.drafts import NETFLIX as OTHER
 from tests.slack_harness import message_event, running_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +26,6 @@ ACK_BOUND = 2.0  # seconds; Slack gives up after 3
 # Checking this took hours when a lexicon entry could backtrack ("[\w']+ messages", a space
 # turned into "[\s_-]*"): a word, then underscores to the length limit.
 WORST = ("messages " + "_" * MAX_DRAFT_CHARS)[:MAX_DRAFT_CHARS]
-OTHER = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
 
 
 async def scenario(tmp_path: Path) -> dict[str, object]:

@@ -14,10 +14,9 @@ from aiohttp import WSMsgType, web
 from bot.slack.app import SlackConfigError
 from bot.slack.socket_mode import check_socket_settings, connect
 from bot.store import AsyncStore
+from tests.drafts import NETFLIX
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack_harness import REVIEW_CHANNEL, event_envelope, make_settings, message_event, wait_for
-
-NETFLIX = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
 
 
 class FakeSocketModeServer:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.drafts import NETFLIX as DRAFT
 from tests.slack_harness import message_event, running_app
-
-DRAFT = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
 
 
 async def test_one_review_per_draft_and_none_for_a_retry(tmp_path: Path, database_url: str) -> None:

@@ -27,13 +27,11 @@ from bot.cli.parser import build_parser
 from bot.review.rule_files import RuleFileError
 from bot.server import app_from_env, serve
 from bot.settings import Settings
+from tests.drafts import NETFLIX
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack_harness import REVIEW_CHANNEL, SECRET, event_envelope, make_settings, message_event, sign
 
 REDTEAM = Path(sys.executable).parent / "redteam"
-NETFLIX = (
-    "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
-)
 
 
 def free_port() -> int:

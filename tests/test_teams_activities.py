@@ -124,6 +124,7 @@ def test_the_bots_mention_is_removed_and_html_decoded(ident):
 
 async def test_message_action_answered_at_once_then_review_posted_in_the_messages_thread(ident):
     tasks: set[asyncio.Task[None]] = set()
+    answered_first = asyncio.Event()
 
     def register(teams: TeamsApp) -> None:
         transport = TeamsTransport(teams.app.api)
@@ -136,7 +137,7 @@ async def test_message_action_answered_at_once_then_review_posted_in_the_message
             target = TeamsPlace.thread(place.service_url, place.channel_id or "", message_id or "")
 
             async def review_later() -> None:
-                await asyncio.sleep(1.0)  # a slow review: the invoke must not wait for it
+                await answered_first.wait()  # a review that ends only after the invoke is answered
                 await transport.post(target, render_review(_review(text), review_id="r1"))
 
             task = asyncio.create_task(review_later())
@@ -147,8 +148,10 @@ async def test_message_action_answered_at_once_then_review_posted_in_the_message
     message_id = new_message_id()
     async with running_teams(ident, register) as h:
         started = time.monotonic()
-        status, body = await h.post(message_action_invoke(ident.connector, message_id, "<p>Big news</p>"))
+        invoke = message_action_invoke(ident.connector, message_id, "<p>Big news</p>")
+        status, body = await asyncio.wait_for(h.post(invoke), timeout=10)
         answered = time.monotonic() - started
+        answered_first.set()
         assert status == 200 and answered < 1.0
         note = "Reviewing… the review will appear in the message's thread."
         assert json.loads(body) == {"task": {"type": "message", "value": note}}

@@ -15,10 +15,10 @@ import pytest
 from bot.conversation.owed_replies import RESTARTED, settle_after, sweep_interval
 from bot.store import AsyncStore, Store
 from bot.store.tables import open_work
+from tests.drafts import NETFLIX as DRAFT
 from tests.fakes.slack_api import TEAM_ID
 from tests.slack_harness import REVIEW_CHANNEL, message_event, running_app, wait_for
 
-DRAFT = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
 HOUR = timedelta(hours=1)
 
 
