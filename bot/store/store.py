@@ -13,6 +13,7 @@ import json
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -53,6 +54,9 @@ if TYPE_CHECKING:
     from bot.settings import Settings
 
 MAX_KEY_CHARS = 255
+
+#: Tries of a store's first write at start when another process holds SQLite's file (see _upgrade).
+STARTUP_LOCK_RETRIES = 20
 
 #: Slack retries an unacknowledged event for about an hour; a week of keys is ample.
 DEFAULT_KEY_DAYS = 7
@@ -113,13 +117,29 @@ class Store:
         self.retention_days = retention_days
         self.audit_retention_days = audit_retention_days
         try:
-            with self._write() as conn:
-                self.schema_before, self.schema_revision = migrate.upgrade(conn)
+            self.schema_before, self.schema_revision = self._upgrade()
         except OperationalError as exc:
             self._engine.dispose()
             raise migrate.unreachable(self._engine.url.render_as_string(hide_password=True), exc) from None
         self.prune_keys(key_days)
         self.purge_expired()
+
+    def _upgrade(self) -> tuple[str | None, str]:
+        """``migrate.upgrade`` in a write transaction. On SQLite, workers that open a brand-new
+        file at the same moment can be refused at once ("database is locked": switching the file
+        to WAL needs it to themselves, and SQLite does not wait for that), so a refusal is retried
+        for a few seconds; any other error, or one that persists, is raised."""
+        for attempt in range(STARTUP_LOCK_RETRIES + 1):
+            try:
+                with self._write() as conn:
+                    return migrate.upgrade(conn)
+            except OperationalError as exc:
+                locked = self.dialect == "sqlite" and "locked" in str(exc.orig or "")
+                if not locked or attempt == STARTUP_LOCK_RETRIES:
+                    raise
+                self._engine.dispose()  # a fresh connection retries the journal-mode switch
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:
