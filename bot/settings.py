@@ -106,6 +106,16 @@ class Settings(BaseSettings):
         description="Teams channels (ids 19:...@thread.tacv2 or names) where every post is a draft.",
     )
 
+    # --- clearance -------------------------------------------------------------------
+    approvers: str = Field(
+        default="",
+        description="Who may clear drafts to post: Slack user ids, Slack user-group ids (S...) and "
+        "Teams AAD object ids, comma-separated; empty: anyone but the draft's author.",
+    )
+    block_do_not_post: bool = Field(
+        default=False, description="Drafts with a do_not_post verdict can't be cleared at all."
+    )
+
     # --- storage -----------------------------------------------------------------------
     database_url: str = "sqlite:///redteam.sqlite3"
     retention_days: int = Field(

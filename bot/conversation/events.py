@@ -14,7 +14,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.conversation import notices
+from bot.conversation import clearance, notices
+from bot.conversation.clearance import ClearancePolicy
 from bot.conversation.notices import log_failure
 from bot.conversation.outcomes import Answered, DraftDeleted, Notice, Outcome, Reviewed
 from bot.conversation.owed_replies import claim, settle_after
@@ -44,19 +45,31 @@ class Filing:
     user: str
     thread: str | None = None
     version: int = 1
+    #: The Slack team or Teams tenant, for the decision record.
+    workspace: str | None = None
 
     @classmethod
     def of(cls, place: Place, *, version: int = 1) -> Filing:
-        return cls(place.channel, place.message, place.user, place.thread, version)
+        return cls(place.channel, place.message, place.user, place.thread, version, place.workspace or None)
 
 
 class Conversation:
-    """One platform's conversations: ``Conversation(service, store, transport)``."""
+    """One platform's conversations: ``Conversation(service, store, transport)``.
 
-    def __init__(self, service: ReviewService, store: AsyncStore, transport: Transport) -> None:
+    ``clearance``: who may clear drafts to post (default: anyone but the author)."""
+
+    def __init__(
+        self,
+        service: ReviewService,
+        store: AsyncStore,
+        transport: Transport,
+        *,
+        clearance: ClearancePolicy | None = None,
+    ) -> None:
         self.service = service
         self.store = store
         self.transport = transport
+        self.clearance = clearance or ClearancePolicy()
 
     @property
     def platform(self) -> str:
@@ -144,7 +157,11 @@ class Conversation:
             return False
         channel = channel or rec.channel
         shared = ReviewRecord(
-            channel=channel, draft_ts=f"shared:{review_id}", user_id=user, review=rec.review
+            channel=channel,
+            draft_ts=f"shared:{review_id}",
+            user_id=user,
+            review=rec.review,
+            workspace=rec.workspace,
         )
         ref = await self.transport.post_in_channel(
             channel, Reviewed(rec.review, shared.review_id, shared_by=user)
@@ -190,9 +207,15 @@ class Conversation:
                 user_id=filing.user,
                 version=filing.version,
                 review=review,
+                workspace=filing.workspace,
             )
+            offered = None
+            if not private:
+                offered = await clearance.offered(self, filing.channel, review, filing.version)
             # The record's id is made first, so it is saved once, with the reply it belongs to.
-            rec.reply_ts = await deliver(Reviewed(review, rec.review_id, delta, private=private))
+            rec.reply_ts = await deliver(
+                Reviewed(review, rec.review_id, delta, private=private, clearance=offered)
+            )
             await self.store.save_review(rec)
         except DraftRejected as exc:
             await self._say(deliver, str(exc))
@@ -260,17 +283,23 @@ class Conversation:
 
     async def _rereview_edit(self, rec: ReviewRecord, text: str) -> None:
         thread = rec.thread_ts or rec.draft_ts
+        # The cleared words are gone: void first, so no failure below can leave it in force.
+        voided = await clearance.void_for_edit(self, rec)
 
         async def update_in_place(outcome: Outcome) -> str | None:
+            if voided:
+                outcome = clearance.edited_after_clearance(outcome)
             if rec.reply_ts and isinstance(outcome, Reviewed):
                 await self.transport.update_message(rec.channel, rec.reply_ts, outcome)
                 return rec.reply_ts
             return await self.transport.post_in_thread(rec.channel, thread, outcome)
 
-        filing = Filing(rec.channel, rec.draft_ts, rec.user_id, thread, rec.version + 1)
+        filing = Filing(rec.channel, rec.draft_ts, rec.user_id, thread, rec.version + 1, rec.workspace)
         await self.review_and_reply(
             Draft(text=text, id=rec.review.draft.id), filing, update_in_place, previous=rec
         )
+        # A click on the old review while the edit was being reviewed cleared words that are gone.
+        await clearance.void_late_clearance(self, rec)
 
     async def _answer(self, place: Place, question: str, latest: ReviewRecord) -> None:
         """Answer from the draft, its review and the thread's discussion."""

@@ -93,10 +93,18 @@ async def sweep_once(store: AsyncStore, transport: Transport, older_than: timede
 async def sweep_forever(
     store: AsyncStore, transport: Transport, older_than: timedelta, interval: float = SWEEP_INTERVAL_SECONDS
 ) -> None:
-    """``sweep_once`` at start and every ``interval`` seconds, until cancelled."""
+    """``sweep_once`` at start and every ``interval`` seconds, until cancelled; each time also
+    applies the store's retention periods, so a process that runs for months never keeps a draft
+    or a decision record past its setting."""
     while True:
         try:
             await sweep_once(store, transport, older_than)
         except Exception as exc:  # a database hiccup: try again next time
             log.warning("sweep for unfinished reviews failed: %s", type(exc).__name__)
+        try:
+            texts, records = await store.purge_expired()
+            if texts or records:
+                log.info("retention: %d review(s) and %d decision record(s) deleted", texts, records)
+        except Exception as exc:
+            log.warning("applying retention failed: %s", type(exc).__name__)
         await asyncio.sleep(interval)
