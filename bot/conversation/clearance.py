@@ -57,7 +57,8 @@ class ReplyKind(StrEnum):
 class ClearanceReply:
     """The answer to one click, for the person who clicked only.
 
-    ``text`` is plain (no markup, no mentions). With ``clearance`` the platform adds the
+    ``text`` is plain (no markup, no mentions); empty when there is nothing to tell (the review,
+    updated in place, already shows the clearance). With ``clearance`` the platform adds the
     "Cleared to post by …" line, naming the approver its own way.
     """
 
@@ -96,7 +97,7 @@ SUPERSEDED = "The draft was edited since this review: clear the newest review of
 DELETED = "The draft was deleted, so there's nothing to clear."
 GONE = "That review is no longer stored, so it can't be cleared. Post the draft again."
 FAILED = "Sorry — I couldn't record the clearance ({reason}). Try again."
-CLEARED = "Cleared. The review now shows your name."
+NOT_SHOWN = "Cleared to post: recorded. I couldn't update the review to show it; the audit has it."
 
 
 # --- who may clear -----------------------------------------------------------------------
@@ -216,10 +217,10 @@ class Clearances:
             log_failure("recording a clearance", exc)
             return _refused(FAILED.format(reason=self.conversation.failure_reason(exc)))
         if result.outcome is ClearOutcome.cleared and result.clearance is not None:
-            await self._show(rec, result.clearance)
-            return ClearanceReply(ReplyKind.cleared, CLEARED, self.policy.state_for(
-                rec.review, rec.version, result.clearance
-            ))
+            state = self.policy.state_for(rec.review, rec.version, result.clearance)
+            # The review, updated in place, is the answer everyone sees; say more only if it isn't.
+            shown = await self._show(rec, state)
+            return ClearanceReply(ReplyKind.cleared, "" if shown else NOT_SHOWN, state)
         if result.clearance is not None:
             return self._settled(rec, result.clearance, user)
         return _refused(_STORE_REFUSALS.get(result.outcome, GONE))
@@ -249,18 +250,18 @@ class Clearances:
                 unknown = True
         return APPROVERS_UNKNOWN if unknown else NOT_AN_APPROVER
 
-    async def _show(self, rec: ReviewRecord, clearance: Clearance) -> None:
-        """Update the review in place: "Cleared to post by …". The clearance is recorded either
-        way; a failed update is only logged (the audit holds it, and the click was answered)."""
+    async def _show(self, rec: ReviewRecord, state: ClearanceState) -> bool:
+        """Update the review in place: "Cleared to post by …"; False when that failed (the
+        clearance is recorded either way)."""
         if not rec.reply_ts:
-            return
-        outcome = Reviewed(
-            rec.review, rec.review_id, clearance=self.policy.state_for(rec.review, rec.version, clearance)
-        )
+            return False
+        outcome = Reviewed(rec.review, rec.review_id, clearance=state)
         try:
             await self.conversation.transport.update_message(rec.channel, rec.reply_ts, outcome)
         except Exception as exc:
             log_failure("showing a clearance", exc)
+            return False
+        return True
 
 
 _STORE_REFUSALS = {

@@ -12,10 +12,12 @@ from typing import Any, TypeVar
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversation import Conversation
+from bot.conversation.clearance import ClearancePolicy, Clearances
 from bot.review.service import ReviewService
 from bot.settings import Settings
 from bot.slack.channels import ReviewChannels
 from bot.slack.transport import SlackTransport
+from bot.slack.usergroups import SlackUserGroups
 from bot.slack.worker import BackgroundLoop
 from bot.store import AsyncStore
 
@@ -32,6 +34,12 @@ class SlackRuntime:
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     #: The sweep for abandoned replies (bot.conversation.owed_replies), on the worker loop.
     sweeper: concurrent.futures.Future[None] | None = None
+    #: Clicks of "Cleared to post"; REDTEAM_APPROVERS' user groups are read with this client.
+    clearances: Clearances = field(init=False)
+
+    def __post_init__(self) -> None:
+        groups = SlackUserGroups(self.transport.client)
+        self.clearances = Clearances(self.conversation, self.conversation.clearance, groups)
 
     @classmethod
     def build(
@@ -45,7 +53,9 @@ class SlackRuntime:
         """``client`` is the one listeners' work uses (on the worker loop when there is one)."""
         channels = ReviewChannels(settings.review_channel_list, client)
         transport = SlackTransport(client, channels, service.checker.taxonomy)
-        return cls(settings, Conversation(service, store, transport), transport, worker)
+        policy = ClearancePolicy.from_settings(settings)
+        conversation = Conversation(service, store, transport, clearance=policy)
+        return cls(settings, conversation, transport, worker)
 
     @property
     def service(self) -> ReviewService:
