@@ -53,7 +53,10 @@ async def submitted(runtime: SlackRuntime, body: dict[str, Any], view: dict[str,
         if channel:
             try:
                 await runtime.client.chat_postEphemeral(
-                    channel=channel, user=user, text=msg.text, blocks=msg.blocks,
+                    channel=channel,
+                    user=user,
+                    text=msg.text,
+                    blocks=msg.blocks,
                     thread_ts=str(meta.get("thread") or "") or None,
                 )
                 return
