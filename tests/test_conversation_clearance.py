@@ -384,3 +384,24 @@ async def test_the_sweep_applies_retention_while_the_process_runs(
         assert await store.decision(rec.review_id) is None
     finally:
         await store.aclose()
+
+
+async def test_an_edit_is_reviewed_even_when_voiding_fails_at_first(desk: Desk) -> None:
+    shown = await desk.draft(REVISE)
+    await desk.clearances.clicked(shown.review_id, BOB)
+    real_void = desk.store.void_clearance
+    attempts = 0
+
+    async def flaky_void(review_id: str, why: str) -> object:
+        nonlocal attempts
+        attempts += 1
+        if attempts == 1:
+            raise OSError("database busy")
+        return await real_void(review_id, why)
+
+    desk.store.void_clearance = flaky_void  # type: ignore[method-assign,assignment]
+    await desk.conversation.draft_edited(post("m1", user=AUTHOR), SAFE, edit="e1")
+    redone = desk.updates()[-1]
+    assert redone.review_id != shown.review_id, "the edit got its review"
+    voided = await desk.store.clearance(shown.review_id)
+    assert voided is not None and voided.voided, "voided after the review instead"

@@ -300,7 +300,11 @@ async def void_for_edit(conversation: Conversation, rec: ReviewRecord) -> bool:
     The review is then shown at once as needing a new clearance, while the edit is reviewed:
     if that review fails, nobody is misled by a "Cleared" line on words that are gone.
     """
-    if await conversation.store.void_clearance(rec.review_id, EDITED) is None:
+    try:
+        if await conversation.store.void_clearance(rec.review_id, EDITED) is None:
+            return False
+    except Exception as exc:  # the edit is still reviewed; voiding is tried again after it
+        log_failure("voiding a clearance", exc)
         return False
     log.info("a cleared draft was edited: clearance voided")
     if rec.reply_ts:
