@@ -130,6 +130,16 @@ class Settings(BaseSettings):
         description="Seconds a stopped process's unfinished reply waits before another process says so.",
     )
 
+    # --- clearance -------------------------------------------------------------------
+    approvers: str = Field(
+        default="",
+        description="Who may clear drafts to post: Slack user ids, Slack user-group ids (S...) and "
+        "Teams AAD object ids, comma-separated; empty: anyone but the draft's author.",
+    )
+    block_do_not_post: bool = Field(
+        default=False, description="Drafts with a do_not_post verdict can't be cleared at all."
+    )
+
     # --- storage -----------------------------------------------------------------------
     database_url: str = "sqlite:///redteam.sqlite3"
     retention_days: int = Field(

@@ -14,7 +14,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.conversation import notices
+from bot.conversation import clearance, notices
+from bot.conversation.clearance import ClearancePolicy
 from bot.conversation.notices import log_failure
 from bot.conversation.outbox import (
     DeliveryPolicy,
@@ -56,17 +57,20 @@ class Filing:
     user: str
     thread: str | None = None
     version: int = 1
+    #: The Slack team or Teams tenant, for the decision record.
+    workspace: str | None = None
 
     @classmethod
     def of(cls, place: Place, *, version: int = 1) -> Filing:
-        return cls(place.channel, place.message, place.user, place.thread, version)
+        return cls(place.channel, place.message, place.user, place.thread, version, place.workspace or None)
 
 
 class Conversation:
     """One platform's conversations: ``Conversation(service, store, transport)``.
 
     Replies in threads go through an :class:`Outbox` (paced, retried within ``delivery``'s
-    window, never doubled); a reply that cannot be given at all is left owed for the sweep."""
+    window, never doubled); a reply that cannot be given at all is left owed for the sweep.
+    ``clearance``: who may clear drafts to post (default: anyone but the author)."""
 
     def __init__(
         self,
@@ -75,11 +79,13 @@ class Conversation:
         transport: Transport,
         *,
         delivery: DeliveryPolicy | None = None,
+        clearance: ClearancePolicy | None = None,
     ) -> None:
         self.service = service
         self.store = store
         self.transport = transport
         self.outbox = Outbox(transport, delivery)
+        self.clearance = clearance or ClearancePolicy()
 
     @property
     def platform(self) -> str:
@@ -167,7 +173,11 @@ class Conversation:
             return False
         channel = channel or rec.channel
         shared = ReviewRecord(
-            channel=channel, draft_ts=f"shared:{review_id}", user_id=user, review=rec.review
+            channel=channel,
+            draft_ts=f"shared:{review_id}",
+            user_id=user,
+            review=rec.review,
+            workspace=rec.workspace,
         )
         ref = await self.transport.post_in_channel(
             channel, Reviewed(rec.review, shared.review_id, shared_by=user)
@@ -217,12 +227,18 @@ class Conversation:
                 user_id=filing.user,
                 version=filing.version,
                 review=review,
+                workspace=filing.workspace,
             )
             if deleted is not None and await self.store.seen(deleted):
                 log.info("the draft was deleted during its review; the review is discarded")
                 return
+            offered = None
+            if not private:
+                offered = await clearance.offered(self, filing.channel, review, filing.version)
             # The record's id is made first, so it is saved once, with the reply it belongs to.
-            rec.reply_ts = await deliver(Reviewed(review, rec.review_id, delta, private=private))
+            rec.reply_ts = await deliver(
+                Reviewed(review, rec.review_id, delta, private=private, clearance=offered)
+            )
             await self.store.save_review(rec)
             if deleted is not None and await self.store.seen(deleted):
                 # Deleted between the look above and the save: ``draft_deleted`` found no review
@@ -315,14 +331,18 @@ class Conversation:
     async def _rereview_edit(self, rec: ReviewRecord, text: str, key: str, place: Place) -> None:
         thread = rec.thread_ts or rec.draft_ts
         in_thread = self._in_thread(rec.channel, thread, key)
+        # The cleared words are gone: void first, so no failure below can leave it in force.
+        voided = await clearance.void_for_edit(self, rec)
 
         async def update_in_place(outcome: Outcome) -> str | None:
+            if voided:
+                outcome = clearance.edited_after_clearance(outcome)
             if rec.reply_ts and isinstance(outcome, Reviewed):
                 await self.outbox.update_message(rec.channel, rec.reply_ts, outcome)
                 return rec.reply_ts
             return await in_thread(outcome)
 
-        filing = Filing(rec.channel, rec.draft_ts, rec.user_id, thread, rec.version + 1)
+        filing = Filing(rec.channel, rec.draft_ts, rec.user_id, thread, rec.version + 1, rec.workspace)
         await self.review_and_reply(
             Draft(text=text, id=rec.review.draft.id),
             filing,
@@ -330,6 +350,8 @@ class Conversation:
             previous=rec,
             deleted=self._deleted_key(place),
         )
+        # A click on the old review while the edit was being reviewed cleared words that are gone.
+        await clearance.void_late_clearance(self, rec)
 
     async def _answer(self, place: Place, question: str, latest: ReviewRecord) -> None:
         """Answer from the draft, its review and the thread's discussion."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Sequence
 from datetime import timedelta
 
@@ -35,6 +36,8 @@ RESTARTED = (
 
 #: A debt no sweep could give for this long (the thread deleted, the bot removed) is dropped.
 GIVE_UP_AFTER = timedelta(days=1)
+#: Seconds between two applications of the store's retention periods by the sweep.
+PURGE_INTERVAL_SECONDS = 60.0
 
 
 def sweep_interval(lease: timedelta) -> float:
@@ -125,11 +128,22 @@ def _too_old(owed: OwedReply) -> bool:
 
 
 async def sweep_forever(store: AsyncStore, outbox: Outbox, interval: float | None = None) -> None:
-    """``sweep_once`` at start and every ``interval`` seconds (a third of a lease), until cancelled."""
+    """``sweep_once`` at start and every ``interval`` seconds (a third of a lease), until cancelled;
+    about once a minute it also applies the store's retention periods, so a process that runs for
+    months never keeps a draft or a decision record past its setting."""
     every = sweep_interval(store.lease) if interval is None else interval
+    next_purge = time.monotonic()
     while True:
         try:
             await sweep_once(store, outbox)
         except Exception as exc:  # a database hiccup: try again next time
             log.warning("sweep for unfinished reviews failed: %s", type(exc).__name__)
+        if time.monotonic() >= next_purge:
+            next_purge = time.monotonic() + PURGE_INTERVAL_SECONDS
+            try:
+                texts, records = await store.purge_expired()
+                if texts or records:
+                    log.info("retention: %d review(s) and %d decision record(s) deleted", texts, records)
+            except Exception as exc:
+                log.warning("applying retention failed: %s", type(exc).__name__)
         await asyncio.sleep(every)

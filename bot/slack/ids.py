@@ -24,7 +24,13 @@ NOTES_ACTION_ID = "notes_text"
 FEEDBACK_HELPFUL_ACTION_ID = "redteam_feedback_helpful"
 FEEDBACK_NOT_HELPFUL_ACTION_ID = "redteam_feedback_not_helpful"
 SHARE_ACTION_ID = "redteam_share"
+CLEAR_ACTION_ID = "redteam_clear"
 FEEDBACK_BLOCK_ID = "redteam_feedback"
+
+#: The modal asking why a Do not post draft is fine to post anyway.
+CLEAR_REASON_MODAL_CALLBACK_ID = "redteam_clear_reason"
+CLEAR_REASON_BLOCK_ID = "clear_reason"
+CLEAR_REASON_ACTION_ID = "clear_reason_text"
 
 #: Events the app subscribes to (manifest ``settings.event_subscriptions.bot_events``).
 BOT_EVENTS = ("app_mention", "message.channels", "message.groups")
@@ -40,4 +46,5 @@ BOT_SCOPES = {
     "chat:write": "post reviews in threads and ephemeral replies",
     "reactions:write": "add the :eyes: reaction while a review runs",
     "commands": "the /redteam command and the message shortcut",
+    "usergroups:read": "let the members of user groups named in REDTEAM_APPROVERS clear drafts",
 }

@@ -18,8 +18,10 @@ from slack_sdk.models.blocks import (
     PlainTextObject,
 )
 
+from bot.conversation.outcomes import ClearanceState
 from bot.review.models import Review, ReviewDelta
 from bot.slack import blocks_review as parts
+from bot.slack.blocks_clearance import clearance_fallback, clearance_text
 from bot.slack.blocks_common import RenderedMessage, context, section, to_message
 from bot.slack.blocks_help import draft_modal, render_help
 from bot.slack.blocks_limits import (
@@ -32,6 +34,7 @@ from bot.slack.blocks_limits import (
 )
 from bot.slack.escape import clip, escape_clipped, escape_mrkdwn
 from bot.slack.ids import (
+    CLEAR_ACTION_ID,
     FEEDBACK_BLOCK_ID,
     FEEDBACK_HELPFUL_ACTION_ID,
     FEEDBACK_NOT_HELPFUL_ACTION_ID,
@@ -57,7 +60,7 @@ _OVERFLOW_CHARS = 60
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 
 
-def _buttons(review_id: str, ephemeral: bool) -> ActionsBlock:
+def _buttons(review_id: str, ephemeral: bool, clearance: ClearanceState | None) -> ActionsBlock:
     elements = [
         ButtonElement(
             text=PlainTextObject(text=":thumbsup: Helpful", emoji=True),
@@ -79,6 +82,15 @@ def _buttons(review_id: str, ephemeral: bool) -> ActionsBlock:
                 style="primary",
             )
         )
+    elif clearance is not None and clearance.offers_button:
+        elements.append(
+            ButtonElement(
+                text=PlainTextObject(text=":white_check_mark: Cleared to post", emoji=True),
+                action_id=CLEAR_ACTION_ID,
+                value=review_id,
+                style="primary",
+            )
+        )
     return ActionsBlock(block_id=FEEDBACK_BLOCK_ID, elements=elements)
 
 
@@ -96,7 +108,13 @@ def _take(budget: Budget, blocks: list[Block], start: int, stop: int, shown: lis
         shown.append(block)
 
 
-def _head(review: Review, delta: ReviewDelta | None, shared_by: str | None, ephemeral: bool) -> list[Block]:
+def _head(
+    review: Review,
+    delta: ReviewDelta | None,
+    shared_by: str | None,
+    ephemeral: bool,
+    clearance: ClearanceState | None,
+) -> list[Block]:
     head: list[Block] = []
     if delta is not None:
         head.append(section(parts.delta_text(delta)))
@@ -104,6 +122,9 @@ def _head(review: Review, delta: ReviewDelta | None, shared_by: str | None, ephe
     head.append(HeaderBlock(text=PlainTextObject(text=header, emoji=True)))
     if shared_by:
         head.append(context(_shared_line(shared_by)))
+    # Right under the verdict: whether the post may go out is what the channel looks for first.
+    if clearance is not None and not ephemeral and (line := clearance_text(clearance)):
+        head.append(context(line))
     head.append(section(parts.summary_text(review)))
     # Away from the draft's own thread (a private reply, a shared copy) the reader needs the draft.
     if (ephemeral or shared_by) and (excerpt := parts.draft_excerpt(review)):
@@ -111,12 +132,14 @@ def _head(review: Review, delta: ReviewDelta | None, shared_by: str | None, ephe
     return head
 
 
-def _tail(review: Review, review_id: str, ephemeral: bool) -> list[Block]:
+def _tail(
+    review: Review, review_id: str, ephemeral: bool, clearance: ClearanceState | None
+) -> list[Block]:
     tail: list[Block] = []
     if notices := parts.notices_text(review.notices):
         tail.append(context(notices))
     tail.append(context(parts.engines_text(review, review_id)))
-    tail.append(_buttons(review_id, ephemeral))
+    tail.append(_buttons(review_id, ephemeral, clearance))
     return tail
 
 
@@ -182,18 +205,23 @@ def render_review(
     shared_by: str | None = None,
     ephemeral: bool = False,
     category_labels: Mapping[str, str] | None = None,
+    clearance: ClearanceState | None = None,
 ) -> RenderedMessage:
     """The review as a message: verdict at a glance, then risks, reactions and rewrites.
 
     ``ephemeral`` adds the *Share in channel* button; ``shared_by`` (a user id) names who
-    shared it; ``category_labels`` maps taxonomy ids to their labels.
+    shared it; ``category_labels`` maps taxonomy ids to their labels; ``clearance`` (a review
+    in a review channel) adds the *Cleared to post* button or says who cleared it.
     """
-    head = _head(review, delta, shared_by, ephemeral)
-    tail = _tail(review, review_id, ephemeral)
+    head = _head(review, delta, shared_by, ephemeral, clearance)
+    tail = _tail(review, review_id, ephemeral, clearance)
     budget = Budget()
     budget.reserve(len(head) + len(tail), sum(block_text_length(b) for b in head + tail))
     middle = _middle(review, budget, category_labels)
-    return to_message(head + middle + tail, parts.fallback_text(review, delta, category_labels))
+    fallback = parts.fallback_text(review, delta, category_labels)
+    if clearance is not None and not ephemeral and (said := clearance_fallback(clearance)):
+        fallback = f"{said} {fallback}"
+    return to_message(head + middle + tail, fallback)
 
 
 def render_working() -> RenderedMessage:

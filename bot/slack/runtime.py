@@ -12,12 +12,14 @@ from typing import Any, TypeVar
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversation import Conversation
+from bot.conversation.clearance import ClearancePolicy, Clearances
 from bot.conversation.outbox import DeliveryPolicy
 from bot.conversation.transport import ChannelLimit
 from bot.review.service import ReviewService
 from bot.settings import Settings
 from bot.slack.channels import ReviewChannels
 from bot.slack.transport import SlackTransport
+from bot.slack.usergroups import SlackUserGroups
 from bot.slack.worker import BackgroundLoop
 from bot.store import AsyncStore
 
@@ -34,6 +36,12 @@ class SlackRuntime:
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     #: The sweep for abandoned replies (bot.conversation.owed_replies), on the worker loop.
     sweeper: concurrent.futures.Future[None] | None = None
+    #: Clicks of "Cleared to post"; REDTEAM_APPROVERS' user groups are read with this client.
+    clearances: Clearances = field(init=False)
+
+    def __post_init__(self) -> None:
+        groups = SlackUserGroups(self.transport.client)
+        self.clearances = Clearances(self.conversation, self.conversation.clearance, groups)
 
     @classmethod
     def build(
@@ -49,7 +57,8 @@ class SlackRuntime:
         limit = ChannelLimit(per_second=settings.slack_posts_per_second, burst=settings.slack_post_burst)
         transport = SlackTransport(client, channels, service.checker.taxonomy, limit=limit)
         conversation = Conversation(
-            service, store, transport, delivery=DeliveryPolicy.from_settings(settings)
+            service, store, transport, delivery=DeliveryPolicy.from_settings(settings),
+            clearance=ClearancePolicy.from_settings(settings),
         )
         return cls(settings, conversation, transport, worker)
 

@@ -67,6 +67,7 @@ class SlackTransport:
                 shared_by=outcome.shared_by,
                 ephemeral=outcome.private,
                 category_labels=self.category_labels,
+                clearance=outcome.clearance,
             )
         if isinstance(outcome, Answered):
             return render.render_answer(outcome.text)

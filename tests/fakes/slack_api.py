@@ -82,6 +82,8 @@ class FakeSlackAPI:
     #: channels where posting fails with not_in_channel (ephemeral posts too)
     not_in: set[str] = field(default_factory=set)
     socket_mode_url: str | None = None
+    #: user group id -> member user ids, answered by usergroups.users.list
+    usergroups: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.calls: list[Call] = []
@@ -363,6 +365,13 @@ def _views_open(fake: FakeSlackAPI, params: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "view": {"id": "VFAKE", **(params.get("view") or {})}}
 
 
+def _usergroups_users_list(fake: FakeSlackAPI, params: dict[str, Any]) -> dict[str, Any]:
+    users = fake.usergroups.get(str(params.get("usergroup", "")))
+    if users is None:
+        return {"ok": False, "error": "no_such_subteam"}
+    return {"ok": True, "users": list(users)}
+
+
 def _connections_open(fake: FakeSlackAPI, params: dict[str, Any]) -> dict[str, Any]:
     if fake.socket_mode_url is None:
         return {"ok": False, "error": "not_allowed_token_type"}
@@ -380,6 +389,7 @@ _METHODS: dict[str, Callable[[FakeSlackAPI, dict[str, Any]], dict[str, Any]]] = 
     "conversations.info": _conversations_info,
     "conversations.replies": _conversations_replies,
     "views.open": _views_open,
+    "usergroups.users.list": _usergroups_users_list,
     "apps.connections.open": _connections_open,
 }
 

@@ -59,5 +59,6 @@ async def review_command(
         channel=str(command.get("channel_id") or ""),
         draft=f"command:{command.get('trigger_id') or ''}",
         user=str(command.get("user_id") or ""),
+        workspace=str(command.get("team_id") or "") or None,
     )
     await runtime.conversation.review_privately(Draft(text=text), filing, replace_reviewing)

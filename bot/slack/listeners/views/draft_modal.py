@@ -77,5 +77,10 @@ async def review_submission(
                 log.info("chat.postEphemeral failed (%s); sending a DM", slack_error(exc))
         await runtime.client.chat_postMessage(channel=user, text=msg.text, blocks=msg.blocks)
 
-    filing = Filing(channel=channel or user, draft=f"modal:{view.get('id') or ''}", user=user)
+    filing = Filing(
+        channel=channel or user,
+        draft=f"modal:{view.get('id') or ''}",
+        user=user,
+        workspace=str((body.get("team") or {}).get("id") or "") or None,
+    )
     await runtime.conversation.review_privately(draft, filing, deliver_privately)
