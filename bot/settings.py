@@ -1,7 +1,7 @@
 """All settings, from the environment and ``.env``.
 
 The app's own settings carry the ``REDTEAM_`` prefix; the SDKs' keep their usual names
-(``OPENAI_API_KEY``, ``SLACK_BOT_TOKEN``...). Every field is documented in README.md and
+(``OPENAI_API_KEY``, ``SLACK_BOT_TOKEN``...). Every field is documented in docs/settings.md and
 ``.env.example``.
 """
 
