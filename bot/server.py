@@ -32,7 +32,7 @@ from bot.review.service import ReviewService
 from bot.settings import Settings
 from bot.slack.app import SlackConfigError, build_app, close_app
 from bot.slack.early_ack import EarlyEventAck
-from bot.slack.worker import BackgroundLoop, tune_for_serving
+from bot.runtime.worker import BackgroundLoop, tune_for_serving
 from bot.store import AsyncStore, Store
 from bot.web.audit import audit_routes
 
@@ -174,7 +174,7 @@ def serve(settings: Settings, host: str = "0.0.0.0", port: int = 3000, workers: 
     checker = OfflineChecker.from_settings(settings)
     if workers == 1:
         asgi = create_asgi_app(settings, services=Services(checker=checker))
-        # Reviews run on a second thread (bot.slack.worker); see tune_for_serving for why these
+        # Reviews run on a second thread (bot.runtime.worker); see tune_for_serving for why these
         # interpreter settings help the thread that acks Slack's requests.
         tune_for_serving()
         uvicorn.run(asgi, host=host, port=port, log_level=log_level, log_config=log_config,

@@ -17,7 +17,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.early_ack import EarlyEventAck
-from bot.slack.worker import BackgroundLoop
+from bot.runtime.worker import BackgroundLoop
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack_harness import (
     OTHER_CHANNEL,

@@ -7,13 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.slack.worker import ACK_SWITCH_INTERVAL, GC_THRESHOLDS
+from bot.runtime.worker import ACK_SWITCH_INTERVAL, GC_THRESHOLDS
 
 
 def test_tune_for_serving_sets_gil_slices_and_rarer_collections() -> None:
     script = (
         "import gc, json, sys\n"
-        "from bot.slack.worker import tune_for_serving\n"
+        "from bot.runtime.worker import tune_for_serving\n"
         "before = gc.get_freeze_count()\n"
         "tune_for_serving()\n"
         "print(json.dumps([sys.getswitchinterval(), gc.get_threshold(), before, gc.get_freeze_count()]))\n"

@@ -1,4 +1,4 @@
-"""bot.server and bot.slack.worker on their own: clear configuration errors, the review loop."""
+"""bot.server and bot.runtime.worker on their own: clear configuration errors, the review loop."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from bot.server import create_asgi_app
 from bot.slack.app import SlackConfigError
-from bot.slack.worker import BackgroundLoop
+from bot.runtime.worker import BackgroundLoop
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack_harness import make_settings
 

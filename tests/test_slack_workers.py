@@ -29,7 +29,7 @@ from bot.cli.settings_loader import load_settings
 from bot.review.taxonomy import RuleFileError
 from bot.server import app_from_env, serve
 from bot.settings import Settings
-from bot.slack.worker import ACK_SWITCH_INTERVAL, GC_THRESHOLDS
+from bot.runtime.worker import ACK_SWITCH_INTERVAL, GC_THRESHOLDS
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack_harness import REVIEW_CHANNEL, SECRET, event_envelope, make_settings, message_event, sign
 

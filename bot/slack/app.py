@@ -15,7 +15,7 @@ from bot.settings import Settings
 from bot.slack.client import build_client, clone_client
 from bot.slack.listeners import register_all
 from bot.slack.runtime import SlackRuntime
-from bot.slack.worker import BackgroundLoop
+from bot.runtime.worker import BackgroundLoop
 from bot.store import AsyncStore
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from bot.review.service import ReviewService
 from bot.settings import Settings
 from bot.slack.channels import ReviewChannels
 from bot.slack.transport import SlackTransport
-from bot.slack.worker import BackgroundLoop
+from bot.runtime.worker import BackgroundLoop
 from bot.store import AsyncStore
 
 T = TypeVar("T")

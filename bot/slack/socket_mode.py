@@ -13,7 +13,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from bot.review.service import ReviewService
 from bot.settings import Settings
 from bot.slack.app import MISSING_APP_TOKEN, MISSING_BOT_TOKEN, SlackConfigError, build_app, close_app
-from bot.slack.worker import BackgroundLoop, tune_for_serving
+from bot.runtime.worker import BackgroundLoop, tune_for_serving
 from bot.store import AsyncStore
 
 log = logging.getLogger(__name__)
