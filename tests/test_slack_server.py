@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.runtime.worker import BackgroundLoop
 from bot.server import create_asgi_app
 from bot.slack.app import SlackConfigError
-from bot.runtime.worker import BackgroundLoop
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack_harness import make_settings
 

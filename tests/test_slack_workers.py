@@ -27,9 +27,9 @@ from bot.cli.parser import build_parser
 from bot.cli.server_cmds import serve_workers
 from bot.cli.settings_loader import load_settings
 from bot.review.taxonomy import RuleFileError
+from bot.runtime.worker import ACK_SWITCH_INTERVAL, GC_THRESHOLDS
 from bot.server import app_from_env, serve
 from bot.settings import Settings
-from bot.runtime.worker import ACK_SWITCH_INTERVAL, GC_THRESHOLDS
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack_harness import REVIEW_CHANNEL, SECRET, event_envelope, make_settings, message_event, sign
 

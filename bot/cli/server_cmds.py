@@ -1,4 +1,5 @@
-"""``redteam serve`` and ``redteam slack``: the Slack bot, imported only when asked for."""
+"""``redteam serve`` (Slack and Teams over HTTP) and ``redteam slack`` (Socket Mode): the bots,
+imported only when asked for."""
 
 from __future__ import annotations
 
@@ -28,10 +29,11 @@ def _run_configured(target: Callable[..., Any], *args: Any, **kwargs: Any) -> in
     """Run the bot; a setting that is missing or wrong is the user's to fix, not an internal error."""
     from bot.slack.app import SlackConfigError
     from bot.store import StoreConfigError
+    from bot.teams.app import TeamsConfigError
 
     try:
         target(*args, **kwargs)
-    except (SlackConfigError, StoreConfigError) as exc:
+    except (SlackConfigError, TeamsConfigError, StoreConfigError) as exc:
         raise UsageError(str(exc)) from None
     return EXIT_OK
 

@@ -13,10 +13,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversation import Conversation
 from bot.review.service import ReviewService
+from bot.runtime.worker import BackgroundLoop
 from bot.settings import Settings
 from bot.slack.channels import ReviewChannels
 from bot.slack.transport import SlackTransport
-from bot.runtime.worker import BackgroundLoop
 from bot.store import AsyncStore
 
 T = TypeVar("T")

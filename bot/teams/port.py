@@ -1,0 +1,224 @@
+"""The conversation layer's transport on Teams: outcomes rendered as Adaptive Cards, sent through
+the Bot Connector (:class:`~bot.teams.transport.TeamsTransport`: pacing, retries).
+
+The layer names places with plain strings; on Teams they mean:
+
+- ``channel``: a Teams channel id (``19:…@thread.tacv2``), or a chat's conversation id (hashed
+  when longer than the store keeps, see :func:`chat_key`);
+- ``thread``: in a channel, the id of the thread's first post (replies go to
+  ``<channel id>;messageid=<post id>``); in a chat, which has no threads, the message itself;
+- a message id returned by a post: the activity id, as ``<post id>/<activity id>`` for a reply
+  in a channel thread, because Teams edits a reply through the thread's conversation id.
+
+Where a conversation's Bot Connector is (its service URL) is learned from the activities that
+arrive (:meth:`TeamsConversationTransport.learn`). Teams uses one service URL per region, so a
+channel not yet seen by this process uses the last one seen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+
+import httpx
+from microsoft_teams.cards import AdaptiveCard
+
+from bot.conversation import Answered, DraftDeleted, Notice, Outcome, Place, Reviewed
+from bot.review.models import ThreadMessage
+from bot.review.taxonomy import Taxonomy
+from bot.teams import cards
+from bot.teams.activities import Where
+from bot.teams.transport import TeamsPlace, TeamsTransport
+
+log = logging.getLogger(__name__)
+
+TEAMS = "teams"
+#: The store keeps channel ids up to this many characters.
+MAX_CHANNEL_CHARS = 64
+#: Messages remembered per thread (the Bot Connector cannot read a thread back), and threads kept.
+THREAD_MEMORY = 30
+THREADS_REMEMBERED = 2_000
+#: The author the layer expects on the bot's own messages.
+BOT_AUTHOR = "redteam"
+
+
+class UnknownConversation(LookupError):
+    """A reply is due in a conversation this process has not seen, and cannot find."""
+
+
+@dataclass(frozen=True)
+class Route:
+    service_url: str
+    conversation_id: str
+    is_channel: bool
+
+
+def chat_key(conversation_id: str) -> str:
+    """The layer's ``channel`` for a chat: its id, or a hash of it when too long to store."""
+    if len(conversation_id) <= MAX_CHANNEL_CHARS:
+        return conversation_id
+    return "h:" + hashlib.sha256(conversation_id.encode()).hexdigest()[: MAX_CHANNEL_CHARS - 2]
+
+
+def channel_of(where: Where) -> str:
+    """The layer's ``channel`` for the conversation of ``where``."""
+    if where.scope == "channel" and where.channel_id:
+        return chat_key(where.channel_id)
+    return chat_key(where.conversation_id.split(";")[0])
+
+
+def looks_like_channel(channel: str) -> bool:
+    return channel.startswith("19:") and channel.endswith(("@thread.tacv2", "@thread.skype"))
+
+
+class TeamsConversationTransport:
+    """:class:`bot.conversation.Transport` for Teams. Use it from one event loop (the review loop)."""
+
+    platform = TEAMS
+
+    def __init__(
+        self,
+        teams: TeamsTransport,
+        *,
+        review_channels: list[str] | None = None,
+        taxonomy: Taxonomy | None = None,
+    ) -> None:
+        self.teams = teams
+        self.configured_channels = list(review_channels or [])
+        #: channel ids found to be review channels (configured by name, seen with that name)
+        self.review_channel_ids: set[str] = {c for c in self.configured_channels if looks_like_channel(c)}
+        self.routes: dict[str, Route] = {}
+        self.last_service_url: str | None = None
+        self.category_labels = {cid: taxonomy.label(cid) for cid in taxonomy.ids} if taxonomy else None
+        # "Reviewing…" cards posted by show_working, replaced by the thread's next reply.
+        self._working: dict[tuple[str, str], asyncio.Future[str | None]] = {}
+        self._threads: OrderedDict[tuple[str, str], deque[ThreadMessage]] = OrderedDict()
+
+    # --- what the adapter tells it ------------------------------------------------------
+
+    def learn(self, where: Where, *, is_review_channel: bool = False) -> str:
+        """Remember where ``where``'s conversation is; returns its ``channel`` for the layer."""
+        channel = channel_of(where)
+        is_channel = where.scope == "channel" and where.channel_id is not None
+        conversation = where.channel_id if is_channel and where.channel_id else where.conversation_id
+        if is_channel:
+            conversation = conversation.split(";")[0]
+        self.routes[channel] = Route(where.service_url, conversation, is_channel)
+        if where.service_url:
+            self.last_service_url = where.service_url
+        if is_review_channel:
+            self.review_channel_ids.add(channel)
+        return channel
+
+    def remember(self, channel: str, thread: str, author: str, text: str) -> None:
+        """Keep a message of a thread, for answering questions asked there later (in memory,
+        the last few per thread)."""
+        if not text.strip():
+            return
+        key = (channel, thread)
+        messages = self._threads.pop(key, None) or deque(maxlen=THREAD_MEMORY)
+        messages.append(ThreadMessage(author=author, text=text))
+        self._threads[key] = messages
+        while len(self._threads) > THREADS_REMEMBERED:
+            self._threads.popitem(last=False)
+
+    # --- rendering ------------------------------------------------------------------------
+
+    def render(self, outcome: Outcome, *, show_draft: bool = False) -> AdaptiveCard:
+        if isinstance(outcome, Reviewed):
+            return cards.render_review(outcome.review, review_id=outcome.review_id, delta=outcome.delta,
+                                       show_draft=show_draft, category_labels=self.category_labels)
+        if isinstance(outcome, Answered):
+            return cards.render_answer(outcome.text)
+        if isinstance(outcome, DraftDeleted):
+            return cards.render_deleted()
+        assert isinstance(outcome, Notice)
+        return cards.render_notice(outcome.text)
+
+    # --- the port -----------------------------------------------------------------------
+
+    def place_of(self, channel: str, thread: str | None = None) -> TeamsPlace:
+        """Where a reply in ``thread`` of ``channel`` goes (UnknownConversation if nowhere known)."""
+        route = self.routes.get(channel)
+        if route is None:
+            if not (looks_like_channel(channel) and self.last_service_url):
+                raise UnknownConversation("no route to that conversation in this process")
+            route = Route(self.last_service_url, channel, True)
+        if route.is_channel and thread and thread.isdigit():
+            return TeamsPlace.thread(route.service_url, route.conversation_id, thread)
+        return TeamsPlace(route.service_url, route.conversation_id)
+
+    async def post_in_thread(self, channel: str, thread: str, outcome: Outcome) -> str:
+        place = self.place_of(channel, thread)
+        card = self.render(outcome)
+        placeholder = self._working.pop((channel, thread), None)
+        activity = await placeholder if placeholder is not None else None
+        if activity is not None:
+            try:
+                await self.teams.update(place, activity, card)
+            except Exception as exc:  # the placeholder is gone (deleted by someone): post anew
+                log.info("could not replace the placeholder: %s", type(exc).__name__)
+            else:
+                return self._ref(place, thread, activity)
+        sent = await self.teams.post(place, card)
+        if isinstance(outcome, Answered):
+            self.remember(channel, thread, BOT_AUTHOR, outcome.text)
+        return self._ref(place, thread, sent)
+
+    async def post_in_channel(self, channel: str, outcome: Outcome) -> str:
+        return await self.teams.post(self.place_of(channel), self.render(outcome))
+
+    async def update_message(self, channel: str, message: str, outcome: Outcome) -> None:
+        thread, _, activity = message.rpartition("/")
+        await self.teams.update(self.place_of(channel, thread or None), activity, self.render(outcome))
+
+    async def show_working(self, place: Place) -> None:
+        """Post a short "Reviewing…" card at once; the review replaces it in place."""
+        key = (place.channel, place.thread)
+        done: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        # Registered before the first wait, so a review that is ready first still finds it.
+        self._working[key] = done
+        try:
+            done.set_result(await self.teams.post(self.place_of(place.channel, place.thread),
+                                                  cards.render_working()))
+        except BaseException:
+            done.set_result(None)
+            if self._working.get(key) is done:
+                del self._working[key]
+            raise
+
+    async def thread_messages(self, channel: str, thread: str, *, exclude: str) -> list[ThreadMessage]:
+        # The Bot Connector cannot read a channel thread back (that needs Microsoft Graph): the
+        # messages are the ones this process saw arrive, and its own answers.
+        return list(self._threads.get((channel, thread), ()))
+
+    async def is_review_channel(self, channel: str) -> bool:
+        return channel in self.review_channel_ids
+
+    def describe_failure(self, exc: BaseException) -> str | None:
+        if isinstance(exc, UnknownConversation):
+            return "I could not find that conversation again"
+        if isinstance(exc, httpx.HTTPStatusError):
+            status = exc.response.status_code
+            if status == 429:
+                return "Teams is rate-limiting me right now"
+            if status in (401, 403):
+                return "I'm not allowed to post there"
+            return "Teams refused my reply"
+        if isinstance(exc, httpx.TransportError):
+            return "I could not reach Teams"
+        return None
+
+    # --- pieces --------------------------------------------------------------------------
+
+    @staticmethod
+    def _ref(place: TeamsPlace, thread: str, activity: str) -> str:
+        return f"{thread}/{activity}" if ";messageid=" in place.conversation_id else activity
+
+
+def cannot_post_there(exc: BaseException) -> bool:
+    """True when Teams refused a post because the bot is not in that conversation."""
+    return isinstance(exc, httpx.HTTPStatusError) and exc.response.status_code in (403, 404)
