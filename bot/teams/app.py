@@ -146,3 +146,25 @@ def _without_sdk_variables() -> Iterator[None]:
         yield
     finally:
         os.environ.update(hidden)
+
+
+async def check_bot_token(settings: Settings, *, http_client: requests.Session | None = None) -> str:
+    """Get a bot token with the configured credentials, as the bot does before its first reply;
+    returns where it came from. Raises TeamsConfigError for missing settings and
+    ``BotTokenError`` when Entra ID refuses (its reason, never the secret)."""
+    if not settings.teams_enabled:
+        raise TeamsConfigError("TEAMS_CLIENT_ID is not set: copy the Microsoft App ID of your Azure Bot.")
+    check_teams_settings(settings)
+    assert settings.teams_client_secret is not None and settings.teams_client_id is not None  # checked
+    cloud = cloud_for(settings)
+    tenant = (settings.teams_tenant_id or "").strip() or cloud.login_tenant
+    source = BotTokenSource(
+        settings.teams_client_id.strip(),
+        settings.teams_client_secret.get_secret_value(),
+        login_url=cloud.login_endpoint,
+        default_tenant=tenant,
+        custom_authority=settings.teams_login_url is not None,
+        http_client=http_client,
+    )
+    await source(cloud.bot_scope)
+    return f"{cloud.login_endpoint.rstrip('/')}/{tenant}"
