@@ -8,11 +8,15 @@ import asyncio
 import json
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.conversation.owed_replies import sweep_once
+from bot.server import NoPlatformError, create_asgi_app
+from bot.teams.app import TeamsConfigError
 from bot.teams.cards import FEEDBACK_VERB, MAX_CARD_BYTES
 from tests.fakes.bot_connector import ConnectorCall, FakeBotConnector
 from tests.fakes.openai_server import FakeOpenAI
@@ -20,6 +24,7 @@ from tests.teams_harness import (
     ALICE,
     OTHER_CHANNEL,
     REVIEW_CHANNEL,
+    TENANT_ID,
     Identity,
     Server,
     card_action_invoke,
@@ -31,6 +36,7 @@ from tests.teams_harness import (
     message_soft_delete,
     new_message_id,
     running_server,
+    server_settings,
 )
 from tests.test_slack_failures import huge_review
 
@@ -347,3 +353,27 @@ async def test_healthz_is_ok_with_teams_alone_and_slack_is_not_served(ident, tmp
             assert response.status == 200 and (await response.json())["ok"] is True
         async with server.session.post(server.base_url + "/slack/events", data=b"{}") as response:
             assert response.status == 404
+
+
+async def test_a_reply_owed_by_a_stopped_process_is_apologised_for_in_its_thread(ident, tmp_path):
+    connector = ident.connector
+    async with running_server(ident, tmp_path / "db.sqlite3") as server:
+        await reviewed(server, channel_post(connector, NETFLIX))  # the server learns its connector
+        abandoned = new_message_id()
+        key = f"teams:{TENANT_ID}:{REVIEW_CHANNEL}:{abandoned}"
+        assert await server.store.claim_all([key], reply_in=(REVIEW_CHANNEL, abandoned))
+        swept = server.runtime.submit(sweep_once(server.store, server.runtime.port, timedelta(0)))
+        assert await asyncio.wrap_future(swept) == 1
+    [apology] = in_conversation(connector, thread_of(REVIEW_CHANNEL, abandoned), "send")
+    assert "restart" in card_text(apology)
+
+
+def test_serve_needs_a_platform_and_runs_with_teams_alone(ident, tmp_path):
+    nothing = server_settings(ident, tmp_path / "db.sqlite3", TEAMS_CLIENT_ID=None)
+    with pytest.raises(NoPlatformError, match="Neither Slack nor Teams"):
+        create_asgi_app(nothing)
+    no_secret = server_settings(ident, tmp_path / "db.sqlite3", TEAMS_CLIENT_SECRET=None)
+    with pytest.raises(TeamsConfigError, match="TEAMS_CLIENT_SECRET"):
+        create_asgi_app(no_secret)
+    paths = {r.path for r in create_asgi_app(server_settings(ident, tmp_path / "db.sqlite3")).routes}
+    assert "/api/messages" in paths and "/slack/events" not in paths
