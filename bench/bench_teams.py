@@ -104,14 +104,39 @@ def run_fakes(latency: float, replies: int, folder: str) -> None:
 # --- the app's process --------------------------------------------------------------------------
 
 
-def serve(port: int) -> None:
+def serve(port: int, profile: str | None) -> None:
     import logging
 
     from bot.server import serve as serve_app
     from bot.settings import Settings
 
     logging.basicConfig(level=logging.WARNING)
-    serve_app(Settings(), "127.0.0.1", port, workers=1)
+    if not profile:
+        serve_app(Settings(), "127.0.0.1", port, workers=1)
+        return
+    import cProfile
+
+    from bot.runtime.worker import BackgroundLoop
+
+    # One profiler per thread: the loop that answers Teams (here) and the review loop.
+    serving, reviewing = cProfile.Profile(), cProfile.Profile()
+    run_loop = BackgroundLoop._run
+
+    def profiled_run(self: BackgroundLoop) -> None:
+        reviewing.enable()
+        try:
+            run_loop(self)
+        finally:
+            reviewing.disable()
+            reviewing.dump_stats(profile + ".review")
+
+    BackgroundLoop._run = profiled_run  # type: ignore[method-assign]
+    serving.enable()
+    try:
+        serve_app(Settings(), "127.0.0.1", port, workers=1)
+    finally:
+        serving.disable()
+        serving.dump_stats(profile + ".serve")
 
 
 # --- this process -------------------------------------------------------------------------------
@@ -201,8 +226,10 @@ class Bench:
             }
             for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"):
                 env.pop(name, None)
-            proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--serve", str(port)],
-                                    env=env, cwd=tmp)  # cwd: no developer .env leaks into the run
+            command = [sys.executable, str(Path(__file__).resolve()), "--serve", str(port)]
+            if a.profile:
+                command += ["--profile", str(Path(a.profile).resolve())]
+            proc = subprocess.Popen(command, env=env, cwd=tmp)  # cwd: no developer .env leaks into the run
             try:
                 async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
                     await self.wait_ready(http, port, proc)
@@ -278,12 +305,13 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="requests of each kind timed (200)")
     parser.add_argument("--concurrency", type=int, default=50, help="concurrent requests (50)")
     parser.add_argument("--drafts", type=int, default=100, help="drafts posted together (100)")
+    parser.add_argument("--profile", help="write the app's profiles (pstats) to FILE.serve and FILE.review")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--fakes", help=argparse.SUPPRESS)
     args = parser.parse_args()
     replies = (args.requests * 2 + args.concurrency + args.drafts) * 2 + 50
     if args.serve:
-        serve(args.serve)
+        serve(args.serve, args.profile)
         return
     if args.fakes:
         run_fakes(args.latency, replies, args.fakes)

@@ -127,7 +127,8 @@ def on_message(runtime: TeamsRuntime, activity: MessageActivity) -> None:
     text = draft_text(activity)
     has_files = bool(activity.attachments)
     conversation = runtime.conversation
-    runtime.port.remember(place.channel, place.thread, place.user, text)
+    # Kept for answering questions later; on the review loop, where the transport lives.
+    runtime.worker.loop.call_soon_threadsafe(runtime.port.remember, place, text)
     if at.scope == "personal":
         if text.strip().lower() in HELP_WORDS:
             runtime.spawn(runtime.post_help(place))

@@ -93,9 +93,10 @@ class TeamsConversationTransport:
         self.routes: dict[str, Route] = {}
         self.last_service_url: str | None = None
         self.category_labels = {cid: taxonomy.label(cid) for cid in taxonomy.ids} if taxonomy else None
-        # "Reviewing…" cards posted by show_working, replaced by the thread's next reply.
-        self._working: dict[tuple[str, str], asyncio.Future[str | None]] = {}
-        self._threads: OrderedDict[tuple[str, str], deque[ThreadMessage]] = OrderedDict()
+        # "Reviewing…" cards posted by show_working, oldest first, each replaced by one of the
+        # thread's next replies.
+        self._working: dict[tuple[str, str], deque[asyncio.Future[str | None]]] = {}
+        self._threads: OrderedDict[tuple[str, str], deque[tuple[str, ThreadMessage]]] = OrderedDict()
 
     # --- what the adapter tells it ------------------------------------------------------
 
@@ -113,14 +114,14 @@ class TeamsConversationTransport:
             self.review_channel_ids.add(channel)
         return channel
 
-    def remember(self, channel: str, thread: str, author: str, text: str) -> None:
+    def remember(self, place: Place, text: str, *, author: str | None = None) -> None:
         """Keep a message of a thread, for answering questions asked there later (in memory,
         the last few per thread)."""
         if not text.strip():
             return
-        key = (channel, thread)
+        key = (place.channel, place.thread)
         messages = self._threads.pop(key, None) or deque(maxlen=THREAD_MEMORY)
-        messages.append(ThreadMessage(author=author, text=text))
+        messages.append((place.message, ThreadMessage(author=author or place.user, text=text)))
         self._threads[key] = messages
         while len(self._threads) > THREADS_REMEMBERED:
             self._threads.popitem(last=False)
@@ -154,8 +155,7 @@ class TeamsConversationTransport:
     async def post_in_thread(self, channel: str, thread: str, outcome: Outcome) -> str:
         place = self.place_of(channel, thread)
         card = self.render(outcome)
-        placeholder = self._working.pop((channel, thread), None)
-        activity = await placeholder if placeholder is not None else None
+        activity = await self._take_placeholder((channel, thread))
         if activity is not None:
             try:
                 await self.teams.update(place, activity, card)
@@ -165,7 +165,7 @@ class TeamsConversationTransport:
                 return self._ref(place, thread, activity)
         sent = await self.teams.post(place, card)
         if isinstance(outcome, Answered):
-            self.remember(channel, thread, BOT_AUTHOR, outcome.text)
+            self.remember(Place(TEAMS, "", channel, sent, thread, BOT_AUTHOR), outcome.text)
         return self._ref(place, thread, sent)
 
     async def post_in_channel(self, channel: str, outcome: Outcome) -> str:
@@ -180,20 +180,18 @@ class TeamsConversationTransport:
         key = (place.channel, place.thread)
         done: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
         # Registered before the first wait, so a review that is ready first still finds it.
-        self._working[key] = done
+        self._working.setdefault(key, deque()).append(done)
         try:
             done.set_result(await self.teams.post(self.place_of(place.channel, place.thread),
                                                   cards.render_working()))
         except BaseException:
             done.set_result(None)
-            if self._working.get(key) is done:
-                del self._working[key]
             raise
 
     async def thread_messages(self, channel: str, thread: str, *, exclude: str) -> list[ThreadMessage]:
         # The Bot Connector cannot read a channel thread back (that needs Microsoft Graph): the
         # messages are the ones this process saw arrive, and its own answers.
-        return list(self._threads.get((channel, thread), ()))
+        return [m for message, m in self._threads.get((channel, thread), ()) if message != exclude]
 
     async def is_review_channel(self, channel: str) -> bool:
         return channel in self.review_channel_ids
@@ -213,6 +211,15 @@ class TeamsConversationTransport:
         return None
 
     # --- pieces --------------------------------------------------------------------------
+
+    async def _take_placeholder(self, key: tuple[str, str]) -> str | None:
+        waiting = self._working.get(key)
+        if not waiting:
+            return None
+        placeholder = waiting.popleft()
+        if not waiting:
+            del self._working[key]
+        return await placeholder
 
     @staticmethod
     def _ref(place: TeamsPlace, thread: str, activity: str) -> str:
