@@ -99,7 +99,9 @@ async def test_long_chat_ids_fit_the_store_and_unknown_chats_are_said_plainly():
     assert transport.describe_failure(caught.value) == "I could not find that conversation again"
 
 
-@pytest.mark.parametrize(("status", "reason"), [(429, "rate-limiting"), (403, "not allowed"), (500, "refused")])
+@pytest.mark.parametrize(
+    ("status", "reason"), [(429, "rate-limiting"), (403, "not allowed"), (500, "refused")]
+)
 def test_connector_failures_are_described_without_their_text(status, reason):
     transport, _ = port()
     request = httpx.Request("POST", SERVICE)
