@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import httpx
 import requests
 from microsoft_teams.api.auth.cloud_environment import CloudEnvironment, from_name, with_overrides
 from microsoft_teams.apps import App
@@ -36,6 +37,8 @@ SDK_VARIABLES = (
 
 #: Seconds one Bot Connector request may take before it is abandoned (and maybe retried).
 CONNECTOR_TIMEOUT_SECONDS = 15.0
+#: Connections to the Bot Connector kept open at most (each review makes two calls).
+CONNECTOR_CONNECTIONS = 200
 
 
 class TeamsConfigError(ValueError):
@@ -116,6 +119,14 @@ def build_teams_app(
             http_client=token_http_client,
         )
     http = Client(ClientOptions(timeout=CONNECTOR_TIMEOUT_SECONDS))
+    # httpx keeps 20 idle connections by default: after a burst of replies the others were closed
+    # and opened again for the next one (bench/bench_teams.py). Keep as many as are used.
+    http.http = httpx.AsyncClient(
+        timeout=CONNECTOR_TIMEOUT_SECONDS,
+        limits=httpx.Limits(max_connections=CONNECTOR_CONNECTIONS,
+                            max_keepalive_connections=CONNECTOR_CONNECTIONS, keepalive_expiry=60.0),
+        event_hooks=http.http.event_hooks,
+    )
     http.use(connector_retry or ConnectorRetry())
     routes = StarletteRoutes()
     with _without_sdk_variables():

@@ -40,9 +40,15 @@ class TeamsTransport:
     def __init__(self, api: ApiClient, *, pacer: ThreadPacer | None = None) -> None:
         self._api = api
         self._pacer = pacer or ThreadPacer()
+        self._scoped: dict[str, ApiClient] = {}
 
     def _at(self, place: TeamsPlace) -> ApiClient:
-        return self._api.clone(service_url=place.service_url)
+        # One scoped client per service URL (Teams has a few, one per region): a clone sets up
+        # its loggers and sub-clients, a measurable cost when every reply made one.
+        scoped = self._scoped.get(place.service_url)
+        if scoped is None:
+            scoped = self._scoped[place.service_url] = self._api.clone(service_url=place.service_url)
+        return scoped
 
     async def post(self, place: TeamsPlace, card: AdaptiveCard, *, summary: str | None = None) -> str:
         """Post ``card`` as a new message; its activity id (to update or delete it later)."""
@@ -77,7 +83,7 @@ class TeamsTransport:
             "tenantId": tenant_id,
             "channelData": {"tenant": {"id": tenant_id}},
         })
-        conversation = await self._api.clone(service_url=service_url).conversations.create(params)
+        conversation = await self._at(TeamsPlace(service_url, "")).conversations.create(params)
         return TeamsPlace(service_url, conversation.id)
 
 
