@@ -38,7 +38,7 @@ SDK_VARIABLES = (
 #: Seconds one Bot Connector request may take before it is abandoned (and maybe retried).
 CONNECTOR_TIMEOUT_SECONDS = 15.0
 #: Connections to the Bot Connector kept open at most (each review makes two calls).
-CONNECTOR_CONNECTIONS = 200
+CONNECTOR_CONNECTIONS = 50
 
 
 class TeamsConfigError(ValueError):
