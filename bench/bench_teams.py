@@ -67,7 +67,8 @@ def summary(name: str, ms: list[float]) -> str:
 
 def run_fakes(latency: float, replies: int, folder: str) -> None:
     """The fakes, until stdin closes. Prints their URLs and a signed token as one JSON line; each
-    line ``calls N`` read on stdin is answered with the connector's calls from the N-th on, as JSON."""
+    line ``calls N`` read on stdin is answered with the connector's calls from the N-th on, and
+    ``llm`` with the LLM's request timings, as JSON."""
     from tests.fakes.bot_auth import BotFrameworkKeys, FakeEntra
     from tests.fakes.bot_auth import TestCertificates as Certificates
     from tests.fakes.bot_connector import FakeBotConnector
@@ -95,6 +96,8 @@ def run_fakes(latency: float, replies: int, folder: str) -> None:
             with connector._lock:
                 calls = [[c.kind, c.conversation_id, c.status, c.at] for c in connector.calls[since:]]
             print(json.dumps(calls), flush=True)
+        elif line.strip() == "llm":
+            print(json.dumps(llm.timings()), flush=True)
     connector.stop()
     entra.stop()
     keys.stop()
@@ -169,6 +172,12 @@ class Bench:
         self.fakes_proc.stdin.flush()
         self.seen += json.loads(self.fakes_proc.stdout.readline())
         return self.seen
+
+    def llm_timings(self) -> list[dict[str, Any]]:
+        assert self.fakes_proc.stdin is not None and self.fakes_proc.stdout is not None
+        self.fakes_proc.stdin.write("llm\n")
+        self.fakes_proc.stdin.flush()
+        return list(json.loads(self.fakes_proc.stdout.readline()))
 
     async def post(self, http: aiohttp.ClientSession, activity: dict[str, Any]) -> float:
         body = json.dumps(activity).encode()
@@ -268,8 +277,10 @@ class Bench:
 
         burst = [self.draft() for _ in range(a.drafts)]
         sent: dict[str, float] = {}
+        first_lines: dict[str, str] = {}
 
         async def send(activity: dict[str, Any]) -> None:
+            first_lines[activity["text"]] = f"{REVIEW_CHANNEL};messageid={activity['id']}"
             sent[f"{REVIEW_CHANNEL};messageid={activity['id']}"] = time.monotonic()
             await self.post(http, activity)
 
@@ -282,6 +293,12 @@ class Bench:
             if kind == "send" and status < 300 and conversation in sent:
                 shown_at.setdefault(conversation, at)
         working = [shown_at[t] - sent[t] for t in shown_at]
+        to_llm, after_llm = [], []
+        for timing in self.llm_timings():
+            thread = first_lines.get(timing["draft"])
+            if thread in sent and thread in done and timing["answered"]:
+                to_llm.append(timing["arrived"] - sent[thread])
+                after_llm.append(done[thread] - timing["answered"])
         if not per_draft:
             kinds: dict[str, int] = {}
             for kind, conversation, status, _ in self.seen:
@@ -297,6 +314,9 @@ class Bench:
         print(f"\n{a.drafts} drafts posted together: {len(done)} reviewed; slowest draft-to-review "
               f"{max(per_draft):.2f} s = {max(per_draft) / L:.2f} x L; all done {wall:.2f} s after the "
               f"first was sent = {wall / L:.2f} x L")
+        if to_llm:
+            print(f"  of which draft -> LLM request: p50 {pct(to_llm, 50):.2f} s, max {max(to_llm):.2f} s; "
+                  f"LLM answer -> review shown: p50 {pct(after_llm, 50):.2f} s, max {max(after_llm):.2f} s")
         if working:
             print(f"'Reviewing…' card shown: p50 {pct(working, 50):.2f} s, max {max(working):.2f} s after "
                   "its draft was sent")
