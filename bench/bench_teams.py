@@ -200,13 +200,14 @@ class Bench:
         await asyncio.gather(*(sender() for _ in range(self.args.concurrency)))
         return timings
 
-    async def reviewed(self, threads: set[str], timeout: float) -> dict[str, float]:
-        """When each thread got its review (the placeholder's update), by monotonic time."""
+    async def reviewed(self, threads: set[str], timeout: float, kind: str = "update") -> dict[str, float]:
+        """When each thread got its review (the placeholder's update, or a ``kind`` call), by
+        monotonic time."""
         deadline = time.monotonic() + timeout
         while True:
             done: dict[str, float] = {}
-            for kind, conversation, status, at in await asyncio.to_thread(self.calls):
-                if kind == "update" and status < 300 and conversation in threads:
+            for call, conversation, status, at in await asyncio.to_thread(self.calls):
+                if call == kind and status < 300 and conversation in threads:
                     done.setdefault(conversation, at)
             if len(done) == len(threads) or time.monotonic() > deadline:
                 return done
@@ -272,8 +273,11 @@ class Bench:
         loaded = await self.at_concurrency(http, drafts)
         threads = {f"{REVIEW_CHANNEL};messageid={d['id']}" for d in drafts}
         await self.reviewed(threads, 120 + a.requests * 0.1)
-        invokes = await self.at_concurrency(http, [self.action() for _ in range(a.requests)])
-        await asyncio.sleep(L * 3 + 2)
+        actions = [self.action() for _ in range(a.requests)]
+        invokes = await self.at_concurrency(http, actions)
+        # The burst below starts once every review the invokes started is out.
+        targets = {f"{OTHER_CHANNEL};messageid={x['value']['messagePayload']['id']}" for x in actions}
+        await self.reviewed(targets, 120 + a.requests * 0.1, kind="send")
 
         burst = [self.draft() for _ in range(a.drafts)]
         sent: dict[str, float] = {}
