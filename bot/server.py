@@ -1,6 +1,7 @@
 """The ASGI app for HTTP mode: Slack's events, commands and interactivity at ``/slack/events``,
 Teams' activities at ``/api/messages`` (each when configured), and ``/healthz`` for the
-platform's health checks. Both platforms share one review loop, one store and one port.
+platform's health checks. Both platforms share one review loop, one store and one port, and
+every request body is held to ``REDTEAM_MAX_REQUEST_BYTES``.
 
 Events API deliveries are acked as soon as their signature checks out and then dispatched by
 Bolt on the review loop (``bot.slack.early_ack``); everything else is Bolt's from the start.
@@ -13,33 +14,37 @@ retried event that reaches another worker is not reviewed twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import logging
 import os
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.body_limit import BodyLimit
 from bot.review.checker import OfflineChecker
 from bot.review.service import ReviewService
-from bot.runtime.worker import BackgroundLoop, tune_for_serving
+from bot.runtime.worker import BackgroundLoop
 from bot.settings import Settings
-from bot.slack.app import SlackConfigError, build_app, close_app
+from bot.slack.app import MISSING_BOT_TOKEN, MISSING_SIGNING_SECRET, SlackConfigError, build_app, close_app
 from bot.slack.early_ack import EarlyEventAck
+from bot.slack.request_checks import SlackRequestChecks
 from bot.store import AsyncStore, Store
 from bot.web.audit import audit_routes
 
 if TYPE_CHECKING:
-    import uvicorn
-
     from bot.teams.hosting import StarletteRoutes
     from bot.teams.runtime import TeamsRuntime
 
@@ -54,8 +59,8 @@ APP_FACTORY = "bot.server:app_from_env"
 #: uvicorn's log levels (``REDTEAM_LOG_LEVEL`` is one of them).
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
-#: uvicorn's exit code for a worker that failed before serving.
-_STARTUP_FAILURE = 3
+#: Where workers of ``serve(workers=N)`` report a failed start (set by the parent, for its workers).
+_STARTUP_FAILURES_ENV = "REDTEAM_INTERNAL_WORKER_FAILURES"
 
 
 class WorkerStartupError(RuntimeError):
@@ -97,13 +102,9 @@ def check_http_settings(settings: Settings) -> None:
         raise NoPlatformError(NO_PLATFORM)
     if settings.slack_enabled:
         if settings.slack_bot_token is None:
-            raise SlackConfigError(
-                "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token from your Slack app."
-            )
+            raise SlackConfigError(MISSING_BOT_TOKEN)
         if settings.slack_signing_secret is None:
-            raise SlackConfigError(
-                "SLACK_SIGNING_SECRET is not set: copy it from your Slack app's Basic Information."
-            )
+            raise SlackConfigError(MISSING_SIGNING_SECRET)
     if teams_wanted(settings):
         from bot.teams.app import check_teams_settings
 
@@ -117,29 +118,37 @@ def create_asgi_app(settings: Settings, *, services: Services | None = None) -> 
     check_http_settings(settings)
     given = services or Services()
     slack_on, teams_on = settings.slack_enabled, teams_wanted(settings)
+    secret = settings.slack_signing_secret
+    signing_secret = secret.get_secret_value() if slack_on and secret is not None else ""
+    checks = SlackRequestChecks(signing_secret) if slack_on else None
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        worker = BackgroundLoop().start()
-        service = given.service or ReviewService(settings, checker=given.checker)
-        store = given.store if given.store is not None else await _open_store(settings)
+        try:
+            worker = BackgroundLoop().start()
+            service = given.service or ReviewService(settings, checker=given.checker)
+            store = given.store if given.store is not None else await _open_store(settings)
+        except Exception:
+            _report_startup_failure()
+            raise
         bolt: AsyncApp | None = None
         teams: TeamsRuntime | None = None
         try:
-            if teams_on:
-                teams = await _start_teams(settings, service, store, worker, given)
-                app.state.teams = teams
-                app.state.teams_routes = teams.teams.routes
-                log.info("Teams messaging endpoint ready at /api/messages")
-            if slack_on:
-                assert settings.slack_signing_secret is not None  # checked above
-                bolt = build_app(settings, service, store, worker=worker)
-                app.state.bolt = bolt
-                app.state.early_ack = EarlyEventAck(
-                    bolt, worker, settings.slack_signing_secret.get_secret_value()
-                )
-                app.state.slack_handler = AsyncSlackRequestHandler(bolt)
-                log.info("Slack HTTP endpoint ready at /slack/events")
+            try:
+                if teams_on:
+                    teams = await _start_teams(settings, service, store, worker, given)
+                    app.state.teams = teams
+                    app.state.teams_routes = teams.teams.routes
+                    log.info("Teams messaging endpoint ready at /api/messages")
+                if slack_on:
+                    bolt = build_app(settings, service, store, worker=worker)
+                    app.state.bolt = bolt
+                    app.state.early_ack = EarlyEventAck(bolt, worker, signing_secret)
+                    app.state.slack_handler = AsyncSlackRequestHandler(bolt)
+                    log.info("Slack HTTP endpoint ready at /slack/events")
+            except Exception:
+                _report_startup_failure()
+                raise
             yield
         finally:
             app.state.slack_handler = None
@@ -162,8 +171,14 @@ def create_asgi_app(settings: Settings, *, services: Services | None = None) -> 
         handler: AsyncSlackRequestHandler | None = getattr(request.app.state, "slack_handler", None)
         if handler is None:
             return JSONResponse({"ok": False, "error": "starting"}, status_code=503)
+        body = await request.body()  # at most settings.max_request_bytes (BodyLimit)
+        assert checks is not None  # the route exists only when Slack is on
+        refusal = checks.refusal(body, request.headers)
+        if refusal is not None:
+            log.warning("refused a request to /slack/events (HTTP %d): %s", refusal.status, refusal.reason)
+            return PlainTextResponse(refusal.reason, status_code=refusal.status)
         early: EarlyEventAck = request.app.state.early_ack
-        if early.take(await request.body(), request.headers):
+        if early.take(body, request.headers):
             return Response(status_code=200)
         return await handler.handle(request)  # the body read above is cached for Bolt
 
@@ -182,7 +197,11 @@ def create_asgi_app(settings: Settings, *, services: Services | None = None) -> 
         from bot.teams.hosting import teams_route
 
         routes.insert(0, teams_route(_teams_routes_of))
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(BodyLimit, max_bytes=settings.max_request_bytes)],
+        lifespan=lifespan,
+    )
 
 
 def _teams_routes_of(request: Request) -> StarletteRoutes | None:
@@ -216,10 +235,12 @@ def bolt_app_of(app: Starlette) -> AsyncApp:
 
 def app_from_env() -> Starlette:
     """The app with settings from the environment and ``.env``: the factory each worker process
-    calls (``uvicorn --factory bot.server:app_from_env``, ``serve(workers=N)``). It also tunes the
-    process it runs in for serving, so every worker gets the tuning, not just the parent."""
-    app = create_asgi_app(Settings())
-    tune_for_serving()
+    calls (``uvicorn --factory bot.server:app_from_env``, ``serve(workers=N)``)."""
+    try:
+        app = create_asgi_app(Settings())
+    except Exception:
+        _report_startup_failure()
+        raise
     return app
 
 
@@ -246,9 +267,6 @@ def serve(settings: Settings, host: str = "0.0.0.0", port: int = 3000, workers: 
     checker = OfflineChecker.from_settings(settings)
     if workers == 1:
         asgi = create_asgi_app(settings, services=Services(checker=checker))
-        # Reviews run on a second thread (bot.runtime.worker); see tune_for_serving for why these
-        # interpreter settings help the thread that acks Slack's requests.
-        tune_for_serving()
         uvicorn.run(asgi, host=host, port=port, log_level=log_level, log_config=log_config,
                     proxy_headers=True)
         return
@@ -259,19 +277,32 @@ def serve(settings: Settings, host: str = "0.0.0.0", port: int = 3000, workers: 
     # Create the tables once, here, before the workers start: concurrent CREATE TABLEs can fail
     # on PostgreSQL, and a wrong REDTEAM_DATABASE_URL is reported once, as a StoreConfigError.
     Store.from_settings(settings).close()
-    _run_workers(uvicorn.Config(APP_FACTORY, factory=True, host=host, port=port, workers=workers,
-                                log_level=log_level, log_config=log_config, proxy_headers=True))
+    _run_workers(host=host, port=port, workers=workers, log_level=log_level, log_config=log_config)
 
 
-def _run_workers(config: uvicorn.Config) -> None:
-    # What uvicorn.run does for workers > 1, keeping the supervisor to read its workers' exit codes:
-    # uvicorn.run returns quietly when they fail to start.
-    from uvicorn.supervisors import Multiprocess
+def _run_workers(*, host: str, port: int, workers: int, log_level: str, log_config: dict[str, Any]) -> None:
+    # uvicorn.run stops every worker when one fails to start, but then returns quietly; each
+    # worker that fails leaves a file in a folder named by the environment, which spawned workers
+    # inherit, so the failure is reported (and the exit code says so).
+    import uvicorn
 
-    supervisor = Multiprocess(config, sockets=[config.bind_socket()])
-    supervisor.run()
-    if any(p.exitcode == _STARTUP_FAILURE for p in supervisor.processes):
-        raise WorkerStartupError("a worker process could not start; its log above says why")
+    with tempfile.TemporaryDirectory(prefix="redteam-workers-") as failures:
+        os.environ[_STARTUP_FAILURES_ENV] = failures
+        try:
+            uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers,
+                        log_level=log_level, log_config=log_config, proxy_headers=True)
+        finally:
+            os.environ.pop(_STARTUP_FAILURES_ENV, None)
+        if any(Path(failures).iterdir()):
+            raise WorkerStartupError("a worker process could not start; its log above says why")
+
+
+def _report_startup_failure() -> None:
+    """In a worker of ``serve(workers=N)``: tell the parent this worker could not start."""
+    folder = os.environ.get(_STARTUP_FAILURES_ENV)
+    if folder:
+        with contextlib.suppress(OSError):
+            (Path(folder) / str(os.getpid())).touch()
 
 
 def _log_config(level: str) -> dict[str, Any]:

@@ -7,7 +7,6 @@ The app's own settings carry the ``REDTEAM_`` prefix; the SDKs' keep their usual
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -25,6 +24,11 @@ class Settings(BaseSettings):
     checker_config: Path | None = Field(
         default=None,
         description="YAML that turns rules off and allow-lists terms (see rules/config.example.yaml).",
+    )
+    cache_dir: Path | None = Field(
+        default=None,
+        description="Where the checker remembers rule folders it has checked (safe to delete); "
+        "default: the user's cache folder (~/.cache/redteam).",
     )
 
     # --- LLM ---------------------------------------------------------------------------
@@ -60,6 +64,10 @@ class Settings(BaseSettings):
     slack_api_url: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_API_URL"))
     review_channels: str = "social-review"
     reply_in_threads_without_mention: bool = False
+    max_request_bytes: int = Field(
+        default=1024 * 1024, ge=1024,
+        description="Largest request body the HTTP server accepts; larger ones get 413 unread.",
+    )
     # The name hosting platforms (Heroku, Render, Dokku...) set for a web process's worker count.
     web_concurrency: int = Field(
         default=1,
@@ -104,6 +112,22 @@ class Settings(BaseSettings):
     teams_review_channels: str = Field(
         default="",
         description="Teams channels (ids 19:...@thread.tacv2 or names) where every post is a draft.",
+    )
+
+    # --- delivery ----------------------------------------------------------------------
+    reply_retry_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="Seconds a reply that fails to post is retried before a notice says so.",
+    )
+    slack_posts_per_second: float = Field(
+        default=1.0, gt=0, description="Posts per second into one Slack channel (Slack allows about 1)."
+    )
+    slack_post_burst: int = Field(default=3, ge=1, description="Posts into one Slack channel at once.")
+    owed_lease_seconds: float = Field(
+        default=30.0,
+        ge=3,
+        description="Seconds a stopped process's unfinished reply waits before another process says so.",
     )
 
     # --- storage -----------------------------------------------------------------------
@@ -177,8 +201,3 @@ class Settings(BaseSettings):
     @property
     def review_channel_list(self) -> list[str]:
         return [c.strip().lstrip("#") for c in self.review_channels.split(",") if c.strip()]
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings()

@@ -1,4 +1,4 @@
-"""Fixtures shared by the store's tests."""
+"""Fixtures shared by the tests: the shipped rules' checker, and the store's databases."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.review.checker import OfflineChecker
 from bot.store.engine import normalise_url
 
 #: A PostgreSQL server for the store's tests (``scripts/with-postgres`` starts one; CI does).
@@ -36,3 +37,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     admin.dispose()
 
 
+
+
+@pytest.fixture(scope="session")
+def checker() -> OfflineChecker:
+    """The checker of the shipped rules, shared: it holds no state between drafts."""
+    return OfflineChecker()

@@ -6,20 +6,12 @@ import json
 import random
 from pathlib import Path
 
-import pytest
-
-from bot.review.checker import OfflineChecker
 from bot.review.intake import MAX_DRAFT_CHARS
 from bot.review.models import Draft, RiskLevel, Severity, Verdict, verdict_for
 
 CORPUS = Path(__file__).parent / "data" / "corpus_sample.jsonl"
 NETFLIX = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
 ZWJ, ZWSP, RLM, RLO, PDF = "\u200d", "\u200b", "\u200f", "\u202e", "\u202c"
-
-
-@pytest.fixture(scope="module")
-def checker() -> OfflineChecker:
-    return OfflineChecker()
 
 
 def _corpus_texts() -> list[str]:
@@ -34,9 +26,10 @@ def _assert_spans_exact(text: str, risks) -> None:
         assert ev.quote and ev.quote == ev.quote.strip()
 
 
-def test_netflix_tweet_is_do_not_post_with_the_right_evidence(checker):
+def test_netflix_tweet_is_revise_with_the_right_evidence(checker):
+    # Counting and mocking viewers is wording: the same thanks without the count and the jab is fine.
     review = checker.review(Draft(text=NETFLIX))
-    assert review.verdict is Verdict.do_not_post
+    assert review.verdict is Verdict.revise
     assert review.risk_level is RiskLevel.high
     by_category = {}
     for r in review.risks:
@@ -47,7 +40,7 @@ def test_netflix_tweet_is_do_not_post_with_the_right_evidence(checker):
     assert "sarcasm_misfire" in by_category
     assert not any("Prince" in r.evidence.quote for r in review.risks)
     assert review.engines == ["offline"]
-    assert review.summary.startswith("Do not post")
+    assert review.summary.startswith("Revise: the wording carries the risk")
 
 
 def test_evidence_spans_are_exact_for_every_corpus_item(checker):
@@ -76,7 +69,9 @@ def test_a_zero_width_joiner_inside_a_word_does_not_hide_it(checker):
 
 def test_typographic_quotes_fullwidth_letters_and_case_are_folded(checker):
     curly = "To the 53 people who\u2019ve watched it every day for the past 18 days: WHO HURT YOU?"
-    assert verdict_for(checker.find_risks(curly)) is Verdict.do_not_post
+    risks = checker.find_risks(curly)
+    assert verdict_for(risks) is Verdict.revise
+    assert any(r.category == "customer_shaming" and r.evidence.quote == "WHO HURT YOU?" for r in risks)
     fullwidth = "Ｗｏｍｅｎ belong in the kitchen."
     risks = checker.find_risks(fullwidth)
     assert risks and risks[0].evidence.quote == "Ｗｏｍｅｎ belong in the kitchen"

@@ -107,6 +107,34 @@ def test_text_format_is_a_table_with_a_summary(capsys, calendar_csv):
     assert lines[-1].startswith("4 rows: ") and "1 could not be reviewed" in lines[-1]
 
 
+@pytest.mark.parametrize("columns", [40, 80])
+def test_the_table_fits_the_terminal_and_keeps_every_category_and_error(capsys, monkeypatch, calendar_csv,
+                                                                         columns):
+    from rich.cells import cell_len
+
+    from bot.cli.batch_cmd import column_widths
+    from bot.cli.context import label_for, open_service
+    from bot.settings import Settings
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    code, out, _ = run(capsys, "batch", "--offline", calendar_csv)
+    assert code == 0
+    table = out.splitlines()[:-1]  # the last line is the summary
+    assert max(cell_len(line) for line in table) <= columns
+    # The categories column read top to bottom holds every category label and error, unbroken.
+    start = sum(column_widths(columns, 5)[:4]) + 4
+    last_column = " ".join(" ".join(line[start:] for line in table).split())
+    _, as_json, _ = run(capsys, "batch", "--offline", "--format", "json", calendar_csv)
+    labels = label_for(open_service(Settings(), offline=True))
+    rows = [json.loads(line) for line in as_json.splitlines()]
+    assert any(row.get("risks") for row in rows) and any("error" in row for row in rows)
+    for row in rows:
+        for risk in row.get("risks", []):
+            assert labels(risk["category"]) in last_column
+        if "error" in row:
+            assert row["error"] in last_column
+
+
 def test_fail_on_trips_on_any_row_and_on_rows_it_could_not_check(capsys, tmp_path, calendar_csv):
     assert run(capsys, "batch", "--offline", "--fail-on", "low", calendar_csv)[0] == 1
     clean = write_csv(tmp_path / "clean.csv", ["text"], [[BENIGN], ["Doors open at noon on Saturday."]])
@@ -195,4 +223,17 @@ def test_an_internal_failure_on_one_row_is_reported_and_the_rest_are_reviewed(ca
     assert code == 3
     assert "verdict" in lines[0] and "verdict" in lines[2]
     assert "RuntimeError: detector crashed" in lines[1]["error"]
+    assert "Traceback" not in err
+
+
+def test_a_cell_over_the_csv_modules_field_limit_is_one_bad_row_not_a_failed_batch(capsys, tmp_path):
+    # Python's csv module refuses fields over 131,072 characters by default.
+    huge = "word " * 30_000
+    path = write_csv(tmp_path / "c.csv", ["id", "text"], [["a", BENIGN], ["b", huge], ["c", NETFLIX]])
+    code, out, err = run(capsys, "batch", "--offline", "--format", "json", path)
+    assert code != 2, err
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [line["id"] for line in lines] == ["a", "b", "c"]
+    assert "verdict" in lines[0] and "verdict" in lines[2]
+    assert "verdict" not in lines[1] and "20,000 characters" in lines[1]["error"]
     assert "Traceback" not in err

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 
+import pyte
+
+from bot.cli.batch_cmd import RowResult, TextTableWriter, review_rows
+from bot.cli.calendar_loader import BatchRow, Calendar
 from bot.cli.markdown_format import format_markdown, md_escape
-from bot.cli.progress import Progress
-from bot.cli.style import Style, safe, wants_color
+from bot.cli.terminal import Progress, Style, safe, wants_color
 from bot.cli.text_format import format_text
 from bot.review.models import (
     Alternative,
@@ -115,8 +119,70 @@ def test_progress_draws_only_on_a_terminal():
     bar.advance()
     bar.clear()
     assert "1/2 reviewed" in tty.getvalue() and "2/2 reviewed" in tty.getvalue()
-    assert tty.getvalue().endswith("\r\x1b[K")
+    assert tty.getvalue().endswith("\r\x1b[1A\x1b[2K")  # the bar's line is erased
     pipe = io.StringIO()
     quiet = Progress(2, stream=pipe)
     quiet.advance()
     assert pipe.getvalue() == ""
+
+
+def _advice_review() -> Review:
+    advice = Alternative(text="Post a plain tribute with no product. Leave out “53 people”.",
+                         what_changed="No rewording makes this idea safe.", kind="advice")
+    return _review().model_copy(update={"alternatives": [advice]})
+
+
+def test_advice_reads_as_what_to_do_instead_not_as_a_rewrite():
+    text = format_text(_advice_review(), Style(False), width=200)
+    assert "  1. Instead: Post a plain tribute with no product. Leave out “53 people”." in text.splitlines()
+    assert "Residual risk" not in text and "What changed" not in text
+    markdown = format_markdown(_advice_review())
+    assert "1. **Instead:** Post a plain tribute with no product." in markdown
+    assert "Residual risk" not in markdown
+
+
+class _Terminal(io.StringIO):
+    """Standard output and standard error of one terminal, shown on an emulated screen."""
+
+    def __init__(self, columns: int = 80) -> None:
+        super().__init__()
+        self.screen = pyte.Screen(columns, 30)
+        self._stream = pyte.Stream(self.screen)
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._stream.feed(text.replace("\n", "\r\n"))  # as a terminal's line discipline does
+        return len(text)
+
+    def lines(self) -> list[str]:
+        return [line.rstrip() for line in self.screen.display if line.strip()]
+
+
+def test_the_progress_bar_redraws_only_itself_between_the_rows_of_a_batch():
+    terminal = _Terminal()
+    rows = [BatchRow(row=n, text=f"Post {n}: doors open at {n} o'clock.", id=f"p{n}") for n in range(2, 9)]
+    calendar = Calendar(format="csv", columns=["id", "text"], rows=rows)
+    table = TextTableWriter(terminal, color=True, last_row=8)
+    bars_seen: list[int] = []
+    bars_while_reviewing: list[int] = []
+
+    def writer(result: RowResult) -> None:
+        bars_seen.append(sum("reviewed" in line for line in terminal.lines()))
+        table(result)
+
+    async def review(draft: Draft) -> Review:
+        await asyncio.sleep(0.001 * len(draft.text) % 3)
+        bars_while_reviewing.append(sum("reviewed" in line for line in terminal.lines()))
+        return Review(draft=draft, verdict=Verdict.ship, risk_level=RiskLevel.none, engines=["offline"])
+
+    progress = Progress(len(rows), stream=terminal)
+    asyncio.run(review_rows(calendar, review, writer, concurrency=3, progress=progress))
+    screen = terminal.lines()
+    assert set(bars_while_reviewing) == {0, 1}  # drawn once the first review is in, and never twice
+    assert bars_seen == [0] * len(rows)  # taken off the screen before each row is written
+    assert not any("reviewed" in line or "━" in line for line in screen)  # and gone at the end
+    assert screen[0].split() == ["ROW", "ID", "VERDICT", "RISK", "CATEGORIES", "/", "DRAFT"]
+    assert [line.split()[:3] for line in screen[1::2]] == [[str(n), f"p{n}", "ship"] for n in range(2, 9)]
+    assert [line.split()[:2] for line in screen[2::2]] == [["Post", f"{n}:"] for n in range(2, 9)]

@@ -114,3 +114,19 @@ def test_check_without_an_llm_says_so(capsys, monkeypatch, fake):
     monkeypatch.delenv("OPENAI_API_KEY")
     assert main(["check"]) == 0
     assert "not configured" in capsys.readouterr().out
+
+
+def test_a_fine_draft_gets_no_quota_of_reactions_or_alternatives(capsys, fake):
+    """The rubric asks for none on a fine draft; the real client carries the generated format."""
+    from bot.llm.schema import output_contract
+
+    fake.enqueue_review(summary="Fine to post: a warm thank-you.", worst_reactions=[], alternatives=[])
+    assert main(["review", "--format", "json", "Thank you, Leeds: 12,000 bacon rolls on Saturday!"]) == 0
+    review = json.loads(capsys.readouterr().out)
+    assert (review["verdict"], review["worst_reactions"], review["alternatives"]) == ("ship", [], [])
+    request = fake.chat_requests[0].json
+    assert request is not None
+    system = request["messages"][0]["content"]
+    assert output_contract() in system
+    schema = request["response_format"]["json_schema"]["schema"]
+    assert list(schema["properties"])[-2:] == ["summary", "verdict"]

@@ -212,6 +212,27 @@ def test_help_exits_0(capsys):
     assert code == 0 and "--fail-on" in out and "exit codes" in out
 
 
+def test_version_is_the_installed_packages(capsys):
+    from importlib.metadata import version
+
+    code, out, _ = run(capsys, "--version")
+    assert code == 0
+    assert out == f"redteam {version('redteam-reviewer')}\n"
+
+
+def test_every_command_says_what_it_does_in_its_help(capsys):
+    _, top, _ = run(capsys, "--help")
+    listed = top[top.index("COMMAND\n") : top.index("options:")]
+    commands = [line.split()[0] for line in listed.splitlines() if line.startswith("    ") and line[4] != " "]
+    assert {"review", "batch", "eval", "check", "serve", "slack"} <= set(commands)
+    for name in commands:
+        code, out, _ = run(capsys, name, "--help")
+        assert code == 0, name
+        # The paragraph between the usage lines and the first list of arguments.
+        description = out.split("\n\n")[1]
+        assert not description.rstrip().endswith(":") and len(description.split()) >= 8, name
+
+
 def test_bad_configuration_names_the_variable_but_not_its_value(capsys, monkeypatch):
     monkeypatch.setenv("REDTEAM_LLM_CACHE_SIZE", "sekrit-value")
     code, _, err = run(capsys, "review", "--offline", BENIGN)

@@ -24,7 +24,9 @@ from bot.conversation import (
     message_key,
     platform_of,
 )
+from bot.conversation.outbox import Outbox
 from bot.conversation.owed_replies import RESTARTED, sweep_once
+from bot.conversation.transport import ChannelLimit
 from bot.review.models import Draft, Review, ThreadContext, ThreadMessage
 from bot.review.service import ReviewService
 from bot.settings import Settings
@@ -56,11 +58,25 @@ class MemoryTransport:
     fail_reviews_with: BaseException | None = None
     _ids: Iterator[int] = field(default_factory=lambda: iter(range(1, 10_000)))
 
-    async def post_in_thread(self, channel: str, thread: str, outcome: Outcome) -> str:
+    channel_limit: ChannelLimit = field(default_factory=lambda: ChannelLimit(per_second=1000.0, burst=100))
+    keys: dict[str, str] = field(default_factory=dict)
+
+    async def post_in_thread(
+        self, channel: str, thread: str, outcome: Outcome, *, key: str | None = None
+    ) -> str:
         if isinstance(outcome, Reviewed) and self.fail_reviews_with is not None:
             raise self.fail_reviews_with
         self.sent.append(Sent("thread", channel, thread, outcome))
-        return f"reply-{next(self._ids)}"
+        ref = f"reply-{next(self._ids)}"
+        if key is not None:
+            self.keys[key] = ref
+        return ref
+
+    async def find_reply(self, channel: str, thread: str, key: str) -> str | None:
+        return self.keys.get(key)
+
+    def retry_after(self, exc: BaseException) -> float | None:
+        return 0.0 if isinstance(exc, ConnectionError) else None
 
     async def post_in_channel(self, channel: str, outcome: Outcome) -> str:
         self.sent.append(Sent("channel", channel, "", outcome))
@@ -285,6 +301,7 @@ async def test_a_reply_owed_by_a_crashed_process_is_apologised_for_once(
         await asyncio.Event().wait()  # the process dies while the review runs
         raise AssertionError("unreachable")
 
+    store.sync.lease = timedelta(0)  # the crashed process's lease runs out at once
     with monkeypatch.context() as patch:
         patch.setattr(service, "review", hanging)
         crashed = MemoryTransport()
@@ -299,10 +316,10 @@ async def test_a_reply_owed_by_a_crashed_process_is_apologised_for_once(
 
     # Another platform's sweep leaves the debt alone; this platform's next process takes it once.
     other = MemoryTransport(platform="otherchat")
-    assert await sweep_once(store, other, timedelta(0)) == 0
+    assert await sweep_once(store, Outbox(other)) == 0
     restarted = MemoryTransport()
-    assert await sweep_once(store, restarted, timedelta(0)) == 1
-    assert await sweep_once(store, restarted, timedelta(0)) == 0
+    assert await sweep_once(store, Outbox(restarted)) == 1
+    assert await sweep_once(store, Outbox(restarted)) == 0
     assert restarted.in_thread("c1") == [Notice(RESTARTED)]
     # the platform redelivering the event now changes nothing: it was handled, with an apology
     await Conversation(service, store, restarted).message_posted(post("c1"), RISKY, delivery="dc1")

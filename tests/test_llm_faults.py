@@ -6,6 +6,9 @@ The real ``openai`` client talks HTTP to a local fake server (tests/fakes/openai
 from __future__ import annotations
 
 import json
+import logging
+import socket
+import time
 
 import pytest
 
@@ -123,7 +126,8 @@ async def test_invalid_json_twice_falls_back_to_offline(fake):
     fake.enqueue(content="Still not JSON, sorry.")
     review = await _review(fake)
     notice = _offline_notice(review)
-    assert "unusable twice" in notice and "not valid JSON" in notice
+    assert "the LLM's answer was unusable" in notice
+    assert "JSON" not in notice and "line 1" not in notice, "no parser text for the user"
     assert len(fake.chat_requests) == 2, "one repair attempt, no more"
 
 
@@ -135,7 +139,7 @@ async def test_schema_violating_json_is_repaired_or_falls_back(fake):
     fake.enqueue(content=wrong)
     review = await _review(fake)
     notice = _offline_notice(review)
-    assert "did not follow the required format" in notice
+    assert "the LLM's answer was unusable" in notice and "required format" not in notice
     repair = fake.chat_requests[1].json["messages"][-1]["content"]
     assert "alternatives" in repair and "verdict" in repair
 
@@ -197,7 +201,7 @@ async def test_a_400_is_not_retried(fake):
     )
     review = await _review(fake, llm_retry_seconds=5.0)
     notice = _offline_notice(review)
-    assert "HTTP 400" in notice and "messages too long" in notice
+    assert "HTTP 400" in notice and "messages too long" not in notice
     assert len(fake.chat_requests) == 1
 
 
@@ -246,4 +250,66 @@ async def test_no_server_at_all_falls_back():
         review = await service.review(Draft(text=BENIGN))
     finally:
         await service.aclose()
-    assert "cannot connect to" in _offline_notice(review)
+    assert "refused the connection" in _offline_notice(review)
+
+
+async def test_an_unusable_answer_says_so_plainly_never_with_parser_text(fake):
+    fake.enqueue(content="")
+    fake.enqueue(content='{"summary": ')
+    review = await _review(fake)
+    notice = _offline_notice(review)
+    assert "the LLM's answer was unusable" in notice
+    for parser_words in ("Expecting value", "line 1 column", "JSON", "empty"):
+        assert parser_words not in notice
+
+
+ECHOED = "To the 53 people who've watched A Christmas Prince"
+
+
+async def test_provider_error_text_stays_out_of_the_notice_and_warning_logs(fake, caplog):
+    # A provider that echoes its input puts the draft in its error message.
+    fake.enqueue(status=400, body={"error": {"message": f"Invalid content: '{NETFLIX}'",
+                                             "type": "invalid_request_error"}})
+    with caplog.at_level(logging.DEBUG, logger="bot"):
+        review = await _review(fake, text=NETFLIX, llm_retry_seconds=5.0)
+    notice = _offline_notice(review)
+    assert "HTTP 400" in notice
+    assert ECHOED not in notice and "Invalid content" not in notice
+    loud = [r for r in caplog.records if r.levelno >= logging.INFO]
+    assert loud, "the failure is logged"
+    assert not [r.getMessage() for r in loud if "Invalid content" in r.getMessage()]
+    assert any("Invalid content" in r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG), \
+        "the provider's words are kept at DEBUG"
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("base_url", "says"),
+    [
+        ("http://no-such-host.invalid/v1", "no-such-host.invalid could not be found"),
+        (f"http://127.0.0.1:{_closed_port()}/v1", "refused the connection"),
+    ],
+)
+async def test_an_unreachable_endpoint_fails_fast_with_its_true_reason(fake, base_url, says):
+    started = time.monotonic()
+    review = await _review(fake, OPENAI_BASE_URL=base_url, llm_retry_seconds=30.0, llm_timeout_seconds=30.0)
+    elapsed = time.monotonic() - started
+    notice = _offline_notice(review)
+    assert says in notice
+    assert "did not answer" not in notice
+    # Retried as a timeout it would take most of the 30 s budget; the bound only catches that.
+    assert elapsed < 10, f"took {elapsed:.1f} s"
+
+
+async def test_a_tls_failure_fails_fast_with_its_true_reason(fake):
+    # The fake speaks plain HTTP, so a TLS handshake with it fails.
+    tls_url = fake.base_url.replace("http://", "https://")
+    started = time.monotonic()
+    review = await _review(fake, OPENAI_BASE_URL=tls_url, llm_retry_seconds=30.0)
+    assert "secure (TLS) connection" in _offline_notice(review)
+    assert time.monotonic() - started < 10

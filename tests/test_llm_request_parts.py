@@ -4,17 +4,39 @@ from __future__ import annotations
 
 import json
 import math
+from typing import Any
 
 import pytest
-from openai.lib._pydantic import to_strict_json_schema
 
 from bot.llm.schema import LLMReview, json_schema_format, response_schema, response_schema_json
 from bot.llm.tokens import estimate_tokens
 
 
-def test_the_schema_is_built_once_and_is_the_strict_schema() -> None:
+def _objects(node: Any) -> list[dict[str, Any]]:
+    """Every JSON-schema object definition inside ``node``."""
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        if node.get("type") == "object":
+            found.append(node)
+        for value in node.values():
+            found.extend(_objects(value))
+    elif isinstance(node, list):
+        for value in node:
+            found.extend(_objects(value))
+    return found
+
+
+def test_the_schema_is_strict_as_structured_outputs_require() -> None:
+    objects = _objects(response_schema())
+    assert len(objects) >= 5, "the review and each kind of item in it"
+    for obj in objects:
+        assert obj["additionalProperties"] is False
+        assert sorted(obj["required"]) == sorted(obj["properties"]), "every field required"
+    assert set(response_schema()["properties"]) == set(LLMReview.model_fields)
+
+
+def test_the_schema_is_built_once() -> None:
     assert response_schema() is response_schema()
-    assert response_schema() == to_strict_json_schema(LLMReview)
     fmt = json_schema_format()
     assert fmt is json_schema_format()
     assert fmt["json_schema"]["schema"] is response_schema() and fmt["json_schema"]["strict"] is True

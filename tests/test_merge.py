@@ -205,6 +205,23 @@ def test_alternatives_are_rechecked_and_the_gentlest_comes_first():
     assert all(a.engine == "llm" for a in review.alternatives)
 
 
+def test_an_llm_alternative_that_keeps_a_high_risk_quote_is_not_offered():
+    draft = Draft(text="Thanks for the 1-star review, Karen. Enjoy your hold music.")
+    review = _merge(
+        draft,
+        [],
+        risks=[_llm_risk("Karen", "customer_shaming", "high")],
+        alternatives=[
+            {"text": "Thanks for the review, Karen. We're sorry about the wait.", "what_changed": "kinder"},
+            {"text": "Thanks for the review. We're sorry about the wait and we'll call you back.",
+             "what_changed": "no name-calling"},
+        ],
+    )
+    assert [a.text for a in review.alternatives] == [
+        "Thanks for the review. We're sorry about the wait and we'll call you back."
+    ]
+
+
 def test_worst_reactions_are_distinct_and_topped_up_from_offline():
     draft = Draft(text=NETFLIX)
     review = _merge(

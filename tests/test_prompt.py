@@ -215,3 +215,79 @@ def test_the_token_estimate_errs_high():
     english = "Thanks for watching our holiday films with us this year, we loved every minute of it too!!"
     assert estimate_tokens(english) >= len(english) / 4
     assert estimate_tokens("🎄" * 10) >= 10
+
+
+def _section(system: str, heading: str) -> str:
+    start = system.index(heading)
+    end = system.find("\n# ", start + len(heading))
+    return system[start:end if end != -1 else None]
+
+
+def test_the_answer_format_is_written_from_the_schema_evidence_first():
+    from bot.llm.schema import output_contract
+
+    system = _rubric().system
+    assert output_contract() in system
+    fields = list(LLMReview.model_fields)
+    assert list(response_schema()["properties"]) == fields
+    assert fields.index("risks") < fields.index("summary") and fields.index("hints") < fields.index("verdict")
+    contract = _section(system, "# What to return")
+    positions = [contract.index(f"\n- {name}: ") for name in fields]
+    assert positions == sorted(positions)
+    for name, info in LLMReview.model_fields.items():
+        assert info.description and info.description in contract, name
+    assert '"confirm" or "dismiss"' in contract and "who_could_be_hurt (" in contract
+
+
+def test_the_contract_renders_choices_and_nested_fields_of_any_model():
+    from typing import Literal
+
+    from pydantic import BaseModel, Field
+
+    from bot.llm.schema import output_contract
+
+    class Item(BaseModel):
+        colour: Literal["red", "blue"] = Field(description="the paint")
+
+    class Answer(BaseModel):
+        items: list[Item] = Field(description="what to paint")
+        done: bool = Field(description="whether it is finished")
+
+    assert output_contract(Answer) == (
+        '- items: what to paint. For each: colour (one of "red" or "blue"; the paint).\n'
+        "- done: whether it is finished."
+    )
+
+
+def test_the_rubric_says_what_fine_looks_like_and_sets_no_quota():
+    system = _rubric().system
+    fine = _section(system, '# What "fine" looks like')
+    for kind in ("mission-driven", "city level", "feel-good stunt"):
+        assert kind in fine
+    assert 'a low note, not "revise"' in fine
+    assert "3 to 5" not in system and "2 or 3" not in system
+    contract = _section(system, "# What to return")
+    assert "an empty list when the draft is fine" in contract
+
+
+def test_each_lesson_names_a_known_category_and_most_categories_have_one():
+    system = _rubric().system
+    lessons = _section(system, "# One lesson per kind of risk")
+    named = re.findall(r"^- `(\w+)`:", lessons, re.MULTILINE)
+    assert set(named) <= set(load_taxonomy().ids)
+    assert len(set(named)) == len(named) >= len(load_taxonomy().ids) - 2
+
+
+def test_the_version_follows_the_generated_answer_format(tmp_path: Path, monkeypatch):
+    import bot.llm.prompt as prompt
+
+    (tmp_path / "r.md").write_text("<!-- version: 3 -->\nAnswer so:\n{{output_contract}}\n", encoding="utf-8")
+    (tmp_path / "plain.md").write_text("<!-- version: 3 -->\nNo format here.\n", encoding="utf-8")
+    before = Rubric.load("r.md", {}, tmp_path)
+    plain = Rubric.load("plain.md", {}, tmp_path)
+    assert before.system.startswith("Answer so:\n- hints: ")
+    monkeypatch.setattr(prompt, "output_contract", lambda: "- verdict: a word.")
+    after = Rubric.load("r.md", {}, tmp_path)
+    assert after.system == "Answer so:\n- verdict: a word.\n"
+    assert after.version != before.version and after.version.startswith("r/3+")
+    assert Rubric.load("plain.md", {}, tmp_path).version == plain.version

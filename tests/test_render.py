@@ -505,3 +505,14 @@ def test_draft_modal() -> None:
     assert "private_metadata" not in draft_modal()
     with pytest.raises(ValueError, match="private_metadata"):
         draft_modal("x" * 3001)
+
+
+def test_advice_is_shown_as_instead_without_a_residual_risk() -> None:
+    advice = Alternative(text="Post a plain tribute with no product. Leave out “53 people”.",
+                         what_changed="No rewording makes this idea safe.", kind="advice")
+    review = netflix_review().model_copy(update={"alternatives": [advice]})
+    msg = render_review(review, review_id=REVIEW_ID)
+    shown = json.dumps(msg.blocks, ensure_ascii=False)
+    assert "*Instead:* Post a plain tribute with no product." in shown
+    assert "residual risk" not in shown.lower()
+    assert "Instead: Post a plain tribute" in msg.text and "Gentler version" not in msg.text

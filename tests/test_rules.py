@@ -11,8 +11,9 @@ from bot.paths import data_dir
 from bot.review.checker import OfflineChecker
 from bot.review.checker_config import CheckerConfig, load_checker_config
 from bot.review.models import Severity
+from bot.review.rule_files import RuleFileError
 from bot.review.rulepack import load_packs
-from bot.review.taxonomy import RuleFileError, load_taxonomy
+from bot.review.taxonomy import load_taxonomy
 from bot.settings import Settings
 
 
@@ -198,3 +199,22 @@ def test_an_empty_config_file_means_defaults(tmp_path):
     config = tmp_path / "empty.yaml"
     config.write_text("", encoding="utf-8")
     assert load_checker_config(config) == CheckerConfig()
+
+
+def test_terms_take_word_families_and_choices_without_regex(rules):
+    _write_pack(rules, GOOD_RULE.replace("terms: [frobnicate widget]",
+                                         "terms: ['zorp*', 'slit my/your wrist/wrists']"))
+    checker = OfflineChecker(rules)
+
+    def quotes(text):
+        return [r.evidence.quote for r in checker.find_risks(text) if r.rule_id == "test.widget"]
+
+    assert quotes("Zorping all day, a zorp-ish mood") == ["Zorping", "zorp"]
+    assert quotes("slit your wrists, #SlitMyWrist") == ["slit your wrists", "SlitMyWrist"]
+    assert quotes("a zor, a slit my throat, a slit his wrist, my/your") == []
+
+
+def test_allow_terms_stay_literal_phrases():
+    config = CheckerConfig(allow_terms=["24/7 beach body ready"])
+    text = "Summer drop: 7 beach body ready looks"
+    assert any(r.rule_id == "body.shaming-phrase" for r in OfflineChecker(config=config).find_risks(text))

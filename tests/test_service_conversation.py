@@ -51,7 +51,8 @@ TONE = _risk("Who hurt you?", "off_brand_tone", Severity.low)
 def test_describe_delta_names_levels_verdicts_and_categories():
     delta = ReviewDelta.between(_review([SHAMING, CREEP]), _review([TONE]))
     text = describe_delta(delta)
-    assert text.startswith("Risk level high → low (do not post → ready to post).")
+    # Shaming and surveillance are wording risks: the draft needed a revision, not a rethink.
+    assert text.startswith("Risk level high → low (revise before posting → ready to post).")
     assert "Resolved: customer shaming, surveillance creep." in text
     assert "New: off brand tone." in text
     assert delta_direction(delta) == "better"
@@ -79,7 +80,7 @@ def test_offline_answer_leads_with_the_alternative_when_asked_how_to_fix():
     review = _review([SHAMING, CREEP], [riskier, gentle])
     thread = ThreadContext(draft=review.draft, review=review)
     fix = offline_answer("How should we rewrite it?", thread).splitlines()
-    assert fix[0] == "Risk level high: do not post."
+    assert fix[0] == "Risk level high: revise before posting."
     assert (
         fix[1]
         == "The gentlest alternative (residual risk none): “Lots of you re-watched it. We're with you.”"

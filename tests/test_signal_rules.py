@@ -15,8 +15,9 @@ from bot.review.detector_texts import load_detector_texts
 from bot.review.detectors import DETECTORS, TEXT_NEEDS
 from bot.review.lexicons import Lexicons
 from bot.review.models import Severity
+from bot.review.rule_files import RuleFileError
 from bot.review.signal_rules import load_signals
-from bot.review.taxonomy import RuleFileError, load_taxonomy
+from bot.review.taxonomy import load_taxonomy
 from bot.settings import Settings
 
 #: The signal detector ids a checker config may already name in ``disabled_rules``.

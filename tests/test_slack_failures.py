@@ -167,3 +167,46 @@ async def test_oversized_review_is_cut_within_slack_limits(tmp_path: Path) -> No
         assert "…" in posted_text(reply), "cut visibly"
         rec = await slack.store.latest_for_draft(REVIEW_CHANNEL, event["ts"])
         assert rec is not None and len(rec.review.risks) == 80, "the store keeps the whole review"
+
+
+@pytest.mark.parametrize("status", [200, 502])
+async def test_a_slack_answer_that_is_not_json_is_reported_plainly(tmp_path: Path, status: int) -> None:
+    # A proxy's HTML error page instead of the Web API's JSON: the notice still gets out.
+    async with running_app(tmp_path) as slack:
+        slack.fake.garbage_next("chat.postMessage", status=status)
+        event = message_event(NETFLIX)
+        await slack.post_event(event)
+        await slack.settle()
+        (reply,) = replies(slack, event["ts"])
+        assert "Sorry — I couldn't finish this review (Slack refused my reply)" in reply["text"]
+
+
+async def test_provider_error_text_never_reaches_the_thread_or_warning_logs(
+    tmp_path: Path, fake_llm: FakeOpenAI, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A provider that echoes its input puts the draft into its error message.
+    fake_llm.enqueue(status=400, body={"error": {"message": f"Rejected input: {NETFLIX}",
+                                                 "type": "invalid_request_error"}})
+    async with running_app(tmp_path, **llm_settings(fake_llm)) as slack:
+        event = message_event(NETFLIX)
+        with caplog.at_level(logging.INFO):
+            await slack.post_event(event)
+            await slack.settle()
+        (reply,) = replies(slack, event["ts"])
+    text = posted_text(reply)
+    assert "HTTP 400" in text
+    assert "Rejected input" not in text
+    assert "Rejected input" not in caplog.text and "Christmas Prince" not in caplog.text
+
+
+async def test_an_unresolvable_llm_host_is_named_in_the_thread_at_once(tmp_path: Path) -> None:
+    settings = {"OPENAI_BASE_URL": "http://no-such-host.invalid/v1", "OPENAI_API_KEY": "sk-test",
+                "llm_timeout_seconds": 30.0, "llm_retry_seconds": 30.0}
+    async with running_app(tmp_path, **settings) as slack:
+        event = message_event(NETFLIX)
+        await slack.post_event(event)
+        await slack.settle(timeout=15)  # retried as a timeout, it would take the 30 s budget
+        (reply,) = replies(slack, event["ts"])
+    text = posted_text(reply)
+    assert "no-such-host.invalid could not be found" in text
+    assert "did not answer" not in text

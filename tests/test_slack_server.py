@@ -48,3 +48,25 @@ async def test_background_loop_runs_work_on_its_own_thread_and_drains() -> None:
         assert await worker.drain(0.05) == 1, "unfinished work is counted, not waited for forever"
     finally:
         worker.stop()
+
+
+@pytest.mark.parametrize("missing", ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"])
+def test_a_missing_setting_is_explained_the_same_way_by_every_mode(tmp_path: Path, missing: str) -> None:
+    from bot.slack.app import build_app
+    from bot.slack.socket_mode import check_socket_settings
+
+    with FakeSlackAPI() as fake:
+        settings = make_settings(fake, tmp_path / "db.sqlite3", **{missing: None})
+        messages = set()
+        with pytest.raises(SlackConfigError) as http_mode:
+            create_asgi_app(settings)
+        messages.add(str(http_mode.value))
+        with pytest.raises(SlackConfigError) as bolt_app:
+            build_app(settings, None, None)  # type: ignore[arg-type]  # fails before using them
+        messages.add(str(bolt_app.value))
+        if missing == "SLACK_BOT_TOKEN":
+            with pytest.raises(SlackConfigError) as socket_mode:
+                check_socket_settings(settings)
+            messages.add(str(socket_mode.value))
+    (message,) = messages
+    assert message.startswith(f"{missing} is not set: ")

@@ -8,7 +8,6 @@ each worker, as Slack's retries can: the store's claim lets exactly one of them 
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
 import os
 import signal
@@ -22,12 +21,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.cli.errors import UsageError
+from bot.cli.bot_cmds import serve_workers
+from bot.cli.context import UsageError, load_settings
 from bot.cli.parser import build_parser
-from bot.cli.server_cmds import serve_workers
-from bot.cli.settings_loader import load_settings
-from bot.review.taxonomy import RuleFileError
-from bot.runtime.worker import ACK_SWITCH_INTERVAL, GC_THRESHOLDS
+from bot.review.rule_files import RuleFileError
 from bot.server import app_from_env, serve
 from bot.settings import Settings
 from tests.fakes.slack_api import FakeSlackAPI
@@ -171,17 +168,8 @@ async def test_two_workers_review_a_retried_event_once(tmp_path: Path, fake: Fak
     assert NETFLIX not in log.read_text(), "draft texts are not logged at INFO"
 
 
-@pytest.fixture
-def restore_interpreter_tuning() -> Iterator[None]:
-    interval, thresholds = sys.getswitchinterval(), gc.get_threshold()
-    yield
-    sys.setswitchinterval(interval)
-    gc.set_threshold(*thresholds)
-    gc.unfreeze()
-
-
-def test_the_worker_factory_reads_the_environment_and_tunes_its_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: FakeSlackAPI, restore_interpreter_tuning: None
+def test_the_worker_factory_reads_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: FakeSlackAPI
 ) -> None:
     monkeypatch.chdir(tmp_path)
     for name, value in clean_env().items():
@@ -191,16 +179,9 @@ def test_the_worker_factory_reads_the_environment_and_tunes_its_process(
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)
     monkeypatch.setenv("SLACK_API_URL", fake.base_url)
-    sys.setswitchinterval(0.005)
-    gc.set_threshold(700, 10, 10)
-    gc.unfreeze()
-
     app = app_from_env()  # what uvicorn calls in each worker process
 
     assert [r.path for r in app.routes] == ["/slack/events", "/healthz"]  # type: ignore[attr-defined]
-    assert sys.getswitchinterval() == pytest.approx(ACK_SWITCH_INTERVAL)
-    assert gc.get_threshold() == GC_THRESHOLDS
-    assert gc.get_freeze_count() > 0
 
 
 def test_workers_come_from_the_option_else_web_concurrency(
@@ -245,3 +226,22 @@ def test_a_missing_rule_pack_is_reported_before_serving(
     settings = make_settings(fake, tmp_path / "redteam.sqlite3", rules_dir=tmp_path / "missing")
     with pytest.raises(RuleFileError, match=r"taxonomy\.yaml"):
         serve(settings, "127.0.0.1", free_port(), workers=workers)
+
+
+def test_a_worker_that_cannot_start_tells_the_parent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The parent of `serve --workers N` names a folder in the environment; uvicorn.run itself
+    # returns quietly when a worker fails, so this is how the parent learns of it.
+    from bot import server
+    from bot.slack.app import SlackConfigError
+
+    monkeypatch.chdir(tmp_path)
+    for name in set(os.environ) - set(clean_env()):
+        monkeypatch.delenv(name)
+    failures = tmp_path / "failures"
+    failures.mkdir()
+    monkeypatch.setenv(server._STARTUP_FAILURES_ENV, str(failures))
+    with pytest.raises(SlackConfigError):
+        app_from_env()  # no SLACK_BOT_TOKEN in this environment
+    assert [p.name for p in failures.iterdir()] == [str(os.getpid())]

@@ -125,7 +125,8 @@ def test_unfinished_work_survives_the_upgrade(database_url: str) -> None:
 
     _legacy_store(database_url)
     store = Store(database_url, clock=lambda: NOW + timedelta(hours=1))
-    assert store.take_unfinished(timedelta(minutes=5)) == [("C1", "1")]
+    # a row from before leases has none: it counts as expired, so the sweep takes it
+    assert [(o.channel, o.thread) for o in store.take_unfinished()] == [("C1", "1")]
     store.close()
 
 

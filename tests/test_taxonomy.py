@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.paths import data_dir
-from bot.review.taxonomy import RuleFileError, load_taxonomy
+from bot.review.rule_files import RuleFileError
+from bot.review.taxonomy import load_taxonomy
 
 REQUIRED_IDS = {
     "surveillance_creep", "customer_shaming", "punching_down", "tragedy_exploitation",

@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.conversation.owed_replies import RESTARTED, owed_for_too_long, settle_after
-from bot.settings import Settings
+from bot.conversation.owed_replies import RESTARTED, settle_after, sweep_interval
 from bot.store import AsyncStore, Store
 from bot.store.tables import open_work
 from tests.fakes.slack_api import TEAM_ID
@@ -62,27 +61,51 @@ def test_a_repeated_claim_records_no_second_debt(store: Store) -> None:
     assert owed_rows(store) == []
 
 
-def test_only_debts_older_than_the_limit_are_taken_and_each_only_once(
+def test_only_debts_whose_lease_ran_out_are_taken_and_each_only_once(
     store: Store, database_url: str, clock: Clock
 ) -> None:
     store.claim_all(["T:C1:old"], reply_in=("C1", "old.1"))
-    clock.now += HOUR
+    clock.now += store.lease + timedelta(seconds=1)
     store.claim_all(["T:C1:new"], reply_in=("C1", "new.1"))
     # a second process on the same database sweeps at the same time
     other = Store(database_url, clock=clock)
     try:
-        first = store.take_unfinished(timedelta(minutes=30))
-        second = other.take_unfinished(timedelta(minutes=30))
+        first = other.take_unfinished()
+        second = store.take_unfinished()
     finally:
         other.close()
-    assert first == [("C1", "old.1")]
+    assert [(o.key, o.channel, o.thread) for o in first] == [("T:C1:old", "C1", "old.1")]
     assert second == []
+    # taken, not yet given: the taker forgets it once the reply is out
+    assert sorted(owed_rows(store)) == ["T:C1:new", "T:C1:old"]
+    store.forget_work("T:C1:old")
     assert owed_rows(store) == ["T:C1:new"]
 
 
-def test_the_limit_outlasts_the_longest_review() -> None:
-    settings = Settings(_env_file=None, llm_timeout_seconds=30, llm_retry_seconds=60)
-    assert owed_for_too_long(settings) > timedelta(seconds=2 * (30 + 60))
+def test_a_renewed_lease_keeps_running_work_from_the_sweep(store: Store, clock: Clock) -> None:
+    store.claim_all(["T:C1:long"], reply_in=("C1", "long.1"))
+    for _ in range(10):  # a long review, its heartbeat renewing the lease
+        clock.now += store.lease / 2
+        assert store.renew_lease("T:C1:long")
+        assert store.take_unfinished() == []
+    clock.now += store.lease + timedelta(seconds=1)  # the heartbeat stopped: the process died
+    assert [o.key for o in store.take_unfinished()] == ["T:C1:long"]
+
+
+def test_a_notice_left_owed_survives_the_finish_and_is_taken_at_once(store: Store) -> None:
+    store.claim_all(["T:C1:n"], reply_in=("C1", "n.1"))
+    store.leave_owed("T:C1:n", "Sorry, I couldn't post")
+    store.finish_work("T:C1:n")  # the work ends; the notice is still owed
+    [owed] = store.take_unfinished()
+    assert owed.notice == "Sorry, I couldn't post"
+
+
+def test_sweeps_come_often_enough_to_find_an_orphan_within_a_minute(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'lease.sqlite3'}")
+    try:
+        assert store.lease.total_seconds() + 2 * sweep_interval(store.lease) <= 60
+    finally:
+        store.close()
 
 
 @pytest.mark.parametrize("outcome", ["replied", "failed", "cancelled"])

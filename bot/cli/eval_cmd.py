@@ -7,9 +7,8 @@ import asyncio
 import sys
 from typing import TYPE_CHECKING
 
-from bot.cli.errors import EXIT_OK, UsageError
+from bot.cli.context import EXIT_OK, UsageError, open_service
 from bot.cli.inputs import read_text_file
-from bot.cli.service_access import open_service
 from bot.review.models import Draft, Review
 from bot.settings import Settings
 
@@ -54,6 +53,7 @@ async def _evaluate(args: argparse.Namespace, settings: Settings, items: list[Ev
         return review
 
     try:
-        return await evaluate(items, review_fn, concurrency=args.concurrency)
+        return await evaluate(items, review_fn, concurrency=args.concurrency,
+                              recheck=service.checker.find_risks)
     finally:
         await service.aclose()

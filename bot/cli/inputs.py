@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import BinaryIO
 
-from bot.cli.errors import UsageError
+from bot.cli.context import UsageError
 
 log = logging.getLogger(__name__)
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import logging
 import os
 import sys
 import traceback
+from collections.abc import Callable
 
-from bot.cli.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError
+from bot.cli.context import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, load_settings
 from bot.cli.parser import build_parser
-from bot.cli.settings_loader import load_settings
 from bot.review.intake import DraftRejected
-from bot.review.taxonomy import RuleFileError
+from bot.review.rule_files import RuleFileError
+from bot.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,9 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     _configure_logging(debug)
     _tolerate_narrow_encodings()
     try:
-        from bot.cli.commands import COMMANDS
-
-        return COMMANDS[args.command](args, load_settings())
+        return _command(args.command)(args, load_settings())
     except (UsageError, DraftRejected, RuleFileError) as exc:
         _error(str(exc))
         return EXIT_USAGE
@@ -45,6 +45,31 @@ def main(argv: list[str] | None = None) -> int:
         else:
             _error(f"internal error: {type(exc).__name__}: {exc} (run again with --debug for the traceback)")
         return EXIT_INTERNAL
+
+
+def _command(name: str) -> Callable[[argparse.Namespace, Settings], int]:
+    """The function that runs subcommand ``name``. The command modules are imported only once a
+    command runs, so ``redteam --help`` and a usage error stay quick."""
+    from bot.cli.batch_cmd import run_batch
+    from bot.cli.bot_cmds import run_check, run_serve, run_slack, run_teams_package
+    from bot.cli.eval_cmd import run_eval
+    from bot.cli.review_cmd import run_review
+    from bot.cli.rules_cmd import run_rules
+    from bot.cli.store_cmds import run_audit, run_db
+
+    commands: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+        "review": run_review,
+        "batch": run_batch,
+        "eval": run_eval,
+        "check": run_check,
+        "serve": run_serve,
+        "slack": run_slack,
+        "db": run_db,
+        "audit": run_audit,
+        "teams-package": run_teams_package,
+        "rules": run_rules,
+    }
+    return commands[name]
 
 
 def _error(message: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.cli.labels import VERDICT_MEANING, VERDICT_WORDS, LabelFor, humanize
+from bot.cli.context import VERDICT_MEANING, VERDICT_WORDS, LabelFor, humanize
 from bot.cli.text_format import by_severity
 from bot.review.models import Review
 
@@ -64,6 +64,10 @@ def format_markdown(review: Review, label_for: LabelFor = humanize) -> str:
     if review.alternatives:
         out += ["", "### Gentler alternatives", ""]
         for n, alt in enumerate(review.alternatives, start=1):
+            if alt.kind == "advice":
+                # Advice is what to do instead, not a post: it has no residual risk to show.
+                out.append(f"{n}. **Instead:** " + md_escape(alt.text).replace("\n", "\n   "))
+                continue
             # Continuation lines are indented so a multi-line post stays inside its list item.
             out.append(f"{n}. " + md_escape(alt.text).replace("\n", "\n   "))
             if alt.what_changed:

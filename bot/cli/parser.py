@@ -28,6 +28,25 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\nRun '{self.prog} --help' for details.\n")
 
 
+class _Version(argparse.Action):
+    """``--version``: the installed package's version, looked up only when asked for."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS,
+                 help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> NoReturn:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("redteam-reviewer")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            number = "unknown (not installed)"
+        sys.stdout.write(f"{parser.prog} {number}\n")
+        parser.exit(0)
+
+
 def _common(offline: bool = True) -> _Parser:
     common = _Parser(add_help=False)
     # SUPPRESS so a --debug before the subcommand is not reset by the subcommand's default.
@@ -57,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action=_Version, help="print redteam's version and exit")
     parser.add_argument("--debug", action="store_true", default=False, help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
@@ -87,33 +107,76 @@ def build_parser() -> argparse.ArgumentParser:
     _fail_on(batch, "any row's risk (or a row cannot be reviewed)")
     _color(batch)
 
-    evaluate = sub.add_parser("eval", parents=[_common()], help="measure recall and false positives",
-                              description="Score the reviewer on a labelled JSON Lines file (id, text, "
-                                          "label backlash|fine|mixed, risk_categories).")
-    evaluate.add_argument("path", type=Path, metavar="PATH.jsonl")
-    evaluate.add_argument("--format", choices=["text", "json"], default="text")
-    evaluate.add_argument("--concurrency", type=_positive_int, default=8, metavar="N")
+    evaluate = sub.add_parser(
+        "eval", parents=[_common()], help="measure recall and false positives",
+        description="Score the reviewer on a labelled JSON Lines file: one object per line with id, text, "
+                    "label (backlash, fine or mixed) and risk_categories. Prints how many backlash posts "
+                    "were flagged, how many fine posts were flagged wrongly, and the misses. The LLM "
+                    "joins when one is configured; --offline scores the offline checker alone.")
+    evaluate.add_argument("path", type=Path, metavar="PATH.jsonl", help="the labelled posts")
+    evaluate.add_argument("--format", choices=["text", "json"], default="text",
+                          help="text for reading (the default), json for the whole report")
+    evaluate.add_argument("--concurrency", type=_positive_int, default=8, metavar="N",
+                          help="reviews in flight at once (default 8)")
 
-    sub.add_parser("check", parents=[_common(offline=False)],
-                   help="check the configuration and probe the LLM with one tiny request")
+    sub.add_parser(
+        "check", parents=[_common(offline=False)],
+        help="check the configuration and probe the LLM with one tiny request",
+        description="Check the configuration (environment and .env) before a deploy or a batch: load the "
+                    "offline checker's rules, and send the configured LLM one tiny request. Exit 0 when "
+                    "all is ready (or no LLM is configured), 2 naming what is wrong.")
 
-    serve = sub.add_parser("serve", parents=[_common(offline=False)],
-                           help="run the Slack bot over HTTP (Events API)")
+    serve = sub.add_parser(
+        "serve", parents=[_common(offline=False)], help="run the Slack bot over HTTP (Events API)",
+        description="Run the Slack bot as a web server: Slack sends its events to /slack/events on "
+                    "HOST:PORT (put it behind your HTTPS address). Needs SLACK_BOT_TOKEN and "
+                    "SLACK_SIGNING_SECRET; upgrades the store (REDTEAM_DATABASE_URL) at start. Ctrl-C "
+                    "stops it.")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=3000, help="port to listen on (default 3000)")
     serve.add_argument("--workers", type=_positive_int, metavar="N",
                        help="worker processes sharing the port and the store "
                             "(default: WEB_CONCURRENCY if set, else 1)")
 
-    sub.add_parser("slack", parents=[_common(offline=False)],
-                   help="run the Slack bot over Socket Mode (no public URL needed)")
+    sub.add_parser(
+        "slack", parents=[_common(offline=False)],
+        help="run the Slack bot over Socket Mode (no public URL needed)",
+        description="Run the Slack bot over Socket Mode: it connects out to Slack, so it needs no public "
+                    "address (a laptop will do). Needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN (an app-level "
+                    "token, xapp-…, with connections:write); upgrades the store (REDTEAM_DATABASE_URL) at "
+                    "start. Ctrl-C stops it.")
     add_store_commands(sub, _common(offline=False))
 
-    package = sub.add_parser("teams-package", parents=[_common(offline=False)],
-                             help="write the Teams app package (manifest and icons) to upload to Teams")
+    package = sub.add_parser(
+        "teams-package", parents=[_common(offline=False)],
+        help="write the Teams app package (manifest and icons) to upload to Teams",
+        description="Write the Teams app package, a zip of the manifest and the two icons, for the Azure "
+                    "Bot whose Microsoft App ID is --app-id or TEAMS_CLIENT_ID. Upload it in Teams: "
+                    "Apps → Manage your apps → Upload an app.")
     package.add_argument("--out", default="redteam-teams.zip",
                          help="the zip to write (default redteam-teams.zip)")
     package.add_argument("--app-id", help="the Azure Bot's Microsoft App ID (default: TEAMS_CLIENT_ID)")
+
+    rules = sub.add_parser("rules", help="test the rule files' examples, or explain a draft's findings",
+                           description="Rule authoring: run every rule's examples, or show which rules "
+                                       "and detectors fire on a draft and what stopped the others. "
+                                       "Uses REDTEAM_RULES_DIR and REDTEAM_CHECKER_CONFIG when set.")
+    rules_sub = rules.add_subparsers(dest="rules_command", metavar="ACTION", parser_class=_Parser)
+    rules_sub.required = True
+    rules_test = rules_sub.add_parser(
+        "test", parents=[_common(offline=False)], help="run every rule's examples (exit 1 on a failure)",
+        description="Run every rule's examples: each 'flag' draft must be reported by its rule, each "
+                    "'pass' draft must not. Exit 1 naming the rule and the example on a failure.")
+    _color(rules_test)
+    explain = rules_sub.add_parser(
+        "explain", parents=[_common(offline=False)],
+        help="show what fired on a draft, and what stopped the rest",
+        description="Show which rules and detectors fire on a draft, on which words, and which mitigators "
+                    "(unless_any, softened_by, requires_any, the allow-list) stopped other rules.")
+    explain.add_argument("text", nargs="*", metavar="TEXT",
+                         help="the draft (quote it), or - for standard input")
+    explain.add_argument("--file", "-f", type=Path, metavar="PATH", help="read the draft from a UTF-8 file")
+    _color(explain)
     return parser
 
 

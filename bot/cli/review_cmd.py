@@ -6,12 +6,10 @@ import argparse
 import asyncio
 import sys
 
-from bot.cli.errors import EXIT_OK, EXIT_RISK
+from bot.cli.context import EXIT_OK, EXIT_RISK, LabelFor, label_for, open_service, reaches
 from bot.cli.inputs import draft_text
-from bot.cli.labels import LabelFor
 from bot.cli.markdown_format import format_markdown
-from bot.cli.service_access import label_for, open_service, reaches
-from bot.cli.style import Style, wants_color
+from bot.cli.terminal import Style, wants_color
 from bot.cli.text_format import format_text
 from bot.review.intake import check_draft
 from bot.review.models import Draft, Review

@@ -9,7 +9,7 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.cli.errors import EXIT_OK, UsageError
+from bot.cli.context import EXIT_OK, UsageError
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -40,7 +40,8 @@ def parse_when(value: str) -> tuple[datetime, bool]:
 
 def add_store_commands(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentParser) -> None:
     db = sub.add_parser("db", parents=[common], help="manage the store's database schema",
-                        description="Manage the store (REDTEAM_DATABASE_URL).")
+                        description="Manage the store, the database at REDTEAM_DATABASE_URL: "
+                                    "'redteam db upgrade' brings its schema to the newest revision.")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION")
     db_sub.required = True
     db_sub.add_parser("upgrade", parents=[common], help="upgrade the schema to the newest revision",
@@ -119,12 +120,13 @@ def _csv_safe(value: str) -> str:
 
 
 def _print_table(records: list[DecisionRecord]) -> None:
-    from rich.console import Console
     from rich.control import strip_control_codes
     from rich.table import Table
     from rich.text import Text
 
-    console = Console()
+    from bot.cli.terminal import console_for, wants_color
+
+    console = console_for(sys.stdout, wants_color(sys.stdout))
     if not records:
         console.print("No reviews match.", highlight=False, markup=False)
         return

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import shutil
-import textwrap
 
-from bot.cli.labels import VERDICT_MEANING, VERDICT_WORDS, LabelFor, humanize
-from bot.cli.style import Style, safe
-from bot.review.models import Review, Risk, RiskLevel, Severity, Verdict
-
-_VERDICT_STYLE = {Verdict.ship: "bold_green", Verdict.revise: "bold_yellow", Verdict.do_not_post: "bold_red"}
-_LEVEL_STYLE = {"none": "green", "low": "cyan", "medium": "yellow", "high": "red", "critical": "bold_red"}
+from bot.cli.context import VERDICT_MEANING, VERDICT_WORDS, LabelFor, humanize
+from bot.cli.terminal import LEVEL_STYLE, VERDICT_STYLE, Style, safe, wrap
+from bot.review.models import Review, Risk, RiskLevel, Severity
 
 #: Long lines are hard to read even on a wide terminal.
 _MAX_WIDTH = 100
@@ -21,7 +17,7 @@ def terminal_width() -> int:
 
 
 def level(style: Style, value: Severity | RiskLevel) -> str:
-    return style(value.value, _LEVEL_STYLE[value.value])
+    return style(value.value, LEVEL_STYLE[value.value])
 
 
 def _wrap(text: str, indent: str, width: int, first: str | None = None) -> list[str]:
@@ -29,11 +25,11 @@ def _wrap(text: str, indent: str, width: int, first: str | None = None) -> list[
     lines: list[str] = []
     lead = indent if first is None else first
     for paragraph in safe(text).split("\n") or [""]:
-        wrapped = textwrap.wrap(
-            paragraph, width=max(width, 30), initial_indent=lead, subsequent_indent=indent,
-            break_long_words=True, break_on_hyphens=False,
-        )
-        lines.extend(wrapped or [lead.rstrip()])
+        # A lead longer than the indent ("Words: ") is wrapped with the text, so that every line
+        # hangs under the indent.
+        wrapped = wrap(lead[len(indent):] + paragraph, max(width, 30) - len(indent))
+        for n, line in enumerate(wrapped):
+            lines.append(((lead[: len(indent)] if n == 0 else indent) + line).rstrip())
         lead = indent
     return lines
 
@@ -51,7 +47,7 @@ def _highlight(text: str, spans: list[tuple[int, int]], style: Style) -> str:
     out, at = [], 0
     for start, end in merged:
         out.append(safe(text[at:start]))
-        out.append(style(safe(text[start:end]), "bold_red"))
+        out.append(style(safe(text[start:end]), "bold red"))
         at = end
     out.append(safe(text[at:]))
     return "".join(out)
@@ -75,7 +71,7 @@ def format_text(
     verdict = VERDICT_WORDS[review.verdict].upper()
     count = len(review.risks)
     out.append(
-        f"{style(verdict, _VERDICT_STYLE[review.verdict])}  ·  risk: {level(style, review.risk_level)}"
+        f"{style(verdict, VERDICT_STYLE[review.verdict.value])}  ·  risk: {level(style, review.risk_level)}"
         f"  ·  {count} risk{'s' if count != 1 else ''} found"
     )
     out.append(style(VERDICT_MEANING[review.verdict], "dim"))
@@ -115,6 +111,10 @@ def format_text(
         out.append("")
         out.append(style("Gentler alternatives", "bold"))
         for n, alt in enumerate(review.alternatives, start=1):
+            if alt.kind == "advice":
+                # Advice is what to do instead, not a post: it has no residual risk to show.
+                out.extend(_wrap(alt.text, "     ", width, first=f"  {n}. Instead: "))
+                continue
             out.extend(_wrap(alt.text, "     ", width, first=f"  {n}. "))
             if alt.what_changed:
                 out.extend(_wrap(alt.what_changed, "     ", width, first="     What changed: "))

@@ -16,6 +16,13 @@ from dataclasses import dataclass
 
 from bot.conversation import notices
 from bot.conversation.notices import log_failure
+from bot.conversation.outbox import (
+    DeliveryPolicy,
+    Outbox,
+    Undelivered,
+    leave_owed_on_failure,
+    notice_key,
+)
 from bot.conversation.outcomes import Answered, DraftDeleted, Notice, Outcome, Reviewed
 from bot.conversation.owed_replies import claim, settle_after
 from bot.conversation.places import Place, delivery_key, message_key
@@ -30,6 +37,11 @@ log = logging.getLogger(__name__)
 
 #: Thread messages passed to the LLM when answering a question; older ones add little.
 MAX_THREAD_MESSAGES = 30
+
+#: How long an edit that arrives while its draft's first review runs waits for that review, to
+#: re-review the new words and update it; and how often it looks.
+EDIT_WAIT_SECONDS = 600.0
+EDIT_POLL_SECONDS = 0.25
 
 #: Sends an outcome somewhere; returns the id of the message it made, when there is one.
 Deliver = Callable[[Outcome], Awaitable[str | None]]
@@ -51,12 +63,23 @@ class Filing:
 
 
 class Conversation:
-    """One platform's conversations: ``Conversation(service, store, transport)``."""
+    """One platform's conversations: ``Conversation(service, store, transport)``.
 
-    def __init__(self, service: ReviewService, store: AsyncStore, transport: Transport) -> None:
+    Replies in threads go through an :class:`Outbox` (paced, retried within ``delivery``'s
+    window, never doubled); a reply that cannot be given at all is left owed for the sweep."""
+
+    def __init__(
+        self,
+        service: ReviewService,
+        store: AsyncStore,
+        transport: Transport,
+        *,
+        delivery: DeliveryPolicy | None = None,
+    ) -> None:
         self.service = service
         self.store = store
         self.transport = transport
+        self.outbox = Outbox(transport, delivery)
 
     @property
     def platform(self) -> str:
@@ -100,26 +123,26 @@ class Conversation:
     async def draft_edited(self, place: Place, text: str, *, edit: str, delivery: str | None = None) -> None:
         """A reviewed draft was edited: re-review it and update the review in place."""
         try:
-            rec = await self.store.latest_for_draft(place.channel, place.message)
+            rec = await self._review_of(place)
             if rec is None or rec.deleted or text == rec.review.draft.text:
                 return  # not ours, or a change that left the words alone (a link unfurl)
             thread = rec.thread_ts or place.message
             key = message_key(self.platform, place.workspace, place.channel, place.message, "edit", edit)
             reply_in = (place.channel, thread)
             if await claim(self.store, self._keys(key, delivery), reply_in=reply_in):
-                await settle_after(self.store, key, self._rereview_edit(rec, text))
+                await settle_after(self.store, key, self._rereview_edit(rec, text, key, place))
         except Exception as exc:  # before the claim: an edit owes no reply yet
             log_failure("edit", exc)
 
     async def draft_deleted(self, place: Place, *, delivery: str | None = None) -> None:
         """A draft was deleted: erase its words from the store and mark its review."""
-        key = message_key(self.platform, place.workspace, place.channel, place.message, "deleted")
+        key = self._deleted_key(place)
         try:
             if not await claim(self.store, self._keys(key, delivery)):
                 return
             rec = await self.store.mark_deleted(place.channel, place.message)
             if rec is not None and rec.reply_ts:
-                await self.transport.update_message(rec.channel, rec.reply_ts, DraftDeleted())
+                await self.outbox.update_message(rec.channel, rec.reply_ts, DraftDeleted())
         except Exception as exc:
             log_failure("marking a review deleted", exc)
 
@@ -174,10 +197,14 @@ class Conversation:
         *,
         previous: ReviewRecord | None = None,
         private: bool = False,
+        deleted: str | None = None,
     ) -> None:
         """Review ``draft`` (against ``previous`` when given), deliver the review, store it.
         A rejected draft gets its reason and any failure a plain notice, through ``deliver``;
-        never raises."""
+        never raises.
+
+        ``deleted``: the key ``draft_deleted`` claims for this draft. A draft deleted while its
+        review ran gets no review, and the store keeps none of its words."""
         try:
             if previous is None:
                 review, delta = await self.service.review(draft), None
@@ -191,9 +218,16 @@ class Conversation:
                 version=filing.version,
                 review=review,
             )
+            if deleted is not None and await self.store.seen(deleted):
+                log.info("the draft was deleted during its review; the review is discarded")
+                return
             # The record's id is made first, so it is saved once, with the reply it belongs to.
             rec.reply_ts = await deliver(Reviewed(review, rec.review_id, delta, private=private))
             await self.store.save_review(rec)
+            if deleted is not None and await self.store.seen(deleted):
+                # Deleted between the look above and the save: ``draft_deleted`` found no review
+                # to erase then, so erase it here.
+                await self._erase(rec)
         except DraftRejected as exc:
             await self._say(deliver, str(exc))
         except Exception as exc:
@@ -201,6 +235,25 @@ class Conversation:
             await self._say(deliver, notices.review_failed(self.failure_reason(exc)))
 
     # --- pieces --------------------------------------------------------------------------
+
+    async def _erase(self, rec: ReviewRecord) -> None:
+        erased = await self.store.mark_deleted(rec.channel, rec.draft_ts)
+        if erased is not None and erased.reply_ts:
+            await self.outbox.update_message(erased.channel, erased.reply_ts, DraftDeleted())
+
+    async def _review_of(self, place: Place) -> ReviewRecord | None:
+        """The draft's newest review; while its first review is still running (a reply is owed
+        under its key), wait for it, so an edit made meanwhile is not lost."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + EDIT_WAIT_SECONDS
+        while True:
+            rec = await self.store.latest_for_draft(place.channel, place.message)
+            if rec is not None or loop.time() > deadline or not await self.store.owes(place.key):
+                return rec
+            await asyncio.sleep(EDIT_POLL_SECONDS)
+
+    def _deleted_key(self, place: Place) -> str:
+        return message_key(self.platform, place.workspace, place.channel, place.message, "deleted")
 
     def _keys(self, key: str, delivery: str | None) -> list[str]:
         return [delivery_key(self.platform, delivery), key] if delivery else [key]
@@ -246,8 +299,9 @@ class Conversation:
             await self.review_and_reply(
                 Draft(text=text, id=place.key),
                 Filing.of(place, version=version),
-                self._in_thread(place.channel, place.thread),
+                self._in_thread(place.channel, place.thread, place.key),
                 previous=previous,
+                deleted=self._deleted_key(place),
             )
         finally:
             await working
@@ -258,18 +312,23 @@ class Conversation:
         except Exception as exc:  # a courtesy; never let it stop a review
             log.debug("showing work failed: %s", type(exc).__name__)
 
-    async def _rereview_edit(self, rec: ReviewRecord, text: str) -> None:
+    async def _rereview_edit(self, rec: ReviewRecord, text: str, key: str, place: Place) -> None:
         thread = rec.thread_ts or rec.draft_ts
+        in_thread = self._in_thread(rec.channel, thread, key)
 
         async def update_in_place(outcome: Outcome) -> str | None:
             if rec.reply_ts and isinstance(outcome, Reviewed):
-                await self.transport.update_message(rec.channel, rec.reply_ts, outcome)
+                await self.outbox.update_message(rec.channel, rec.reply_ts, outcome)
                 return rec.reply_ts
-            return await self.transport.post_in_thread(rec.channel, thread, outcome)
+            return await in_thread(outcome)
 
         filing = Filing(rec.channel, rec.draft_ts, rec.user_id, thread, rec.version + 1)
         await self.review_and_reply(
-            Draft(text=text, id=rec.review.draft.id), filing, update_in_place, previous=rec
+            Draft(text=text, id=rec.review.draft.id),
+            filing,
+            update_in_place,
+            previous=rec,
+            deleted=self._deleted_key(place),
         )
 
     async def _answer(self, place: Place, question: str, latest: ReviewRecord) -> None:
@@ -282,20 +341,31 @@ class Conversation:
                 draft=latest.review.draft, review=latest.review, messages=messages[-MAX_THREAD_MESSAGES:]
             )
             answer = await self.service.answer(question, context)
-            await self.transport.post_in_thread(place.channel, place.thread, Answered(answer))
+            await self.outbox.post_in_thread(place.channel, place.thread, Answered(answer), key=place.key)
         except Exception as exc:
             log_failure("answer", exc)
             await self.notify(place, notices.answer_failed(self.failure_reason(exc)))
 
-    def _in_thread(self, channel: str, thread: str) -> Deliver:
+    def _in_thread(self, channel: str, thread: str, owed: str) -> Deliver:
+        """Delivers into ``thread`` the reply owed under the key ``owed``: the first outcome is
+        posted with that key, a notice with ``<owed>:notice`` (a notice that cannot be posted is
+        left owed for the sweep, which posts it under the same key), any other with ``<owed>:<n>``."""
+        posted = 0
+
         async def deliver(outcome: Outcome) -> str | None:
-            return await self.transport.post_in_thread(channel, thread, outcome)
+            nonlocal posted
+            posted += 1
+            if isinstance(outcome, Notice):
+                post = self.outbox.post_in_thread(channel, thread, outcome, key=notice_key(owed))
+                return await leave_owed_on_failure(self.store, owed, outcome.text, post)
+            key = owed if posted == 1 else f"{owed}:{posted}"
+            return await self.outbox.post_in_thread(channel, thread, outcome, key=key)
 
         return deliver
 
     async def notify(self, place: Place, text: str) -> None:
-        """Best effort: a short notice in ``place``'s thread; a failure here is only logged."""
-        await self._say(self._in_thread(place.channel, place.thread), text)
+        """A short notice in ``place``'s thread; one that cannot be posted is left to the sweep."""
+        await self._say(self._in_thread(place.channel, place.thread, place.key), text)
 
     async def _say(self, deliver: Deliver, text: str) -> None:
         try:
@@ -319,4 +389,6 @@ class Conversation:
 
     def failure_reason(self, exc: BaseException) -> str:
         """A plain reason for a failure; never the exception's own text (it may quote the draft)."""
+        if isinstance(exc, Undelivered) and exc.__cause__ is not None:
+            exc = exc.__cause__
         return self.transport.describe_failure(exc) or notices.generic_reason(exc)

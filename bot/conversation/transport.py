@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from bot.conversation.outcomes import Outcome
 from bot.conversation.places import Place
 from bot.review.models import ThreadMessage
+
+
+@dataclass(frozen=True)
+class ChannelLimit:
+    """A platform's pace for posts into one channel: ``per_second`` on average, ``burst`` at once."""
+
+    per_second: float = 1.0
+    burst: int = 1
 
 
 class Transport(Protocol):
@@ -20,8 +29,29 @@ class Transport(Protocol):
         """The platform's name as it appears in keys: ``"slack"``, ``"teams"``."""
         ...
 
-    async def post_in_thread(self, channel: str, thread: str, outcome: Outcome) -> str:
-        """Post ``outcome`` as a reply in ``thread`` of ``channel``; returns the new message's id."""
+    @property
+    def channel_limit(self) -> ChannelLimit:
+        """The platform's pace for posts into one channel (the outbox keeps to it)."""
+        ...
+
+    async def post_in_thread(
+        self, channel: str, thread: str, outcome: Outcome, *, key: str | None = None
+    ) -> str:
+        """Post ``outcome`` as a reply in ``thread`` of ``channel``; returns the new message's id.
+        One attempt, no retries of its own: a failure may have posted the message, and only the
+        outbox knows to look (``find_reply``) before trying again. ``key``: kept with the
+        message so that ``find_reply`` finds it."""
+        ...
+
+    async def find_reply(self, channel: str, thread: str, key: str) -> str | None:
+        """The id of the bot's message in ``thread`` posted with ``key``, or None when there is
+        none; raises when the platform cannot tell (then the outbox does not post blindly)."""
+        ...
+
+    def retry_after(self, exc: BaseException) -> float | None:
+        """For a failed call: None when retrying cannot help (not allowed in the channel, a
+        message the platform refuses); else the seconds the platform asked to wait (its
+        ``Retry-After``), 0.0 when it named none (a 5xx, a dropped connection, a timeout)."""
         ...
 
     async def post_in_channel(self, channel: str, outcome: Outcome) -> str:

@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
 #: What a server says when it does not know Structured Outputs (then JSON mode is used instead).
 _NO_SCHEMA_SUPPORT = re.compile(r"response_format|json_schema|structured output", re.IGNORECASE)
+#: The notice's words for an answer that could not be read; the parser's own words are the detail.
+UNUSABLE = "the LLM's answer was unusable"
 ANSWER_MAX_TOKENS = 400
 ANSWER_MAX_CHARS = 1500
 
@@ -65,11 +67,12 @@ class DevilsAdvocate:
             parsed = parse_review(content)
         except LLMBadOutput as first:
             log.warning("LLM review unusable (%s); asking once for a repair", first.reason)
+            log.debug("what was wrong with it: %s", first.detail)
             repaired = True
             messages = [
                 *messages,
                 {"role": "assistant", "content": content},
-                {"role": "user", "content": repair_message(first.reason)},
+                {"role": "user", "content": repair_message(first.detail or first.reason)},
             ]
             completion = await self._create_review(messages, draft, hints)
             _add_usage(usage, completion)
@@ -77,7 +80,7 @@ class DevilsAdvocate:
                 parsed = parse_review(_content(completion))
             except LLMBadOutput as second:
                 raise LLMBadOutput(
-                    f"the model's answer was unusable twice ({second.reason})"
+                    f"{second.reason}, twice", detail=second.detail or second.reason
                 ) from None
         log.info(
             "LLM review done: model=%s json_mode=%s repaired=%s prompt_tokens=%s completion_tokens=%s "
@@ -139,17 +142,14 @@ class DevilsAdvocate:
             kwargs["max_completion_tokens"] = max_tokens
 
         async def once() -> ChatCompletion:
-            # The client's generic post (the SDK's documented way to send a request body as is),
-            # not chat.completions.create: create() re-walks every parameter against the SDK's
-            # typed definitions, about an eighth of a review's CPU with 100 reviews in flight.
-            # The body is plain JSON we built; the SDK still adds auth, Azure's deployment
-            # path, the timeout, and parses the answer into a ChatCompletion.
-            return await self.client.post("/chat/completions", cast_to=ChatCompletion, body=kwargs)
+            completion: ChatCompletion = await self.client.chat.completions.create(**kwargs)
+            return completion
 
         budget = self.settings.llm_retry_seconds if retry else 0.0
         try:
             return await with_retries(once, budget)
         except Exception as exc:
+            log.debug("LLM request failed: %s: %s", type(exc).__name__, exc)
             raise explain(
                 exc, model=self.settings.model, endpoint=endpoint_label(self.settings),
                 timeout=self.settings.llm_timeout_seconds, budget=self.settings.llm_retry_seconds,
@@ -163,12 +163,12 @@ def parse_review(content: str) -> LLMReview:
     if fenced:  # local models like to wrap JSON in a code fence even in JSON mode
         content = fenced.group(1)
     if not content.strip():
-        raise LLMBadOutput("the answer was empty")
+        raise LLMBadOutput(UNUSABLE, detail="the answer was empty")
     try:
         data = json.loads(content)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
-        raise LLMBadOutput(f"it was not valid JSON ({exc.msg} at {where})") from None
+        raise LLMBadOutput(UNUSABLE, detail=f"it was not valid JSON ({exc.msg} at {where})") from None
     try:
         return LLMReview.model_validate(data)
     except ValidationError as exc:
@@ -176,12 +176,12 @@ def parse_review(content: str) -> LLMReview:
             f"{'.'.join(str(p) for p in err['loc']) or 'the object'}: {err['msg']}"
             for err in exc.errors()[:5]
         )
-        raise LLMBadOutput(f"it did not follow the required format ({problems})") from None
+        raise LLMBadOutput(UNUSABLE, detail=f"it did not follow the required format ({problems})") from None
 
 
 def _content(completion: ChatCompletion) -> str:
     if not completion.choices:
-        raise LLMBadOutput("the answer held no message")
+        raise LLMBadOutput(UNUSABLE, detail="the answer held no message")
     choice = completion.choices[0]
     message = choice.message
     if message.refusal:

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 
 class LLMError(Exception):
-    """Base class; ``reason`` is a short plain-language phrase ("the API key was refused")."""
+    """Base class; ``reason`` is a short plain-language phrase ("the API key was refused").
 
-    def __init__(self, reason: str) -> None:
+    ``detail`` is what the provider or the parser said, if anything. It can echo the request,
+    draft text included, so it goes to DEBUG logs and to the model's repair prompt, never into a
+    user's notice or a log at INFO or above.
+    """
+
+    def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
+        self.detail = detail
 
 
 class LLMConfigError(LLMError):

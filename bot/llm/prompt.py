@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.llm.schema import response_schema_json
+from bot.llm.schema import output_contract, response_schema_json
 from bot.paths import data_dir
 from bot.review.models import Draft, Risk, ThreadContext
 
@@ -53,13 +53,17 @@ class Rubric:
         except OSError as exc:
             raise PromptError(f"the prompt file {path} cannot be read ({exc.strerror or exc})") from None
         declared = _VERSION.search(raw)
+        # {{output_contract}} is written from the answer schema, so the prose cannot drift from it.
+        values = {"output_contract": output_contract(), **values}
         text = _COMMENT.sub("", raw).strip() + "\n"
         missing = sorted({m.group(1) for m in _PLACEHOLDER.finditer(text)} - values.keys())
         if missing:
             raise PromptError(f"the prompt file {path} uses unknown placeholders: {', '.join(missing)}")
         text = _PLACEHOLDER.sub(lambda m: values[m.group(1)].strip(), text)
-        # The hash covers the template as edited, so an edit without a version bump is still visible.
-        digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()[:8]
+        # The hash covers the template as edited (and the answer format it is given), so an edit
+        # without a version bump is still visible.
+        hashed = raw + ("\x00" + values["output_contract"] if "{{output_contract}}" in raw else "")
+        digest = hashlib.sha256(hashed.encode("utf-8")).hexdigest()[:8]
         stem = name.rsplit(".", 1)[0]
         version = f"{stem}/{declared.group(1) if declared else '0'}+{digest}"
         return cls(system=text, version=version)

@@ -1,17 +1,26 @@
 """Retries within one time budget, and the plain-language meaning of each failure.
 
 Retried: 429 (waiting at least as long as ``Retry-After`` asks), 408/409, 5xx, timeouts and
-connection errors, with exponential backoff and jitter, until ``REDTEAM_LLM_RETRY_SECONDS`` would be
-exceeded. Not retried: 400/401/403/404/422 and an exhausted quota, which are configuration errors.
+dropped connections, with exponential backoff and jitter, until ``REDTEAM_LLM_RETRY_SECONDS`` would
+be exceeded. Not retried: 400/401/403/404/422 and an exhausted quota, which are configuration
+errors, and a connection that cannot be made at all (unknown host, refused, TLS failure, a URL
+that is not one), which retrying would only repeat for the whole budget.
+
+The provider's own words (an error message may echo the request, draft included) never make
+the user-facing reason; they are the error's ``detail``, for DEBUG logs only.
 """
 
 from __future__ import annotations
 
 import email.utils
+import enum
 import random
+import socket
+import ssl
 import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import openai
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_before_delay
@@ -50,8 +59,48 @@ def _quota_exhausted(exc: BaseException) -> bool:
     return isinstance(exc, openai.RateLimitError) and exc.code == "insufficient_quota"
 
 
+class Unreachable(enum.Enum):
+    """Why a connection to the LLM could not be made at all."""
+
+    dns = "dns"
+    refused = "refused"
+    tls = "tls"
+    url = "url"
+
+
+def unreachable(exc: BaseException) -> Unreachable | None:
+    """What kept ``exc``'s connection from being made, found in its cause chain; None when it
+    was made (or timed out, or dropped), which a retry may fix.
+
+    The transport reports these as a connect error or even a connect *timeout*; the operating
+    system's error is further down the chain.
+    """
+    seen: BaseException | None = exc
+    for _ in range(12):  # a chain is a few links long; the bound guards against a cycle
+        if seen is None:
+            return None
+        if isinstance(seen, socket.gaierror):
+            return Unreachable.dns
+        if isinstance(seen, ConnectionRefusedError):
+            return Unreachable.refused
+        if isinstance(seen, ssl.SSLError | ssl.CertificateError):
+            return Unreachable.tls
+        if type(seen).__name__ in _BAD_URL_ERRORS:
+            return Unreachable.url
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+#: The HTTP libraries' errors for a URL they cannot use (by name: the transport may be httpx or aiohttp).
+_BAD_URL_ERRORS = frozenset(
+    {"InvalidURL", "UnsupportedProtocol", "InvalidUrlClientError", "NonHttpUrlClientError"}
+)
+
+
 def is_transient(exc: BaseException) -> bool:
     if _quota_exhausted(exc):
+        return False
+    if isinstance(exc, openai.APIConnectionError) and unreachable(exc) is not None:
         return False
     if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
         return True
@@ -117,14 +166,24 @@ def explain(exc: BaseException, *, model: str, endpoint: str, timeout: float, bu
     if isinstance(exc, openai.APIStatusError) and exc.status_code >= 500:
         return LLMUnavailable(f"the service kept failing (HTTP {exc.status_code}) for {budget:g} s")
     if isinstance(exc, openai.APIStatusError):
-        detail = _short(exc.message)
-        return LLMConfigError(f"the service refused the request (HTTP {exc.status_code}: {detail})")
+        return LLMConfigError(f"the service refused the request (HTTP {exc.status_code})",
+                              detail=_short(exc.message))
+    cause = unreachable(exc) if isinstance(exc, openai.APIConnectionError) else None
+    if cause is Unreachable.dns:
+        host = urlsplit(endpoint).hostname or endpoint
+        return LLMUnavailable(f"the LLM host {host} could not be found (DNS); check the endpoint setting")
+    if cause is Unreachable.refused:
+        return LLMUnavailable(f"{endpoint} refused the connection: is the LLM server running there?")
+    if cause is Unreachable.tls:
+        return LLMUnavailable(f"the secure (TLS) connection to {endpoint} failed")
+    if cause is Unreachable.url:
+        return LLMConfigError(f"the LLM endpoint {endpoint} is not a usable http(s) URL")
     if isinstance(exc, openai.APITimeoutError) and not _refused(exc):
         return LLMUnavailable(f"the service did not answer within {timeout:g} s")
     if isinstance(exc, openai.APIConnectionError):
         return LLMUnavailable(f"cannot connect to {endpoint}")
     if isinstance(exc, openai.OpenAIError):
-        return LLMUnavailable(f"the LLM client failed: {_short(str(exc))}")
+        return LLMUnavailable("the LLM client failed", detail=_short(str(exc)))
     return LLMUnavailable(f"unexpected error talking to the LLM ({type(exc).__name__})")
 
 

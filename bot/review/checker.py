@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.paths import data_dir
+from bot.review import rule_cache
 from bot.review.checker_config import CheckerConfig, load_checker_config
 from bot.review.detector_texts import load_detector_texts
 from bot.review.detectors import DETECTORS, TEXT_NEEDS, Finding, Scan, SignalDetector
 from bot.review.lexicons import Lexicons
-from bot.review.literal_gate import LiteralGate, Literals, required_literals
+from bot.review.matching import PatternSet
 from bot.review.models import (
     Alternative,
     Draft,
@@ -28,6 +29,7 @@ from bot.review.models import (
     RiskLevel,
     Severity,
     Verdict,
+    deciding_risk,
     verdict_for,
 )
 from bot.review.reactions import ReactionBook
@@ -35,12 +37,19 @@ from bot.review.rewrites import Rewriter
 from bot.review.rulepack import CompiledRule, load_packs
 from bot.review.signal_rules import load_signals
 from bot.review.taxonomy import Taxonomy, load_taxonomy
-from bot.review.text import FoldedText
+from bot.review.text import FoldedText, sentence_bounds
 
 if TYPE_CHECKING:
     from bot.settings import Settings
 
 __all__ = ["OfflineChecker", "Scanned"]
+
+_MAX_QUOTE = 60
+
+
+def _short(quote: str) -> str:
+    quote = " ".join(quote.split())
+    return quote if len(quote) <= _MAX_QUOTE else quote[: _MAX_QUOTE - 1].rstrip() + "…"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,6 +59,8 @@ class Scanned:
     text: str
     findings: list[Finding]
     risks: list[Risk]
+    #: The author's notes the draft was checked with (they are context, never quoted).
+    notes: str | None = None
 
 
 class OfflineChecker:
@@ -61,13 +72,17 @@ class OfflineChecker:
         config: CheckerConfig | None = None,
         *,
         config_path: Path | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         self.rules_dir = rules_dir or data_dir("rules")
         self.config = config if config is not None else load_checker_config(config_path)
         self.taxonomy: Taxonomy = load_taxonomy(self.rules_dir)
-        all_rules = load_packs(self.rules_dir / "packs", self.taxonomy)
+        # Rule files that passed once (same contents) are not checked pattern by pattern again.
+        key = rule_cache.digest(self.rules_dir, [config_path])
+        check = not rule_cache.already_checked(key, cache_dir)
+        all_rules = load_packs(self.rules_dir / "packs", self.taxonomy, check=check)
         self.rules: list[CompiledRule] = [r for r in all_rules if not self.config.rule_disabled(r.rule.id)]
-        self.lexicons = Lexicons.load(self.rules_dir / "lexicons.yaml").extended(
+        self.lexicons = Lexicons.load(self.rules_dir / "lexicons.yaml", check=check).extended(
             "promotion", self.config.brand_terms
         )
         self.texts = load_detector_texts(self.rules_dir / "detector_texts.yaml", self.taxonomy, TEXT_NEEDS)
@@ -80,62 +95,43 @@ class OfflineChecker:
         self.reactions = ReactionBook.load(self.rules_dir / "reactions.yaml", self.taxonomy)
         self.rewriter = Rewriter.load(self.rules_dir / "rewrites.yaml")
         self._allow = self.config.allow_pattern()
-        # Which rules can possibly fire is decided once per draft, by one pass for the literals
-        # every match of a rule needs (see bot.review.literal_gate).
-        # A rule with ``requires_any`` also needs one literal of that context pattern.
-        self._index_rules(
-            [required_literals(r.match) for r in self.rules],
-            [required_literals(r.requires) if r.requires is not None else None for r in self.rules],
-        )
-        self._gate = LiteralGate(
-            [*self._rule_gates, *self._requires_gates, *self.lexicons.gates.values()]
-        )
+        # One pass over each draft tells which patterns can match it; only those then run.
+        self._screen = PatternSet([
+            *(p for r in self.rules for p in (r.match, r.requires, r.unless, r.softened) if p is not None),
+            *(self.lexicons[name] for name in self.lexicons.names),
+        ])
+        self._rules_by_index: dict[int, list[int]] = {}
+        for position, rule in enumerate(self.rules):
+            self._rules_by_index.setdefault(PatternSet.index(rule.match), []).append(position)
+        self._lexicons_by_index: dict[int, list[str]] = {}
+        for name in self.lexicons.names:
+            self._lexicons_by_index.setdefault(PatternSet.index(self.lexicons[name]), []).append(name)
         self._disabled_categories = set(self.config.disabled_categories)
+        if check:
+            rule_cache.remember_checked(key, cache_dir)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OfflineChecker:
         """A checker for ``settings.rules_dir`` and ``settings.checker_config`` (both optional)."""
-        return cls(settings.rules_dir, config_path=settings.checker_config)
+        return cls(settings.rules_dir, config_path=settings.checker_config, cache_dir=settings.cache_dir)
 
     # --- finding risks ---------------------------------------------------------------------
 
-    def _index_rules(self, gates: list[Literals | None],
-                     requires_gates: list[Literals | None] | None = None) -> None:
-        """Map each gate literal to the rules it admits; rules without a gate always run.
-
-        ``requires_gates`` (one per rule, None: no gate) hold the literals a rule's
-        ``requires_any`` context needs: without one of them the rule cannot fire either.
-        """
-        self._rule_gates = gates
-        self._requires_gates = requires_gates or [None] * len(gates)
-        self._ungated_rules = [i for i, gate in enumerate(gates) if gate is None]
-        index: dict[str, list[int]] = {}
-        for i, gate in enumerate(gates):
-            for literal in gate or ():
-                index.setdefault(literal, []).append(i)
-        self._rules_by_literal = index
-
-    def _candidate_rules(self, present: frozenset[str]) -> list[CompiledRule]:
-        """The rules that can match a draft containing the literals ``present``, in pack order."""
-        chosen = set(self._ungated_rules)
-        for literal in present:
-            admitted = self._rules_by_literal.get(literal)
-            if admitted is not None:
-                chosen.update(admitted)
-        rules = []
-        for i in sorted(chosen):
-            context = self._requires_gates[i]
-            if context is None or not context.isdisjoint(present):
-                rules.append(self.rules[i])
-        return rules
-
-    def _scan(self, text: str) -> list[Finding]:
+    def _scan(self, text: str, notes: str | None = None) -> list[Finding]:
         folded = FoldedText(text)
         if self._allow is not None:
             folded.mask(self._allow)
-        present = self._gate.present(folded.folded)
-        scan = Scan(folded, self.lexicons, self.texts, present)
-        for compiled in self._candidate_rules(present):
+        possible = self._screen.screen(folded.folded)
+        if possible is None:
+            rules = self.rules
+            lexicons = None
+        else:
+            found = self._rules_by_index
+            rules = [self.rules[p] for p in sorted(p for i in possible for p in found.get(i, ()))]
+            lexicons = frozenset(n for i in possible for n in self._lexicons_by_index.get(i, ()))
+        context = FoldedText(notes) if notes and notes.strip() else None
+        scan = Scan(folded, self.lexicons, self.texts, lexicons, context)
+        for compiled in rules:
             spans = compiled.spans(folded.folded)
             if not spans:
                 continue
@@ -196,16 +192,24 @@ class OfflineChecker:
         """Every risk the offline rules see in ``text``, each with an exact evidence span."""
         return self.scan(text).risks
 
-    def scan(self, text: str) -> Scanned:
+    def scan(self, text: str, notes: str | None = None) -> Scanned:
         """``find_risks`` with what ``review`` needs besides, so a caller that has the risks
-        already (the LLM's hints) does not check the same draft twice."""
-        findings = self._scan(text)
-        return Scanned(text, findings, [self._to_risk(text, f) for f in findings])
+        already (the LLM's hints) does not check the same draft twice.
+
+        ``notes``: the author's context (``Draft.notes``): read for the moment the post lands in
+        (a promotion "the day after the earthquake" is insensitive timing), never quoted.
+        """
+        findings = self._scan(text, notes)
+        return Scanned(text, findings, [self._to_risk(text, f) for f in findings], notes)
+
+    def scan_draft(self, draft: Draft) -> Scanned:
+        """``scan`` of a draft's text with its notes as context."""
+        return self.scan(draft.text, draft.notes)
 
     # --- full review -----------------------------------------------------------------------
 
     def summary(self, risks: list[Risk], verdict: Verdict) -> str:
-        """One plain sentence: the verdict and the categories behind it."""
+        """One plain sentence: the verdict, which kind of risk sets it and why."""
         def labels(minimum: Severity) -> str:
             seen: list[str] = []
             for r in risks:
@@ -216,10 +220,18 @@ class OfflineChecker:
 
         if not risks:
             return "The offline checks found nothing risky."
-        if verdict is Verdict.do_not_post:
-            return f"Do not post this as written: {labels(Severity.high)}."
+        decider = deciding_risk(risks, self.taxonomy.grading)
+        quote = f"“{_short(decider.evidence.quote)}”" if decider is not None else ""
+        if verdict is Verdict.do_not_post and decider is not None:
+            grading = self.taxonomy.grading.get(decider.category)
+            label = self.taxonomy.label(decider.category).lower()
+            because = (grading.because if grading is not None and grading.because
+                       else f"{label} at {decider.severity.value} severity")
+            return (f"Do not post: the idea itself is the harm, {because} ({quote}); "
+                    "no rewording saves it.")
         if verdict is Verdict.revise:
-            return f"Revise before posting: {labels(Severity.medium)}."
+            return (f"Revise: the wording carries the risk ({labels(Severity.medium)}, on {quote}); "
+                    "the idea can stay.")
         return f"Fine to post; worth a glance: {labels(Severity.low)}."
 
     def review(self, draft: Draft, *, scanned: Scanned | None = None,
@@ -230,10 +242,10 @@ class OfflineChecker:
         leaves the alternatives (most of the cost: each is checked again) to ``alternatives()``,
         for a caller that may not need them.
         """
-        if scanned is None or scanned.text != draft.text:
-            scanned = self.scan(draft.text)
+        if scanned is None or scanned.text != draft.text or scanned.notes != draft.notes:
+            scanned = self.scan_draft(draft)
         risks = scanned.risks
-        verdict = verdict_for(risks)
+        verdict = verdict_for(risks, self.taxonomy.grading)
         level = RiskLevel.of(risks)
         reactions = self.reactions.worst_reactions(risks)
         alternatives = self.alternatives(scanned) if with_alternatives else []
@@ -249,10 +261,41 @@ class OfflineChecker:
         )
 
     def alternatives(self, scanned: Scanned) -> list[Alternative]:
-        """Gentler rewrites of a draft of medium risk or more, each checked again."""
-        if RiskLevel.of(scanned.risks).rank < RiskLevel.medium.rank:
+        """Rewrites of a draft of medium risk or more, each checked again (with the draft's
+        notes); advice on what to do instead where the idea itself is the harm."""
+        risks = scanned.risks
+        if RiskLevel.of(risks).rank < RiskLevel.medium.rank:
             return []
+        grading = self.taxonomy.grading
+        verdict = verdict_for(risks, grading)
         rewrites = {(f.span.start, f.span.end): f.rewrite for f in scanned.findings if f.rewrite}
         return self.rewriter.alternatives(
-            scanned.text, scanned.risks, rewrites, self.find_risks, label=self.taxonomy.label
+            scanned.text, risks, rewrites, lambda text: self.scan(text, scanned.notes).risks,
+            advice=lambda: self._advice(scanned), rewrite_ok=verdict is not Verdict.do_not_post,
+        )
+
+    def _advice(self, scanned: Scanned) -> Alternative | None:
+        """What to do instead of this draft, in its own words (not a post to publish)."""
+        decider = deciding_risk(scanned.risks, self.taxonomy.grading)
+        if decider is None:
+            return None
+        strategy = (self.taxonomy.get(decider.category).rewrite_strategy
+                    if decider.category in self.taxonomy else "Rewrite or drop it.")
+        quote = _short(decider.evidence.quote)
+        if len(decider.evidence.quote.split()) < 3:
+            # A word or two ("Our new") says little on its own: quote the sentence it sits in.
+            for bound in sentence_bounds(scanned.text):
+                if bound.start <= decider.evidence.start < bound.end:
+                    quote = _short(scanned.text[bound.start:bound.end].strip())
+                    break
+        # The rest of the draft the advice keeps: the other words a finding points at (the offer
+        # next to a tribute), or failing that the draft's first words outside the risky ones.
+        others = [r.evidence.quote for r in scanned.risks
+                  if r.evidence.quote.casefold() not in decider.evidence.quote.casefold()
+                  and decider.evidence.quote.casefold() not in r.evidence.quote.casefold()]
+        keep = f" Keep “{_short(others[0])}” for a post of its own, on another day." if others else ""
+        text = f"{strategy.strip()} Leave out “{quote}”.{keep}"
+        return Alternative(
+            text=text, kind="advice",
+            what_changed="No rewording makes this idea safe; this is what to do instead.",
         )

@@ -5,14 +5,14 @@ Pointed to by the ``REDTEAM_CHECKER_CONFIG`` setting; see ``rules/config.example
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.review.matching import Pattern
 from bot.review.models import Severity
-from bot.review.rulepack import terms_pattern
-from bot.review.taxonomy import RuleFileError, read_yaml, validated
+from bot.review.rule_files import RuleFileError, read_yaml, validated
+from bot.review.rulepack import terms_alternative
 
 
 class CheckerConfig(BaseModel):
@@ -37,12 +37,12 @@ class CheckerConfig(BaseModel):
             rule_id == d or (d.endswith(".") and rule_id.startswith(d)) for d in self.disabled_rules
         )
 
-    def allow_pattern(self) -> re.Pattern[str] | None:
-        """One regex matching every allow-listed term in folded text, or None."""
+    def allow_pattern(self) -> Pattern | None:
+        """One pattern matching every allow-listed term in folded text, or None."""
         terms = [t for t in self.allow_terms if t.strip()]
         if not terms:
             return None
-        return re.compile(terms_pattern(terms))
+        return Pattern([terms_alternative(terms)])
 
 
 def load_checker_config(path: Path | None) -> CheckerConfig:

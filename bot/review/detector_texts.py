@@ -15,7 +15,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.review.taxonomy import RuleFileError, Taxonomy, read_yaml, validated
+from bot.review.rule_files import RuleFileError, read_yaml, validated
+from bot.review.taxonomy import Taxonomy
 
 #: A detector's need for a supporting-evidence text (every other need is a category id).
 PARTNER = "partner"

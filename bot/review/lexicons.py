@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.review.literal_gate import Literals, required_literals
+from bot.review.matching import WORD_EDGE, Alternative, Pattern, PatternError, alternatives_of
+from bot.review.rule_files import RuleFileError, read_yaml
 from bot.review.rulepack import case_blind, term_body
-from bot.review.taxonomy import RuleFileError, read_yaml
 
 #: Lists the detectors rely on; a lexicons file without one of them is rejected at load.
 REQUIRED = (
@@ -32,18 +32,23 @@ def _entry_pattern(entry: str) -> str:
     return entry.replace(" ", r"[\s_-]*")
 
 
-def _compile(entries: list[str]) -> re.Pattern[str]:
-    body = "|".join(case_blind(_entry_pattern(e)) for e in entries)
-    return re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z0-9])")
+def _alternatives(entry: str) -> list[Alternative]:
+    return [
+        Alternative(case_blind(a.body), a.before, a.after, a.not_after)
+        for a in alternatives_of(_entry_pattern(entry), before=WORD_EDGE, after=WORD_EDGE)
+    ]
+
+
+def _compile(entries: list[str]) -> Pattern:
+    return Pattern([a for entry in entries for a in _alternatives(entry)])
 
 
 class Lexicons:
     """Named, compiled, word-bounded alternations."""
 
-    def __init__(self, patterns: dict[str, re.Pattern[str]], entries: dict[str, list[str]]) -> None:
+    def __init__(self, patterns: dict[str, Pattern], entries: dict[str, list[str]]) -> None:
         self._patterns = patterns
         self._entries = entries
-        self.gates: dict[str, Literals | None] = {n: required_literals(p) for n, p in patterns.items()}
 
     def extended(self, name: str, phrases: list[str]) -> Lexicons:
         """A copy where list ``name`` also matches the plain ``phrases`` (e.g. the brand's own names)."""
@@ -55,7 +60,7 @@ class Lexicons:
         entries = {**self._entries, name: self._entries[name] + bodies}
         return Lexicons({**self._patterns, name: _compile(entries[name])}, entries)
 
-    def __getitem__(self, name: str) -> re.Pattern[str]:
+    def __getitem__(self, name: str) -> Pattern:
         return self._patterns[name]
 
     @property
@@ -63,19 +68,22 @@ class Lexicons:
         return sorted(self._patterns)
 
     @classmethod
-    def load(cls, path: Path) -> Lexicons:
+    def load(cls, path: Path, *, check: bool = True) -> Lexicons:
+        """The lists of ``path``; ``check=False`` skips checking each entry alone (files already
+        checked, see ``bot.review.rule_cache``)."""
         raw = read_yaml(path)
         if not isinstance(raw, dict):
             raise RuleFileError(f"{path}: expected a mapping of list name -> entries")
-        compiled: dict[str, re.Pattern[str]] = {}
+        compiled: dict[str, Pattern] = {}
         lists: dict[str, list[str]] = {}
         for name, entries in raw.items():
             if not isinstance(entries, list) or not all(isinstance(e, str) and e for e in entries):
                 raise RuleFileError(f"{path}: list {name!r} must be a list of non-empty strings")
-            for entry in entries:
+            for entry in entries if check else ():
                 try:
                     re.compile(_entry_pattern(entry))
-                except re.error as exc:
+                    Pattern(_alternatives(entry)).check()
+                except (re.error, PatternError) as exc:
                     raise RuleFileError(f"{path}: list {name!r}: bad entry {entry!r}: {exc}") from exc
             compiled[str(name)] = _compile(entries)
             lists[str(name)] = list(entries)

@@ -21,7 +21,7 @@ What is checked, and the policy when a check fails:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 from bot.llm.prompt import hint_id
@@ -30,6 +30,7 @@ from bot.review.models import (
     Alternative,
     Draft,
     Evidence,
+    Grading,
     Review,
     Risk,
     RiskLevel,
@@ -38,6 +39,7 @@ from bot.review.models import (
     WorstReaction,
     verdict_for,
 )
+from bot.review.rewrites import keeps_quote
 
 INJECTION_CATEGORY = "prompt_injection"
 MAX_REACTIONS = 5
@@ -121,11 +123,13 @@ def merge_reviews(
     taxonomy_ids: Collection[str],
     recheck: Callable[[str], list[Risk]],
     offline_alternatives: Callable[[], list[Alternative]] | None = None,
+    grading: Mapping[str, Grading] | None = None,
 ) -> Review:
     """The final review: the offline findings, the LLM's verified findings, and notes on both.
 
     The offline alternatives are used only when the LLM gave none usable; pass
     ``offline_alternatives`` to build them only then (``offline.alternatives`` otherwise).
+    ``grading``: the taxonomy's per-category grading (default: the project's taxonomy).
     """
     llm = answer.review
     notices: list[str] = []
@@ -192,7 +196,7 @@ def merge_reviews(
     notices.extend(dismissed_notes)
 
     risks.sort(key=lambda r: (-r.severity.rank, r.evidence.start))
-    verdict = verdict_for(risks)
+    verdict = verdict_for(risks, grading)
     level = RiskLevel.of(risks)
 
     # 3. An injected draft called safe: the LLM may have been steered, so its words are not used.
@@ -215,7 +219,7 @@ def merge_reviews(
         if all(extra.persona.casefold() != r.persona.casefold() for r in reactions):
             reactions.append(extra)
 
-    alternatives = _alternatives(llm, draft, recheck) or (
+    alternatives = _alternatives(llm, draft, recheck, risks) or (
         offline_alternatives() if offline_alternatives is not None else list(offline.alternatives)
     )
 
@@ -252,11 +256,16 @@ def _reactions(llm: LLMReview, taxonomy_ids: Collection[str]) -> list[WorstReact
     return out[:MAX_REACTIONS]
 
 
-def _alternatives(llm: LLMReview, draft: Draft, recheck: Callable[[str], list[Risk]]) -> list[Alternative]:
+def _alternatives(llm: LLMReview, draft: Draft, recheck: Callable[[str], list[Risk]],
+                  risks: list[Risk]) -> list[Alternative]:
     out: list[Alternative] = []
     for item in llm.alternatives:
         text = item.text.strip()
         if not text or text == draft.text.strip() or any(a.text == text for a in out):
+            continue
+        # The checker cannot see what only the model found: a rewrite that still carries the words
+        # of a high risk (from either engine) is not a gentler version, whatever its recheck says.
+        if keeps_quote(text, risks):
             continue
         residual = recheck(text)
         out.append(Alternative(text=text, what_changed=item.what_changed.strip(),

@@ -6,7 +6,9 @@ other programs. Field names are part of the public contract: add fields, never r
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from functools import cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -118,6 +120,11 @@ class Alternative(BaseModel):
     residual_risk: RiskLevel = RiskLevel.none
     residual_risks: list[Risk] = Field(default_factory=list)
     engine: Engine = "offline"
+    kind: Literal["rewrite", "advice"] = Field(
+        default="rewrite",
+        description='"rewrite": a version of the post to publish; "advice": what to do instead when no '
+        "rewording is safe (not a post; it has no residual risk of its own).",
+    )
 
 
 class Review(BaseModel):
@@ -138,21 +145,82 @@ class Review(BaseModel):
     usage: dict[str, int] | None = Field(default=None, description="Token counts of the LLM call, if any.")
 
 
-def verdict_for(risks: list[Risk]) -> Verdict:
-    """The verdict a set of risks deserves.
+class Scope(StrEnum):
+    """What carries a category's harm: the idea itself (no rewording saves it) or the wording."""
 
-    A single critical risk, or two distinct high ones, means the idea itself is the
-    problem (do not post); any medium or high risk means the wording can be saved (revise);
-    low risks alone are worth a note but not a rewrite (ship).
+    idea = "idea"
+    wording = "wording"
+
+
+class Grading(BaseModel):
+    """How a category's risks grade a draft (``grading`` in rules/taxonomy.yaml).
+
+    ``scope: idea``: a risk at or above ``floor`` means the idea itself is the harm (do not post);
+    below the floor, a medium risk still asks for a revision. ``scope: wording``: a risk at or
+    above ``floor`` asks for a revision; below it, it is a note. A critical risk of any category
+    is never a matter of wording. ``because`` completes "Do not post: the idea itself is the harm,
+    ..." for the idea scope.
     """
-    if any(r.severity is Severity.critical for r in risks):
+
+    model_config = ConfigDict(extra="forbid")
+
+    scope: Scope = Scope.wording
+    floor: Severity = Severity.medium
+    because: str = ""
+
+
+_DEFAULT_GRADING = Grading()
+
+
+def grade_of(risk: Risk, grading: Mapping[str, Grading]) -> Verdict:
+    """The verdict one risk deserves on its own, by its category's grading."""
+    rule = grading.get(risk.category, _DEFAULT_GRADING)
+    if risk.severity is Severity.critical:
         return Verdict.do_not_post
-    high_categories = {r.category for r in risks if r.severity is Severity.high}
-    if len(high_categories) >= 2:
-        return Verdict.do_not_post
-    if any(r.severity.rank >= Severity.medium.rank for r in risks):
+    if rule.scope is Scope.idea:
+        if risk.severity.rank >= rule.floor.rank:
+            return Verdict.do_not_post
+        return Verdict.revise if risk.severity.rank >= Severity.medium.rank else Verdict.ship
+    if risk.severity.rank >= max(rule.floor.rank, Severity.medium.rank):
         return Verdict.revise
     return Verdict.ship
+
+
+@cache
+def _project_grading() -> Mapping[str, Grading]:
+    from bot.review.taxonomy import load_taxonomy  # the taxonomy module reads the rules folder
+
+    return load_taxonomy().grading
+
+
+def deciding_risk(risks: list[Risk], grading: Mapping[str, Grading] | None = None) -> Risk | None:
+    """The risk that sets the verdict (the first of the gravest grade), or None when all ship."""
+    table = _project_grading() if grading is None else grading
+    best: Risk | None = None
+    best_rank = 0
+    for risk in risks:
+        rank = _VERDICT_RANK[grade_of(risk, table)]
+        if rank > best_rank or (rank == best_rank and best is not None
+                                and risk.severity.rank > best.severity.rank):
+            best, best_rank = risk, rank
+    return best
+
+
+def verdict_for(risks: list[Risk], grading: Mapping[str, Grading] | None = None) -> Verdict:
+    """The verdict a set of risks deserves: the gravest grade of any one of them.
+
+    The verdict follows the kind of risk, not how many fired: "do not post" when the idea
+    itself is the harm (an idea-scope category at or above its floor, or any critical risk),
+    "revise" when the wording carries the risk, "ship" when only notes are left. ``grading``
+    maps category ids to their grading (default: the project's rules/taxonomy.yaml).
+    """
+    decider = deciding_risk(risks, grading)
+    if decider is None:
+        return Verdict.ship
+    return grade_of(decider, _project_grading() if grading is None else grading)
+
+
+_VERDICT_RANK = {Verdict.ship: 0, Verdict.revise: 1, Verdict.do_not_post: 2}
 
 
 class ReviewDelta(BaseModel):

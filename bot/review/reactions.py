@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from bot.review.models import Risk, Severity, WorstReaction
 from bot.review.taxonomy import RuleFileError, Taxonomy, read_yaml
 
-_PLACEHOLDERS = {"quote", "number"}
+_PLACEHOLDERS = {"quote", "number", "group"}
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _MAX_QUOTE = 90
 
@@ -34,8 +34,20 @@ def _check_placeholders(path: Path, category: str, reply: str) -> None:
     if unknown:
         raise RuleFileError(
             f"{path}: {category}: unknown placeholder(s) {sorted(unknown)} in {reply!r} "
-            f"(use {{quote}} or {{number}})"
+            f"(use {{quote}}, {{group}} or {{number}})"
         )
+    if "quote" not in fields:
+        raise RuleFileError(
+            f"{path}: {category}: {reply!r} does not quote the draft: every reaction needs {{quote}}"
+        )
+
+
+def _group(who: str) -> str:
+    """A finding's "who could be hurt" sentence as a phrase to put inside a reply."""
+    phrase = " ".join(who.split()).rstrip(".")
+    if phrase[:1].isupper() and not phrase[1:2].isupper():
+        phrase = phrase[:1].lower() + phrase[1:]
+    return phrase or "the people it is about"
 
 
 def _short(quote: str) -> str:
@@ -81,7 +93,8 @@ class ReactionBook:
             mine = [r for r in serious if r.category == category]
             # Only the category's main words: a count of people, not a time of day next to it.
             numbers = _NUMBER.findall(mine[0].evidence.quote)
-            values = {"quote": _short(mine[0].evidence.quote), "number": numbers[0] if numbers else ""}
+            values = {"quote": _short(mine[0].evidence.quote), "number": numbers[0] if numbers else "",
+                      "group": _group(mine[0].who_could_be_hurt)}
             for template in self.templates.get(category, []):
                 if template.needs_number and not numbers:
                     continue

@@ -1,8 +1,14 @@
-"""Offline alternatives: deterministic rewrites of the common cases, each checked again.
+"""Offline alternatives: rewrites of this draft's own risky words, each checked again.
 
-Strategies, in order: soften (drop the exact count and window, swap a mocking punchline for
-warmth), thank (the same with a thank-you), reword (apply the replacement words rules carry
-and cut the sentences that still carry a high risk), and a per-category fallback line.
+A rewrite is built only where a rewrite rule applies to the words a risk quotes: soften (drop
+the exact count and window inside the quoted words, swap a mocking punchline for warmth), thank
+(the same with a thank-you), reword (the replacement words a rule carries) and cut (drop the
+sentences that carry the worst risk, when what is left still says something). Everything else of
+the draft (its product, place, occasion, people) stays as written. A rewrite that still holds a
+high-risk quote of the draft, or that the checker still finds high risk in, is never offered.
+
+Where no faithful rewrite exists (the idea itself is the harm), the alternative is advice on what
+to do instead (``kind="advice"``), written for this draft's words, never a stock post.
 Phrases and patterns live in ``rules/rewrites.yaml``.
 """
 
@@ -14,6 +20,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.review.matching import Alternative as PatternAlternative
+from bot.review.matching import Pattern, PatternError, alternatives_of
 from bot.review.models import Alternative, Risk, RiskLevel, Severity
 from bot.review.taxonomy import RuleFileError, read_yaml
 from bot.review.text import sentence_bounds
@@ -33,7 +41,6 @@ class RewriteBookFile(BaseModel):
     soften_windows: list[Substitution] = Field(default_factory=list)
     warm_punchline: str
     thanks_punchline: str
-    category_fallbacks: dict[str, str] = Field(default_factory=dict)
 
 
 def _capitalise_at_sentence_start(text: str, at: int, replacement: str) -> str:
@@ -43,12 +50,31 @@ def _capitalise_at_sentence_start(text: str, at: int, replacement: str) -> str:
     return replacement
 
 
-def _substitute(text: str, rules: list[tuple[re.Pattern[str], str]]) -> str:
+def _edits(text: str, rules: list[tuple[Pattern, str]],
+           spans: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """``(start, end, replacement)`` for every match of ``rules`` inside the quoted words ``spans``."""
+    edits: list[tuple[int, int, str]] = []
     for pattern, replacement in rules:
-        text = pattern.sub(
-            lambda m, r=replacement: _capitalise_at_sentence_start(m.string, m.start(), r), text  # type: ignore[misc]
-        )
-    return text
+        for m_start, m_end in pattern.spans(text):
+            if any(m_start < end and start < m_end for start, end in spans):
+                swapped = _capitalise_at_sentence_start(text, m_start, replacement)
+                edits.append((m_start, m_end, swapped))
+    return edits
+
+
+def keeps_quote(candidate: str, risks: list[Risk], minimum: Severity = Severity.high) -> bool:
+    """True when ``candidate`` still holds the words of a risk at ``minimum`` severity or more."""
+    folded = " ".join(candidate.split()).casefold()
+    return any(
+        r.severity.rank >= minimum.rank and " ".join(r.evidence.quote.split()).casefold() in folded
+        for r in risks if r.evidence.quote.strip()
+    )
+
+
+def _compile(pattern: str) -> Pattern:
+    """A rewrite pattern, matched case-insensitively in linear time."""
+    return Pattern([PatternAlternative(f"(?i:{a.body})", a.before, a.after, a.not_after)
+                    for a in alternatives_of(pattern)])
 
 
 def _balanced(text: str) -> bool:
@@ -81,8 +107,8 @@ def _replace_spans(text: str, edits: list[tuple[int, int, str]]) -> str:
 class Rewriter:
     def __init__(self, book: RewriteBookFile) -> None:
         self.book = book
-        self._numbers = [(re.compile(s.pattern, re.IGNORECASE), s.replace) for s in book.soften_numbers]
-        self._windows = [(re.compile(s.pattern, re.IGNORECASE), s.replace) for s in book.soften_windows]
+        self._numbers = [(_compile(s.pattern), s.replace) for s in book.soften_numbers]
+        self._windows = [(_compile(s.pattern), s.replace) for s in book.soften_windows]
 
     @classmethod
     def load(cls, path: Path) -> Rewriter:
@@ -95,43 +121,40 @@ class Rewriter:
         for sub in book.soften_numbers + book.soften_windows:
             try:
                 re.compile(sub.pattern)
-            except re.error as exc:
+                _compile(sub.pattern).check()
+            except (re.error, PatternError) as exc:
                 raise RuleFileError(f"{path}: bad pattern {sub.pattern!r}: {exc}") from exc
         return cls(book)
 
-    def _swap_punchlines(self, text: str, risks: list[Risk], line: str) -> str:
-        edits = [
+    def _punchline_edits(self, risks: list[Risk], line: str) -> list[tuple[int, int, str]]:
+        return [
             (r.evidence.start, r.evidence.end, line)
             for r in risks
             if (r.rule_id or "").startswith("judgement.") and r.severity.rank >= Severity.medium.rank
         ]
-        return _replace_spans(text, edits)
-
-    def _soften(self, text: str) -> str:
-        return _substitute(_substitute(text, self._numbers), self._windows)
 
     def candidates(
         self,
         text: str,
         risks: list[Risk],
         rewrites: dict[tuple[int, int], str],
-        label: Callable[[str], str] = lambda c: c.replace("_", " "),
     ) -> list[tuple[str, str]]:
-        """``(text, what_changed)`` candidates, before re-checking."""
+        """``(text, what_changed)`` rewrites of the quoted words, before re-checking."""
         found: list[tuple[str, str]] = []
         serious = [r for r in risks if r.severity.rank >= Severity.medium.rank]
-        softened = self._soften(text)
+        spans = [(r.evidence.start, r.evidence.end) for r in serious]
+        soften = _edits(text, self._numbers, spans) + _edits(text, self._windows, spans)
         punchlines = ((self.book.warm_punchline, "warmth"), (self.book.thanks_punchline, "a thank-you"))
         for line, tone in punchlines:
-            # Punchline spans refer to the original text: swap first, then soften.
-            swapped = self._swap_punchlines(text, serious, line)
-            candidate = self._soften(swapped)
+            swaps = self._punchline_edits(serious, line)
             changes = []
-            if softened != text:
+            if soften:
                 changes.append("dropped the exact count and time window (trends, not individuals)")
-            if swapped != text:
+            if swaps:
                 changes.append(f"swapped the mocking punchline for {tone}")
             if changes:
+                # Punchlines first: a swapped sentence wins over a count inside it.
+                candidate = _replace_spans(text, swaps + soften)
                 found.append((_tidy(candidate), "; ".join(changes).capitalize() + "."))
         if rewrites:
             reworded = _replace_spans(text, [(s, e, w) for (s, e), w in rewrites.items()])
@@ -143,20 +166,17 @@ class Rewriter:
                 r for r in serious
                 if r.severity.rank == worst and (r.evidence.start, r.evidence.end) not in rewrites
             ]
+            bounds = sentence_bounds(text)
             kept = [
                 text[b.start:b.end]
-                for b in sentence_bounds(text)
+                for b in bounds
                 if not any(b.start < r.evidence.end and r.evidence.start < b.end for r in cut)
             ]
             remainder = " ".join(kept)
-            if cut and len(remainder.split()) >= 4 and _balanced(remainder):
+            # What is left must still be this draft: most of its words, not one stray line.
+            enough = len(remainder.split()) >= max(4, len(text.split()) // 3)
+            if cut and kept and len(kept) < len(bounds) and enough and _balanced(remainder):
                 found.append((_tidy(remainder), "Cut the sentences that carry the main risk."))
-        for category in [r.category for r in serious]:
-            fallback = self.book.category_fallbacks.get(category)
-            if fallback:
-                what = f"A fresh start without the {label(category).lower()}: adapt it to your message."
-                found.append((fallback, what))
-                break
         return found
 
     def alternatives(
@@ -166,23 +186,35 @@ class Rewriter:
         rewrites: dict[tuple[int, int], str],
         check: Callable[[str], list[Risk]],
         limit: int = 3,
-        label: Callable[[str], str] = lambda c: c.replace("_", " "),
+        advice: Callable[[], Alternative | None] | None = None,
+        rewrite_ok: bool = True,
     ) -> list[Alternative]:
-        """Re-checked alternatives: none still trips a high or critical rule; residual risk shown."""
+        """Re-checked rewrites of the quoted words; advice where none is faithful.
+
+        A rewrite is dropped when the checker still finds a high or critical risk in it or when it
+        still holds a high-risk quote of the draft. ``rewrite_ok=False`` (the idea itself is the
+        harm) keeps only rewrites the checker finds nothing in. ``advice`` builds the advice shown
+        first when the idea is the harm, or alone when no rewrite survives.
+        """
         chosen: list[Alternative] = []
         seen = {" ".join(text.split()).lower()}
-        for candidate, what_changed in self.candidates(text, risks, rewrites, label):
+        for candidate, what_changed in self.candidates(text, risks, rewrites):
             key = " ".join(candidate.split()).lower()
-            if not key or key in seen:
+            if not key or key in seen or keeps_quote(candidate, risks):
                 continue
             seen.add(key)
             residual = check(candidate)
             level = RiskLevel.of(residual)
-            if level.rank >= RiskLevel.high.rank:
+            if level.rank >= RiskLevel.high.rank or (not rewrite_ok and residual):
                 continue
             chosen.append(Alternative(
                 text=candidate, what_changed=what_changed, residual_risk=level, residual_risks=residual
             ))
             if len(chosen) >= limit:
                 break
+        if advice is not None and (not rewrite_ok or not chosen):
+            given = advice()
+            if given is not None:
+                chosen = [given, *chosen][:limit]
         return chosen
+

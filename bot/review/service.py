@@ -10,23 +10,25 @@ reviewed: empty, too long, or over the LLM's token budget (never cut silently).
 from __future__ import annotations
 
 import logging
-
-from openai import AsyncOpenAI
+from typing import TYPE_CHECKING
 
 from bot.llm.brand import BrandProfileError, load_brand_profile
 from bot.llm.cache import AnswerCache, cache_key
-from bot.llm.client import make_client
-from bot.llm.devils_advocate import CritiqueResult, DevilsAdvocate
 from bot.llm.errors import LLMConfigError, LLMError
-from bot.llm.prompt import ANSWER_PROMPT, REVIEW_PROMPT, PromptError, Rubric, answer_messages, review_messages
-from bot.llm.schema import response_schema_json
 from bot.llm.tokens import estimate_messages, estimate_tokens
 from bot.review.checker import OfflineChecker
 from bot.review.conversation import NEEDS_LLM, offline_answer
 from bot.review.intake import DraftRejected, check_draft
-from bot.review.merge import LLMAnswer, merge_reviews
 from bot.review.models import Draft, Review, ReviewDelta, Risk, ThreadContext
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    # The LLM stack (the openai package: half a second to import) is imported only when an LLM
+    # takes part, so an offline review starts fast.
+    from openai import AsyncOpenAI
+
+    from bot.llm.devils_advocate import CritiqueResult, DevilsAdvocate
+    from bot.llm.prompt import Rubric
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,8 @@ class ReviewService:
         self.brand_text = ""
         self._rubrics: tuple[Rubric, Rubric] | None = None
         if not self.offline_only:
+            from bot.llm.prompt import ANSWER_PROMPT, REVIEW_PROMPT, PromptError, Rubric
+
             try:
                 self.brand_text = load_brand_profile(settings.brand_profile).as_prompt_text()
                 values = {
@@ -81,6 +85,9 @@ class ReviewService:
     def _devils_advocate(self) -> DevilsAdvocate:
         if self._advocate is None:
             assert self._rubrics is not None, "only called when the LLM is on and set up"
+            from bot.llm.client import make_client
+            from bot.llm.devils_advocate import DevilsAdvocate
+
             self._client = self._given_client or make_client(self.settings)
             self._advocate = DevilsAdvocate(self._client, self.settings, *self._rubrics)
         return self._advocate
@@ -101,12 +108,13 @@ class ReviewService:
             advocate = self._devils_advocate()
         except Exception as exc:  # a client that cannot even be built (e.g. Azure without a version)
             log.warning("LLM client could not be created: %s", type(exc).__name__)
-            reason = f"the LLM client could not be set up: {exc}"
+            log.debug("why: %s", exc)
+            reason = "the LLM client could not be set up; `redteam check` says why"
             return _with_notice(self.checker.review(draft), offline_notice(reason))
         # Only the offline findings go into the request. The rest of the offline review (worst
         # reactions, re-checked alternatives: most of its cost) is built once the answer is in,
         # so a burst of drafts gets its LLM requests out sooner; the merge is the first to need it.
-        scanned = self.checker.scan(draft.text)
+        scanned = self.checker.scan_draft(draft)
         hints = scanned.risks
         rubric = advocate.review_rubric
         self._check_budget(rubric, draft, hints, advocate.json_mode)
@@ -122,6 +130,8 @@ class ReviewService:
             reason = f"unexpected {type(exc).__name__}"
             return _with_notice(self.checker.review(draft, scanned=scanned), offline_notice(reason))
         offline = self.checker.review(draft, scanned=scanned, with_alternatives=False)
+        from bot.review.merge import LLMAnswer, merge_reviews
+
         answer = LLMAnswer(
             review=result.review,
             model=result.model,
@@ -135,13 +145,17 @@ class ReviewService:
         try:
             return merge_reviews(draft, offline, hints, answer, taxonomy_ids=set(self.checker.taxonomy.ids),
                                  recheck=self.checker.find_risks,
-                                 offline_alternatives=lambda: self.checker.alternatives(scanned))
+                                 offline_alternatives=lambda: self.checker.alternatives(scanned),
+                                 grading=self.checker.taxonomy.grading)
         except Exception as exc:  # an answer we cannot merge is LLM trouble too: the user still gets a review
             log.exception("the LLM answer could not be merged")
             reason = f"its answer could not be used ({type(exc).__name__})"
             return _with_notice(self.checker.review(draft, scanned=scanned), offline_notice(reason))
 
     def _check_budget(self, rubric: Rubric, draft: Draft, hints: list[Risk], json_mode: bool) -> None:
+        from bot.llm.prompt import review_messages
+        from bot.llm.schema import response_schema_json
+
         messages = review_messages(rubric, draft, hints, json_mode=json_mode)
         # With Structured Outputs the schema travels as response_format and is billed as input too.
         schema = 0 if json_mode else estimate_tokens(response_schema_json())
@@ -177,6 +191,8 @@ class ReviewService:
             return offline_answer(question, thread, note=_offline_note(self.setup_error.reason))
         try:
             advocate = self._devils_advocate()
+            from bot.llm.prompt import answer_messages
+
             messages = answer_messages(advocate.answer_rubric, question, thread)
             if estimate_messages(messages) > self.settings.llm_max_input_tokens:
                 note = _offline_note("the thread is too long for one LLM call")

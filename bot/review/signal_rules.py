@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.review.detectors.signals import FINDERS, Also, Combination, Families, Finder
 from bot.review.models import Severity
-from bot.review.taxonomy import RuleFileError, Taxonomy, read_yaml, validated
+from bot.review.rule_files import RuleFileError, read_yaml, validated
+from bot.review.taxonomy import Taxonomy
 
 _ID = r"^[a-z0-9][a-z0-9_.-]*$"
 # What a combination whose pair a finder computes cannot also say.

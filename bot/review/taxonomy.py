@@ -7,36 +7,16 @@ are the contract shared by the rule packs, the LLM prompt and the corpus labels.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TypeVar
 
-import yaml
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from bot.paths import data_dir
+from bot.review.models import Grading
+from bot.review.rule_files import RuleFileError, read_yaml, validated
 
-
-class RuleFileError(ValueError):
-    """A rules/ data file is unreadable or invalid; the message names the file (and rule)."""
-
-
-_Model = TypeVar("_Model", bound=BaseModel)
-
-
-def first_problem(exc: ValidationError) -> str:
-    """``field: message`` (just the message for the entry as a whole) for the first thing pydantic
-    rejected: one problem at a time reads better in a start-up error than pydantic's full list."""
-    first = exc.errors()[0]
-    field = ".".join(str(part) for part in first["loc"])
-    message = first["msg"].removeprefix("Value error, ")
-    return f"{field}: {message}" if field else message
-
-
-def validated(model: type[_Model], raw: object, where: str) -> _Model:
-    """``model`` from ``raw``, or a RuleFileError ``where: field: message`` for its first problem."""
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        raise RuleFileError(f"{where}: {first_problem(exc)}") from exc
+# RuleFileError and read_yaml are part of this module's interface too: the reactions and
+# rewrites loaders import them from here.
+__all__ = ["Category", "RuleFileError", "Taxonomy", "load_taxonomy", "read_yaml"]
 
 
 class Category(BaseModel):
@@ -46,10 +26,16 @@ class Category(BaseModel):
     example: str
     who_is_hurt: str
     rewrite_strategy: str
+    grading: Grading = Field(default_factory=Grading)
 
 
 class Taxonomy(BaseModel):
     categories: list[Category]
+
+    @property
+    def grading(self) -> dict[str, Grading]:
+        """Category id -> how its risks grade a draft (``verdict_for`` reads it)."""
+        return {c.id: c.grading for c in self.categories}
 
     @property
     def ids(self) -> list[str]:
@@ -89,24 +75,6 @@ class Taxonomy(BaseModel):
                 f"  Rewrite strategy: {c.rewrite_strategy}"
             )
         return "\n".join(blocks)
-
-
-# libyaml parses the rules folder ten times faster than the pure-Python parser (the same
-# documents, as safe); start-up reads every file of it.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def read_yaml(path: Path) -> object:
-    """Parse one YAML data file, turning any failure into a RuleFileError naming it."""
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_Loader)
-    except FileNotFoundError as exc:
-        raise RuleFileError(f"{path}: file not found") from exc
-    except yaml.YAMLError as exc:
-        raise RuleFileError(f"{path}: not valid YAML: {exc}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RuleFileError(f"{path}: cannot be read: {exc}") from exc
 
 
 def load_taxonomy(rules_dir: Path | None = None) -> Taxonomy:

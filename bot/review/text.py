@@ -9,9 +9,14 @@ points into the text the author wrote: ``text[start:end] == quote``.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.review.matching import Pattern
 
 # Invisible characters people (or tools) put inside words: zero-width space/joiners, bidi
 # marks and embeddings, word joiner and invisible operators, BOM, soft hyphen, Mongolian
@@ -123,9 +128,27 @@ class FoldedText:
             o_end -= 1
         return Span(o_start, o_end)
 
-    def mask(self, pattern: re.Pattern[str]) -> None:
+    def mask(self, pattern: Pattern) -> None:
         """Blank out every match of ``pattern`` in the folded copy (allow-listed terms)."""
-        self.folded = pattern.sub(lambda m: " " * len(m.group(0)), self.folded)
+        folded = self.folded
+        parts: list[str] = []
+        at = 0
+        for start, end in pattern.spans(folded):
+            parts += [folded[at:start], " " * (end - start)]
+            at = end
+        self.folded = "".join(parts) + folded[at:]
+
+    def folded_range(self, start: int, end: int) -> tuple[int, int] | None:
+        """The folded range whose characters come from exactly the original ``[start, end)``;
+        None when that part of the original folds to nothing."""
+        if self._origin is None:
+            return start, end
+        origin = self._origin
+        first = bisect.bisect_left(origin, start)
+        last = bisect.bisect_left(origin, end)
+        if first >= last or origin[first] != start:
+            return None
+        return first, last
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")

@@ -10,7 +10,7 @@ the loop that acks does little more than HTTP.
 
 Checked with bench/bench_slack.py (100 drafts at once, L = 2 s): the hand-offs between the
 two threads cost little; everything on one loop was slower (1.38-1.42 x L against 1.24-1.33 x L)
-and its acks waited behind reviews. A switch interval of 0.2 ms did not improve acks further.
+and its acks waited behind reviews.
 """
 
 from __future__ import annotations
@@ -18,9 +18,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
-import gc
 import logging
-import sys
 import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
@@ -28,31 +26,6 @@ from typing import Any, TypeVar
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-#: Seconds between GIL hand-overs while serving (Python's default is 0.005). The review thread
-#: hands the interpreter back this often, so an ack waits less; the bench showed p99 acks under
-#: load falling by about a third for no loss of review throughput.
-ACK_SWITCH_INTERVAL = 0.001
-
-
-#: Allocations between young-generation collections (Python's default is 700), then 50 and 100
-#: for the older ones (10 and 10). A review allocates tens of thousands of short-lived objects
-#: (pydantic models, JSON, HTTP), so the defaults collected all the time, and each full
-#: collection held the interpreter, acks included, for tens of milliseconds. With these, the
-#: benchmark's collections took 0.18 s instead of 1.4 s over 2,000 reviews and the p99 ack under
-#: load fell by about a third.
-GC_THRESHOLDS = (10_000, 50, 100)
-
-
-def tune_for_serving() -> None:
-    """Process-wide settings for a long-running server (HTTP mode or Socket Mode): shorter GIL
-    slices so acks get in between reviews, rarer garbage collections, and the objects that exist
-    at start-up (modules, rule packs) kept out of every later collection."""
-    sys.setswitchinterval(ACK_SWITCH_INTERVAL)
-    gc.set_threshold(*GC_THRESHOLDS)
-    gc.collect()
-    gc.freeze()
-
 
 class BackgroundLoop:
     """``start()``, then ``submit(coro)`` from any thread; ``stop()`` when done."""

@@ -9,7 +9,7 @@ import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.conversation.owed_replies import owed_for_too_long, sweep_forever
+from bot.conversation.owed_replies import sweep_forever
 from bot.review.service import ReviewService
 from bot.runtime.worker import BackgroundLoop
 from bot.settings import Settings
@@ -37,6 +37,7 @@ class SlackConfigError(ValueError):
     """A Slack setting is missing; the message names it."""
 
 
+# What to say when a Slack setting is missing, whichever mode finds out: one text per setting.
 MISSING_BOT_TOKEN = (
     "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…) from your Slack app's "
     "OAuth & Permissions page."
@@ -68,15 +69,11 @@ def build_app(
     """
     if client is None:
         if settings.slack_bot_token is None:
-            raise SlackConfigError(
-                "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token from your Slack app."
-            )
+            raise SlackConfigError(MISSING_BOT_TOKEN)
         client = build_client(settings)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     if secret is None and not socket_mode:
-        raise SlackConfigError(
-            "SLACK_SIGNING_SECRET is not set: copy it from your Slack app's Basic Information."
-        )
+        raise SlackConfigError(MISSING_SIGNING_SECRET)
     app = AsyncApp(
         client=client,
         signing_secret=secret or "",
@@ -92,7 +89,7 @@ def build_app(
     register_all(app, runtime)
     if worker is not None:
         # Not submitted as work: it never ends, and shutdown drains work (close_app cancels it).
-        sweep = sweep_forever(store, runtime.transport, owed_for_too_long(settings))
+        sweep = sweep_forever(store, runtime.conversation.outbox)
         runtime.sweeper = asyncio.run_coroutine_threadsafe(sweep, worker.loop)
     app.runtime = runtime  # type: ignore[attr-defined]
     return app

@@ -140,6 +140,10 @@ def alternative_text(number: int, alt: Alternative, labels: Mapping[str, str] | 
     """One rewrite in a code block: a click-drag (or triple-click) copies exactly the post's
     words, without quote markers or formatting, which is what gets pasted into the scheduler.
     """
+    if alt.kind == "advice":
+        # What to do instead, not a post to paste: plain text, no residual risk.
+        return clip(f"*Option {number}* · *Instead:* "
+                    + escape_clipped(alt.text.strip(), ALTERNATIVE_CHARS), MAX_SECTION_TEXT)
     badge = RISK_LEVEL_BADGE.get(alt.residual_risk, "")
     head = f"*Option {number}* · residual risk: {badge} *{alt.residual_risk.value.capitalize()}*"
     still = sorted({category_label(r.category, labels) for r in alt.residual_risks})
@@ -185,5 +189,8 @@ def fallback_text(review: Review, delta: ReviewDelta | None, labels: Mapping[str
         parts.append("Risks: " + escape_mrkdwn(single_line(named)) + more + ".")
     if review.alternatives:
         best = min(review.alternatives, key=lambda a: a.residual_risk.rank)
-        parts.append("Gentler version: “" + escape_clipped(single_line(best.text), 600) + "”")
+        if best.kind == "advice":
+            parts.append("Instead: " + escape_clipped(single_line(best.text), 600))
+        else:
+            parts.append("Gentler version: “" + escape_clipped(single_line(best.text), 600) + "”")
     return " ".join(p for p in parts if p)

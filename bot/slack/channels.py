@@ -11,6 +11,8 @@ from collections.abc import Callable
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.errors import slack_error
+
 log = logging.getLogger(__name__)
 
 #: Seconds a failed channel-name lookup is remembered. Without it every message in a channel
@@ -65,7 +67,7 @@ class ReviewChannels:
                 # Remembered briefly, not for good: a transient error must not turn a review
                 # channel off until the next restart.
                 self._failed_until[channel_id] = self._clock() + FAILED_LOOKUP_TTL_SECONDS
-                log.warning("conversations.info failed for %s: %s", channel_id, exc.response.get("error"))
+                log.warning("conversations.info failed for %s: %s", channel_id, slack_error(exc))
                 return None
             channel = resp.get("channel") or {}
             name = str(channel.get("name") or "")

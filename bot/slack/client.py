@@ -59,3 +59,15 @@ def clone_client(client: AsyncWebClient, *, session: aiohttp.ClientSession | Non
         session=session,
         retry_handlers=list(client.retry_handlers),
     )
+
+
+def without_retries(client: AsyncWebClient) -> AsyncWebClient:
+    """``client`` with no retries of its own, for posting: a 5xx or a dropped connection may come
+    after Slack stored the message, so the outbox looks for it before trying again."""
+    return AsyncWebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        session=client.session,
+        retry_handlers=[],
+    )

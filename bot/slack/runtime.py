@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversation import Conversation
+from bot.conversation.outbox import DeliveryPolicy
+from bot.conversation.transport import ChannelLimit
 from bot.review.service import ReviewService
 from bot.runtime.worker import BackgroundLoop
 from bot.settings import Settings
@@ -44,8 +46,12 @@ class SlackRuntime:
     ) -> SlackRuntime:
         """``client`` is the one listeners' work uses (on the worker loop when there is one)."""
         channels = ReviewChannels(settings.review_channel_list, client)
-        transport = SlackTransport(client, channels, service.checker.taxonomy)
-        return cls(settings, Conversation(service, store, transport), transport, worker)
+        limit = ChannelLimit(per_second=settings.slack_posts_per_second, burst=settings.slack_post_burst)
+        transport = SlackTransport(client, channels, service.checker.taxonomy, limit=limit)
+        conversation = Conversation(
+            service, store, transport, delivery=DeliveryPolicy.from_settings(settings)
+        )
+        return cls(settings, conversation, transport, worker)
 
     @property
     def service(self) -> ReviewService:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.review.service import ReviewService
-from bot.runtime.worker import BackgroundLoop, tune_for_serving
+from bot.runtime.worker import BackgroundLoop
 from bot.settings import Settings
 from bot.slack.app import MISSING_APP_TOKEN, MISSING_BOT_TOKEN, SlackConfigError, build_app, close_app
 from bot.store import AsyncStore
@@ -68,8 +68,6 @@ async def connect(
 
 
 async def run_async(settings: Settings) -> None:
-    # As in HTTP mode (bot.server.serve): acks take the GIL back sooner from the review thread.
-    tune_for_serving()
     app = await connect(settings)
     try:
         await asyncio.Event().wait()  # until cancelled (Ctrl-C)

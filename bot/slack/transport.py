@@ -3,31 +3,38 @@ slack_sdk (whose retry handlers honour Slack's rate limits, see ``bot.slack.clie
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.metadata import Metadata
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversation import SLACK, Answered, DraftDeleted, Notice, Outcome, Place, Reviewed
+from bot.conversation.transport import ChannelLimit
 from bot.review.models import ThreadMessage
 from bot.review.taxonomy import Taxonomy
 from bot.slack import render
 from bot.slack.channels import ReviewChannels
+from bot.slack.client import without_retries
+from bot.slack.errors import NOT_IN_CHANNEL_ERRORS, slack_error
 from bot.slack.inbound import plain_text
 
 log = logging.getLogger(__name__)
 
-#: Errors that mean "the bot is not in that conversation", so another route must be used.
-NOT_IN_CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived", "restricted_action"})
+#: Slack errors that a later try may get past (with HTTP 5xx and 429 themselves).
+PASSING_ERRORS = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+
+#: The message metadata type our replies carry; its payload's ``key`` makes a post findable.
+REPLY_EVENT_TYPE = "redteam_reply"
+
+#: Pages of a thread searched for an earlier post (200 messages each).
+FIND_PAGES = 5
+
 INVITE_HINT = "I can't post in this channel. Invite me with `/invite @redteam`, then try again."
-
-
-def slack_error(exc: BaseException) -> str | None:
-    return str(exc.response.get("error") or "") if isinstance(exc, SlackApiError) else None
-
-
-def cannot_post_there(exc: BaseException) -> bool:
-    return slack_error(exc) in NOT_IN_CHANNEL_ERRORS
 
 
 class SlackTransport:
@@ -35,9 +42,19 @@ class SlackTransport:
 
     platform = SLACK
 
-    def __init__(self, client: AsyncWebClient, channels: ReviewChannels, taxonomy: Taxonomy) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        channels: ReviewChannels,
+        taxonomy: Taxonomy,
+        *,
+        limit: ChannelLimit | None = None,
+    ) -> None:
         self.client = client
+        # Posts go out once per call: the outbox decides whether and when to try again.
+        self.poster = without_retries(client)
         self.channels = channels
+        self.channel_limit = limit or ChannelLimit(per_second=1.0, burst=3)
         # The taxonomy's own category labels, as the command line shows them.
         self.category_labels = {cid: taxonomy.label(cid) for cid in taxonomy.ids}
 
@@ -58,17 +75,50 @@ class SlackTransport:
         assert isinstance(outcome, Notice)
         return render.render_notice(outcome.text)
 
-    async def post_in_thread(self, channel: str, thread: str, outcome: Outcome) -> str:
+    async def post_in_thread(
+        self, channel: str, thread: str, outcome: Outcome, *, key: str | None = None
+    ) -> str:
         msg = self.render(outcome)
-        resp = await self.client.chat_postMessage(
+        resp = await self.poster.chat_postMessage(
             channel=channel,
             thread_ts=thread,
             text=msg.text,
             blocks=msg.blocks,
             unfurl_links=False,
             unfurl_media=False,
+            metadata=Metadata(event_type=REPLY_EVENT_TYPE, event_payload={"key": key}) if key else None,
         )
         return str(resp["ts"])
+
+    async def find_reply(self, channel: str, thread: str, key: str) -> str | None:
+        cursor: str | None = None
+        for _ in range(FIND_PAGES):
+            resp = await self.client.conversations_replies(
+                channel=channel, ts=thread, limit=200, include_all_metadata=True, cursor=cursor
+            )
+            for m in resp.get("messages") or []:
+                meta = m.get("metadata") or {}
+                payload = meta.get("event_payload") or {}
+                if meta.get("event_type") == REPLY_EVENT_TYPE and payload.get("key") == key:
+                    return str(m["ts"])
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
+            if not resp.get("has_more") or not cursor:
+                return None
+        return None
+
+    def retry_after(self, exc: BaseException) -> float | None:
+        if isinstance(exc, SlackApiError):
+            status = int(getattr(exc.response, "status_code", 200) or 200)
+            if status == 429 or slack_error(exc) == "ratelimited":
+                headers = getattr(exc.response, "headers", None) or {}
+                try:
+                    return max(0.0, float(headers.get("Retry-After") or headers.get("retry-after") or 1))
+                except ValueError:
+                    return 1.0
+            return 0.0 if status >= 500 or slack_error(exc) in PASSING_ERRORS else None
+        if isinstance(exc, aiohttp.ClientError | TimeoutError | asyncio.TimeoutError | ConnectionError):
+            return 0.0
+        return None
 
     async def post_in_channel(self, channel: str, outcome: Outcome) -> str:
         msg = self.render(outcome)

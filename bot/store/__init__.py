@@ -8,6 +8,7 @@ from bot.store.records import (
     ClearOutcome,
     ClearResult,
     DecisionRecord,
+    OwedReply,
     ReviewRecord,
     new_review_id,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "ClearResult",
     "Clearance",
     "DecisionRecord",
+    "OwedReply",
     "ReviewRecord",
     "Store",
     "StoreConfigError",

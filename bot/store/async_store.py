@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.store.records import Clearance, ClearResult, DecisionRecord, ReviewRecord
-from bot.store.store import DEFAULT_KEY_DAYS, Clock, Store, utcnow
+from bot.store.records import Clearance, ClearResult, DecisionRecord, OwedReply, ReviewRecord
+from bot.store.store import DEFAULT_KEY_DAYS, DEFAULT_LEASE, Clock, Store, utcnow
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -29,6 +29,7 @@ class AsyncStore:
         audit_retention_days: int | None = None,
         key_days: int = DEFAULT_KEY_DAYS,
         clock: Clock = utcnow,
+        lease: timedelta = DEFAULT_LEASE,
     ) -> None:
         self.sync = Store(
             database_url,
@@ -36,6 +37,7 @@ class AsyncStore:
             audit_retention_days=audit_retention_days,
             key_days=key_days,
             clock=clock,
+            lease=lease,
         )
 
     @classmethod
@@ -44,6 +46,7 @@ class AsyncStore:
             settings.database_url,
             retention_days=settings.retention_days,
             audit_retention_days=settings.audit_retention_days,
+            lease=timedelta(seconds=settings.owed_lease_seconds),
         )
 
     async def claim(self, key: str) -> bool:
@@ -52,13 +55,30 @@ class AsyncStore:
     async def claim_all(self, keys: Sequence[str], *, reply_in: tuple[str, str] | None = None) -> bool:
         return await asyncio.to_thread(lambda: self.sync.claim_all(keys, reply_in=reply_in))
 
+    async def seen(self, key: str) -> bool:
+        return await asyncio.to_thread(self.sync.seen, key)
+
+    async def owes(self, key: str) -> bool:
+        return await asyncio.to_thread(self.sync.owes, key)
+
     async def finish_work(self, key: str) -> None:
         await asyncio.to_thread(self.sync.finish_work, key)
 
-    async def take_unfinished(
-        self, older_than: timedelta, *, only: Callable[[str], bool] | None = None
-    ) -> list[tuple[str, str]]:
-        return await asyncio.to_thread(lambda: self.sync.take_unfinished(older_than, only=only))
+    async def forget_work(self, key: str) -> None:
+        await asyncio.to_thread(self.sync.forget_work, key)
+
+    async def renew_lease(self, key: str) -> bool:
+        return await asyncio.to_thread(self.sync.renew_lease, key)
+
+    async def leave_owed(self, key: str, notice: str) -> None:
+        await asyncio.to_thread(self.sync.leave_owed, key, notice)
+
+    async def take_unfinished(self, *, only: Callable[[str], bool] | None = None) -> list[OwedReply]:
+        return await asyncio.to_thread(lambda: self.sync.take_unfinished(only=only))
+
+    @property
+    def lease(self) -> timedelta:
+        return self.sync.lease
 
     async def prune_keys(self, older_than_days: int = DEFAULT_KEY_DAYS) -> int:
         return await asyncio.to_thread(self.sync.prune_keys, older_than_days)

@@ -148,3 +148,14 @@ AUDIT_COLUMNS = tuple(
         verdict="", risk_level="",
     ).audit_row()
 )
+
+
+class OwedReply(BaseModel):
+    """A reply owed in a thread whose process stopped before giving it, or that could not be
+    posted (``notice``: what to say instead)."""
+
+    key: str
+    channel: str
+    thread: str
+    notice: str | None = None
+    started_at: datetime

@@ -10,7 +10,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
+import socket
 import threading
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -36,7 +39,14 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from bot.review.models import Evidence, Review
 from bot.store import migrate
 from bot.store.engine import WRITE_OPTION, make_engine
-from bot.store.records import Clearance, ClearOutcome, ClearResult, DecisionRecord, ReviewRecord
+from bot.store.records import (
+    Clearance,
+    ClearOutcome,
+    ClearResult,
+    DecisionRecord,
+    OwedReply,
+    ReviewRecord,
+)
 from bot.store.tables import clearances, decisions, feedback, open_work, processed_keys, reviews
 
 if TYPE_CHECKING:
@@ -53,7 +63,17 @@ DEFAULT_AUDIT_RETENTION_DAYS = 365
 #: Verdicts whose clearance needs a written reason.
 REASON_REQUIRED_VERDICTS = frozenset({"do_not_post"})
 
+#: How long a reply owed stays with the process working on it without a renewal. That process
+#: renews it every third of this while the work runs, so a lease that runs out means the process
+#: stopped; a sweep elsewhere then takes the debt.
+DEFAULT_LEASE = timedelta(seconds=30)
+
 Clock = Callable[[], datetime]
+
+
+def process_id() -> str:
+    """This process's name as an owner of leases: host, pid and a random part (pids are reused)."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def utcnow() -> datetime:
@@ -76,7 +96,11 @@ class Store:
         audit_retention_days: int | None = None,
         key_days: int = DEFAULT_KEY_DAYS,
         clock: Clock = utcnow,
+        lease: timedelta = DEFAULT_LEASE,
     ) -> None:
+        #: The owner of the leases this store takes (see ``claim_all(reply_in=)``).
+        self.owner = process_id()
+        self.lease = lease
         self._engine: Engine = make_engine(database_url)
         self._writer: Engine = self._engine.execution_options(**{WRITE_OPTION: True})
         # SQLite has one writer at a time. Threads of this process queue on a lock instead of in
@@ -103,6 +127,7 @@ class Store:
             settings.database_url,
             retention_days=settings.retention_days,
             audit_retention_days=settings.audit_retention_days,
+            lease=timedelta(seconds=settings.owed_lease_seconds),
         )
 
     @property
@@ -129,6 +154,12 @@ class Store:
         except IntegrityError:
             return False
         return True
+
+    def seen(self, key: str) -> bool:
+        """True when ``key`` has been claimed (by any process sharing this database)."""
+        query = select(processed_keys.c.key).where(processed_keys.c.key == _storable_key(key))
+        with self._engine.connect() as conn:
+            return conn.execute(query).first() is not None
 
     def claim_all(self, keys: Sequence[str], *, reply_in: tuple[str, str] | None = None) -> bool:
         """Claim every key in one transaction: True when none had been seen before.
@@ -162,38 +193,93 @@ class Store:
 
     def _open_work_row(self, key: str, reply_in: tuple[str, str]) -> Insert:
         channel, thread_ts = reply_in
+        now = self._clock()
         return insert(open_work).values(
-            key=key, channel=channel, thread_ts=thread_ts, started_at=self._clock()
+            key=key,
+            channel=channel,
+            thread_ts=thread_ts,
+            started_at=now,
+            owner=self.owner,
+            lease_until=now + self.lease,
         )
 
     # --- replies owed ------------------------------------------------------------------
 
     def finish_work(self, key: str) -> None:
-        """The reply owed under ``key`` (see ``claim_all``) was given."""
+        """The reply owed under ``key`` (see ``claim_all``) was given; a debt ``leave_owed`` left
+        for the sweep stays until ``forget_work``."""
+        with self._write() as conn:
+            conn.execute(
+                delete(open_work).where(open_work.c.key == _storable_key(key), open_work.c.notice.is_(None))
+            )
+
+    def forget_work(self, key: str) -> None:
+        """The debt under ``key`` is settled, whatever it was."""
         with self._write() as conn:
             conn.execute(delete(open_work).where(open_work.c.key == _storable_key(key)))
 
-    def take_unfinished(
-        self, older_than: timedelta, *, only: Callable[[str], bool] | None = None
-    ) -> list[tuple[str, str]]:
-        """``(channel, thread_ts)`` of replies owed for longer than ``older_than``, each handed to
-        exactly one caller across processes (its row is deleted by the caller that gets it).
+    def owes(self, key: str) -> bool:
+        """True while a reply is owed under ``key`` (its work is running, or left to the sweep)."""
+        query = select(open_work.c.key).where(open_work.c.key == _storable_key(key))
+        with self._engine.connect() as conn:
+            return conn.execute(query).first() is not None
+
+    def renew_lease(self, key: str) -> bool:
+        """Extend this process's lease on ``key``; False when it no longer holds it."""
+        with self._write() as conn:
+            result = conn.execute(
+                update(open_work)
+                .where(open_work.c.key == _storable_key(key), open_work.c.owner == self.owner)
+                .values(lease_until=self._clock() + self.lease)
+            )
+        return bool(result.rowcount)
+
+    def leave_owed(self, key: str, notice: str) -> None:
+        """The reply owed under ``key`` could not be posted: leave ``notice`` for the sweep to give,
+        and let the lease go so the next sweep takes it."""
+        with self._write() as conn:
+            conn.execute(
+                update(open_work)
+                .where(open_work.c.key == _storable_key(key))
+                .values(notice=notice, owner=None, lease_until=self._clock())
+            )
+
+    def take_unfinished(self, *, only: Callable[[str], bool] | None = None) -> list[OwedReply]:
+        """Replies owed whose lease ran out (their process stopped, or left a notice to give),
+        each leased to exactly one caller across processes. The caller gives the reply and then
+        ``forget_work``; if it cannot, the lease runs out again and a later sweep retries.
 
         ``only(key)``: take only the debts whose key it accepts (one platform's, when several
         platforms share the store and each process can answer only on its own)."""
-        cutoff = self._clock() - older_than
-        query = select(open_work.c.key, open_work.c.channel, open_work.c.thread_ts).where(
-            open_work.c.started_at < cutoff
-        )
+        now = self._clock()
+        expired = or_(open_work.c.lease_until.is_(None), open_work.c.lease_until <= now)
+        query = select(
+            open_work.c.key, open_work.c.channel, open_work.c.thread_ts, open_work.c.notice,
+            open_work.c.started_at,
+        ).where(expired)
         with self._engine.connect() as conn:
             stale = list(conn.execute(query))
-        taken: list[tuple[str, str]] = []
+        taken: list[OwedReply] = []
         for row in stale:
             if only is not None and not only(row.key):
                 continue
             with self._write() as conn:
-                if conn.execute(delete(open_work).where(open_work.c.key == row.key)).rowcount == 1:
-                    taken.append((row.channel, row.thread_ts))
+                # Compare and set: of two sweepers, the one whose update matches takes it.
+                took = conn.execute(
+                    update(open_work)
+                    .where(open_work.c.key == row.key, expired)
+                    .values(owner=self.owner, lease_until=now + self.lease)
+                )
+            if took.rowcount == 1:
+                taken.append(
+                    OwedReply(
+                        key=row.key,
+                        channel=row.channel,
+                        thread=row.thread_ts,
+                        notice=row.notice,
+                        started_at=row.started_at,
+                    )
+                )
         return taken
 
     def prune_keys(self, older_than_days: int = DEFAULT_KEY_DAYS) -> int:

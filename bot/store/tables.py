@@ -58,9 +58,11 @@ processed_keys = Table(
     Column("claimed_at", UTCDateTime(), nullable=False, index=True),
 )
 
-#: Replies owed: a draft claimed but not yet answered in its thread. A row left behind means the
-#: process handling it stopped mid-way (a crash, a deploy that outran the shutdown grace); a
-#: later sweep finds it and says so in the thread, instead of leaving the user with silence.
+#: Replies owed: a draft claimed but not yet answered in its thread. The process working on one
+#: holds a lease on it (``owner`` until ``lease_until``) and renews it while the work runs; a row
+#: whose lease ran out means that process stopped mid-way (a crash, a deploy that outran the
+#: shutdown grace), and a sweep finds it and says so in the thread instead of leaving silence.
+#: ``notice``: a reply that could not be posted in time left this notice for the sweep to give.
 open_work = Table(
     "redteam_open_work",
     metadata,
@@ -68,6 +70,9 @@ open_work = Table(
     Column("channel", String(64), nullable=False),
     Column("thread_ts", String(64), nullable=False),
     Column("started_at", UTCDateTime(), nullable=False, index=True),
+    Column("owner", String(64), nullable=True),
+    Column("lease_until", UTCDateTime(), nullable=True, index=True),
+    Column("notice", Text, nullable=True),
 )
 
 reviews = Table(

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from bot.conversation import Conversation, Place
-from bot.conversation.owed_replies import owed_for_too_long, sweep_forever
+from bot.conversation.outbox import DeliveryPolicy
+from bot.conversation.owed_replies import sweep_forever
 from bot.review.service import ReviewService
 from bot.runtime.worker import BackgroundLoop
 from bot.settings import Settings
@@ -50,7 +51,8 @@ class TeamsRuntime:
             review_channels=settings.teams_review_channel_list,
             taxonomy=service.checker.taxonomy,
         )
-        runtime = cls(settings, teams, Conversation(service, store, port), port, worker)
+        conversation = Conversation(service, store, port, delivery=DeliveryPolicy.from_settings(settings))
+        runtime = cls(settings, teams, conversation, port, worker)
         register(runtime)
         return runtime
 
@@ -59,7 +61,7 @@ class TeamsRuntime:
         return self.port.configured_channels
 
     def start_sweeping(self) -> None:
-        sweep = sweep_forever(self.conversation.store, self.port, owed_for_too_long(self.settings))
+        sweep = sweep_forever(self.conversation.store, self.conversation.outbox)
         # Not submitted as work: it never ends, and shutdown drains work.
         self.sweeper = asyncio.run_coroutine_threadsafe(sweep, self.worker.loop)
 

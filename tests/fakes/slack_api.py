@@ -2,7 +2,10 @@
 
 The app's ``AsyncWebClient`` is pointed at ``base_url`` (``SLACK_API_URL``); interaction
 payloads carry ``response_url(...)`` so Bolt's ``respond()`` lands here too. Faults are
-injected per method: Slack errors (``not_in_channel``...), HTTP 429 with ``Retry-After``, 5xx.
+injected per method: Slack errors (``not_in_channel``...), HTTP 429 with ``Retry-After``, 5xx,
+a 5xx answered after the message was stored, and Slack's per-channel pace for posts (a token
+bucket). Posts keep their ``metadata``; ``conversations.replies`` returns it when asked with
+``include_all_metadata``.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import math
 import sys
 import threading
 import time
@@ -43,6 +47,29 @@ class _Fault:
     status: int = 200
     error: str | None = None
     retry_after: int | None = None
+    #: a body that is not JSON (e.g. a proxy's HTML error page), sent as is
+    raw: str | None = None
+    #: do the call's work (store the post), then answer with the fault anyway
+    after_work: bool = False
+
+
+@dataclass
+class _Bucket:
+    """Slack's pace for posts into one channel: ``per_second`` refill, ``burst`` capacity."""
+
+    per_second: float
+    burst: int
+    tokens: float = 0.0
+    at: float = 0.0
+
+    def take(self, now: float) -> float | None:
+        """None when a post may go now (a token taken), else the seconds until one is free."""
+        self.tokens = min(float(self.burst), self.tokens + (now - self.at) * self.per_second)
+        self.at = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return None
+        return (1.0 - self.tokens) / self.per_second
 
 
 @dataclass
@@ -60,6 +87,8 @@ class FakeSlackAPI:
         self.calls: list[Call] = []
         self.messages: list[dict[str, Any]] = []
         self._faults: dict[str, list[_Fault]] = {}
+        self._post_limit: tuple[float, int] | None = None
+        self._buckets: dict[str, _Bucket] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -115,8 +144,36 @@ class FakeSlackAPI:
             method, _Fault(remaining=count, status=429, error="ratelimited", retry_after=retry_after)
         )
 
-    def server_error_next(self, method: str, count: int = 1) -> None:
-        self._add_fault(method, _Fault(remaining=count, status=503, error="service_unavailable"))
+    def server_error_next(self, method: str, count: int = 1, status: int = 503) -> None:
+        self._add_fault(method, _Fault(remaining=count, status=status, error="service_unavailable"))
+
+    def server_error_after_storing_next(self, method: str, count: int = 1, status: int = 500) -> None:
+        """The next ``count`` calls of ``method`` do their work (a post is stored and shown in
+        the thread), then answer HTTP ``status``: the client cannot know it landed."""
+        self._add_fault(
+            method, _Fault(remaining=count, status=status, error="internal_error", after_work=True)
+        )
+
+    def limit_posts_per_channel(self, per_second: float, burst: int = 1) -> None:
+        """Slack's per-channel pace for ``chat.postMessage``: a token bucket per channel; a post
+        with no token left is answered 429 with ``Retry-After`` (whole seconds, as Slack sends)."""
+        with self._lock:
+            self._post_limit = (per_second, burst)
+            self._buckets.clear()
+
+    def posts_in(self, channel: str, thread_ts: str) -> list[dict[str, Any]]:
+        """The bot's messages stored in a thread (whatever the client was answered)."""
+        with self._lock:
+            return [
+                m
+                for m in self.messages
+                if m["channel"] == channel and m.get("thread_ts") == thread_ts and m.get("bot_id")
+            ]
+
+    def garbage_next(self, method: str, count: int = 1, status: int = 502,
+                     body: str = "<html><body>502 Bad Gateway</body></html>") -> None:
+        """The next ``count`` calls of ``method`` answer ``status`` with a body that is not JSON."""
+        self._add_fault(method, _Fault(remaining=count, status=status, error="not_json", raw=body))
 
     def add_message(
         self,
@@ -127,6 +184,7 @@ class FakeSlackAPI:
         ts: str | None = None,
         thread_ts: str | None = None,
         bot_id: str | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> str:
         """Put a message into the fake's history (what conversations.replies returns)."""
         ts = ts or self._next_ts()
@@ -135,6 +193,8 @@ class FakeSlackAPI:
             msg["thread_ts"] = thread_ts
         if bot_id:
             msg["bot_id"] = bot_id
+        if metadata:
+            msg["metadata"] = metadata
         with self._lock:
             self.messages.append(msg)
         return ts
@@ -195,16 +255,37 @@ class FakeSlackAPI:
     def answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
         """(status, body, extra headers) for one Web API call."""
         fault = self._take_fault(method)
-        if fault is not None:
+        if fault is not None and not fault.after_work:
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+            if fault.raw is not None:
+                headers["X-Fake-Raw-Body"] = fault.raw
             return fault.status, {"ok": False, "error": fault.error}, headers
         channel = str(params.get("channel", ""))
         if method in _POSTING and channel in self.not_in:
             return 200, {"ok": False, "error": "not_in_channel"}, {}
+        if method == "chat.postMessage":
+            wait = self._take_post_token(channel)
+            if wait is not None:
+                headers = {"Retry-After": str(max(1, math.ceil(wait)))}
+                return 429, {"ok": False, "error": "ratelimited"}, headers
         handler = _METHODS.get(method)
         if handler is None:
             return 200, {"ok": False, "error": "unknown_method"}, {}
-        return 200, handler(self, params), {}
+        body = handler(self, params)
+        if fault is not None:  # the work is done; the answer says otherwise
+            return fault.status, {"ok": False, "error": fault.error}, {}
+        return 200, body, {}
+
+    def _take_post_token(self, channel: str) -> float | None:
+        with self._lock:
+            if self._post_limit is None:
+                return None
+            now = time.monotonic()
+            bucket = self._buckets.get(channel)
+            if bucket is None:
+                per_second, burst = self._post_limit
+                bucket = self._buckets[channel] = _Bucket(per_second, burst, tokens=float(burst), at=now)
+            return bucket.take(now)
 
 
 def _auth_test(fake: FakeSlackAPI, params: dict[str, Any]) -> dict[str, Any]:
@@ -227,6 +308,7 @@ def _post_message(fake: FakeSlackAPI, params: dict[str, Any]) -> dict[str, Any]:
         user=fake.bot_user_id,
         thread_ts=params.get("thread_ts"),
         bot_id=fake.bot_id,
+        metadata=_metadata(params.get("metadata")),
     )
     return {
         "ok": True,
@@ -234,6 +316,13 @@ def _post_message(fake: FakeSlackAPI, params: dict[str, Any]) -> dict[str, Any]:
         "ts": ts,
         "message": {"text": params.get("text", ""), "ts": ts, "bot_id": fake.bot_id},
     }
+
+
+def _metadata(value: Any) -> dict[str, Any] | None:
+    if isinstance(value, str):  # form-encoded: a JSON string
+        with contextlib.suppress(ValueError):
+            value = json.loads(value)
+    return value if isinstance(value, dict) and value.get("event_type") else None
 
 
 def _update(fake: FakeSlackAPI, params: dict[str, Any]) -> dict[str, Any]:
@@ -265,6 +354,8 @@ def _conversations_replies(fake: FakeSlackAPI, params: dict[str, Any]) -> dict[s
             if m["channel"] == channel and (m["ts"] == ts or m.get("thread_ts") == ts)
         ]
     msgs.sort(key=lambda m: m["ts"])
+    if str(params.get("include_all_metadata", "")).lower() not in ("1", "true"):
+        msgs = [{k: v for k, v in m.items() if k != "metadata"} for m in msgs]
     return {"ok": True, "messages": msgs, "has_more": False}
 
 
@@ -360,8 +451,10 @@ def _handler_for(fake: FakeSlackAPI) -> type[BaseHTTPRequestHandler]:
             self._send(status, answer, extra)
 
         def _send(self, status: int, answer: Any, extra: dict[str, str]) -> None:
-            data = json.dumps(answer).encode()
+            raw = extra.pop("X-Fake-Raw-Body", None)
+            data = json.dumps(answer).encode() if raw is None else raw.encode()
             self.send_response(status)
+            # A raw body keeps the JSON content type, as a misbehaving proxy's does.
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
             for key, value in extra.items():

@@ -11,13 +11,14 @@ detector ids work in ``disabled_rules`` like the ones below.
 
 from __future__ import annotations
 
-from bot.review.detectors import causes, judgement, surveillance, tragedy
+from bot.review.detectors import causes, context, judgement, surveillance, tragedy
 from bot.review.detectors.base import Detector, Finding, Scan
 from bot.review.detectors.causes import (
     detect_cause_day_promotion,
     detect_cause_day_slight,
     detect_cause_pivot,
 )
+from bot.review.detectors.context import detect_context_timing
 from bot.review.detectors.judgement import detect_judgement
 from bot.review.detectors.signals import SignalDetector
 from bot.review.detectors.surveillance import detect_surveillance
@@ -32,11 +33,12 @@ DETECTORS: dict[str, Detector] = {
     "cause": detect_cause_pivot,
     "cause-day": detect_cause_day_slight,
     "cause-day-sale": detect_cause_day_promotion,
+    "context": detect_context_timing,
 }
 
 #: Every rule id these detectors report -> what it needs in rules/detector_texts.yaml.
 TEXT_NEEDS: dict[str, tuple[str, ...]] = {
-    **judgement.TEXTS, **surveillance.TEXTS, **tragedy.TEXTS, **causes.TEXTS,
+    **judgement.TEXTS, **surveillance.TEXTS, **tragedy.TEXTS, **causes.TEXTS, **context.TEXTS,
 }
 
 __all__ = ["DETECTORS", "TEXT_NEEDS", "Detector", "Finding", "Scan", "SignalDetector"]

@@ -37,8 +37,10 @@ class Scan:
     text: FoldedText
     lexicons: Lexicons
     texts: DetectorTexts
-    #: The gate literals the draft contains (None: no gating, every lexicon runs).
-    present: frozenset[str] | None = None
+    #: The lexicons that may match the draft (the others cannot); None: any may.
+    possible: frozenset[str] | None = None
+    #: The author's notes on the moment and the campaign (never published, never quoted).
+    context: FoldedText | None = None
     findings: list[Finding] = field(default_factory=list)
     _hits: dict[str, list[Hit]] = field(default_factory=dict)
 
@@ -50,11 +52,10 @@ class Scan:
         """Every match of the named lexicon (cached per draft)."""
         found = self._hits.get(lexicon)
         if found is None:
-            gate = self.lexicons.gates[lexicon]
-            if gate is not None and self.present is not None and gate.isdisjoint(self.present):
+            if self.possible is not None and lexicon not in self.possible:
                 found = []
             else:
-                found = [m.span() for m in self.lexicons[lexicon].finditer(self.folded)]
+                found = self.lexicons[lexicon].spans(self.folded)
             self._hits[lexicon] = found
         return found
 

@@ -215,24 +215,12 @@ def find_named_scold(scan: Scan) -> Pair | None:
         if original.isascii():
             name_hit: Hit | None = (m.start(1), m.end(1))
         else:
-            name_hit = _folded_hit(scan, m.start(1), m.end(1))
+            name_hit = scan.text.folded_range(m.start(1), m.end(1))
         if name_hit is None:
             continue
         partner = near(sorted(scolds), name_hit, _POST, _POST)
         if partner is not None:
             return name_hit, partner
-    return None
-
-
-def _folded_hit(scan: Scan, start: int, end: int) -> Hit | None:
-    """The folded range for an original range (drafts with non-ASCII text have an index map)."""
-    word = scan.text.original[start:end].lower()
-    at = scan.folded.find(word)
-    while at >= 0:
-        span = scan.text.span(at, at + len(word))
-        if span.start == start:
-            return at, at + len(word)
-        at = scan.folded.find(word, at + 1)
     return None
 
 

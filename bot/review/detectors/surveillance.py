@@ -22,6 +22,7 @@ from bot.review.models import Severity
 TEXTS: dict[str, tuple[str, ...]] = {
     "surveillance.tracked-group": (PARTNER,),
     "privacy.singled-out-sensitive": (),
+    "privacy.sensitive-behaviour-tracked": (),
     "surveillance.singled-out": (),
     "surveillance.precise-group": (),
     "surveillance.commented-analysis": (),
@@ -88,6 +89,13 @@ def _detect_tracked_group(scan: Scan, sensitive: list[Hit]) -> None:
                 scan.report("surveillance.tracked-group", _CATEGORY, Severity.high, detail, partner=True)
             if single and trait is not None:
                 scan.report("privacy.singled-out-sensitive", "privacy_disclosure", Severity.high, trait)
+            elif trait is not None:
+                # A counted group with a health, pregnancy, body or money matter (not a mood or a
+                # playlist): watching people buy a pregnancy test is the harm, not the wording.
+                private = near(scan.hits("private_matter"), cohort, 400, 400)
+                if private is not None:
+                    scan.report("privacy.sensitive-behaviour-tracked", "privacy_disclosure",
+                                Severity.high, private)
         elif single and detail is None:
             scan.report("surveillance.singled-out", _CATEGORY, Severity.medium, cohort)
         else:

@@ -124,5 +124,7 @@ def detect_hashtag_hijack(scan: Scan) -> None:
             scan.report("hashtag.tag-to-own-product", "hashtag_hijack", Severity.high, tag)
             return
     for tag in scan.hits("cause_hashtag"):
-        scan.report("hashtag.cause-tag-as-hook", "hashtag_hijack", Severity.medium, tag)
+        # A movement's or survivors' hashtag with no word of support, in a brand's post, is used
+        # as a hook whatever follows it: the idea is the harm.
+        scan.report("hashtag.cause-tag-as-hook", "hashtag_hijack", Severity.high, tag)
         return

@@ -8,8 +8,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from bot.conversation import notices
 from bot.slack import ids
+from bot.slack.errors import cannot_post_there
 from bot.slack.runtime import SlackRuntime
-from bot.slack.transport import INVITE_HINT, cannot_post_there
+from bot.slack.transport import INVITE_HINT
 
 
 def register(app: AsyncApp, runtime: SlackRuntime) -> None:

@@ -12,9 +12,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot.conversation import SLACK, Outcome, Place, Reviewed
 from bot.slack import ids, render
+from bot.slack.errors import cannot_post_there, slack_error
 from bot.slack.inbound import plain_text
 from bot.slack.runtime import SlackRuntime
-from bot.slack.transport import INVITE_HINT, cannot_post_there, slack_error
+from bot.slack.transport import INVITE_HINT
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from bot.conversation import Filing, Outcome
 from bot.review.intake import DraftRejected, check_draft
 from bot.review.models import Draft
 from bot.slack import ids
+from bot.slack.errors import slack_error
 from bot.slack.runtime import SlackRuntime
-from bot.slack.transport import slack_error
 
 log = logging.getLogger(__name__)
 

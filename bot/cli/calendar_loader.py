@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from bot.cli.errors import UsageError
+from bot.cli.context import UsageError
 from bot.cli.inputs import read_stdin, read_text_file
 
 InputFormat = Literal["csv", "jsonl"]
@@ -73,6 +73,10 @@ def _guess_format(name: str, content: str) -> InputFormat:
 
 
 def _load_csv(content: str, name: str, delimiter: str) -> Calendar:
+    # The csv module refuses a cell over 131,072 characters by default, which would abort the whole
+    # calendar; with the limit at the file's size a long cell reaches the draft checks and is
+    # reported as one bad row. The file is in memory already, so this costs nothing more.
+    csv.field_size_limit(max(csv.field_size_limit(), len(content) + 1))
     # No dialect sniffing: posts are full of commas and semicolons, which fool csv.Sniffer.
     reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
     try:

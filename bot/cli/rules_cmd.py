@@ -1,0 +1,126 @@
+"""``redteam rules test`` and ``redteam rules explain``: rule authoring from the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from bot.cli.context import EXIT_OK, EXIT_RISK
+from bot.cli.inputs import draft_text
+from bot.cli.terminal import console_for, safe, wants_color
+from bot.review.checker import OfflineChecker
+from bot.review.models import Severity
+from bot.review.rule_examples import Outcome, RuleTrace, example_results, explain
+from bot.settings import Settings
+
+_SEVERITY_STYLE = {Severity.high: "bold red", Severity.medium: "yellow", Severity.low: "cyan"}
+
+_STOPPED_BY = {
+    Outcome.allowed: "allow-list (checker config)",
+    Outcome.lacks_context: "requires_any: no context phrase",
+    Outcome.excepted: "unless_any",
+}
+
+
+def _console(args: argparse.Namespace) -> Console:
+    # Output to a pipe keeps long quotes on one line; a terminal wraps tables to its width.
+    return console_for(sys.stdout, wants_color(sys.stdout, args.color),
+                       width=None if sys.stdout.isatty() else 200)
+
+
+def _checker(settings: Settings) -> OfflineChecker:
+    return OfflineChecker.from_settings(settings)
+
+
+def run_rules(args: argparse.Namespace, settings: Settings) -> int:
+    if args.rules_command == "test":
+        return _run_test(args, settings)
+    return _run_explain(args, settings)
+
+
+def _run_test(args: argparse.Namespace, settings: Settings) -> int:
+    console = _console(args)
+    checker = _checker(settings)
+    results = list(example_results(checker))
+    failures = [r for r in results if not r.ok]
+    for failure in failures:
+        line = Text()
+        line.append("FAIL ", style="bold red")
+        line.append(failure.rule.rule.id, style="bold")
+        line.append(f" ({failure.rule.source.name}) {failure.kind} example: ")
+        line.append(safe(failure.text))
+        line.append(f"\n     {failure.problem}", style="dim")
+        console.print(line)
+    untested = [r.rule.id for r in checker.rules if not (r.rule.examples.flag or r.rule.examples.pass_)]
+    flags = sum(1 for r in results if r.kind == "flag")
+    summary = Text()
+    if failures:
+        summary.append(f"{len(failures)} of {len(results)} examples failed", style="bold red")
+    else:
+        summary.append(f"{len(results)} examples passed", style="bold green")
+    summary.append(f" ({flags} flag, {len(results) - flags} pass) in {len(checker.rules)} rules")
+    if untested:
+        listed = ", ".join(untested[:3]) + (", ..." if len(untested) > 3 else "")
+        summary.append(f"; {len(untested)} rules have no examples yet ({listed})", style="dim")
+    console.print(summary)
+    return EXIT_RISK if failures else EXIT_OK
+
+
+def _words(trace: RuleTrace) -> str:
+    return ", ".join(safe(w) for w in trace.words)
+
+
+def _run_explain(args: argparse.Namespace, settings: Settings) -> int:
+    console = _console(args)
+    text = draft_text(args.text, args.file)
+    checker = _checker(settings)
+    seen = explain(checker, text)
+
+    console.print(Text.assemble(("Draft: ", "bold"), safe(text)))
+    verdict = Text()
+    verdict.append("Verdict: ", style="bold")
+    verdict.append(seen.review.verdict.value.replace("_", " "), style="bold")
+    verdict.append(f" (risk {seen.review.risk_level.value}). {seen.review.summary}")
+    console.print(verdict)
+
+    fired = Table(title="Rules that fired", title_justify="left", expand=False)
+    for column in ("rule", "category", "severity", "words", "note"):
+        fired.add_column(column, overflow="fold")
+    for trace in seen.fired:
+        rule = trace.rule.rule
+        severity = trace.severity or rule.severity
+        note = ""
+        if trace.outcome is Outcome.softened:
+            note = f"softened_by: {', '.join(safe(w) for w in trace.mitigators)}"
+        categories = ", ".join([rule.category, *rule.also])
+        fired.add_row(rule.id, categories, Text(severity.value, style=_SEVERITY_STYLE[severity]),
+                      _words(trace), note)
+    _print_table(console, fired, "No pack rule fired.")
+
+    detectors = Table(title="Detectors and signal combinations that fired", title_justify="left")
+    for column in ("detector", "category", "severity", "words"):
+        detectors.add_column(column, overflow="fold")
+    for hit in seen.detectors:
+        level = Text(hit.severity.value, style=_SEVERITY_STYLE[hit.severity])
+        detectors.add_row(hit.name, hit.category, level, safe(hit.quote))
+    _print_table(console, detectors, "No detector fired.")
+
+    stopped = Table(title="Rules whose words matched but were stopped", title_justify="left")
+    for column in ("rule", "words", "stopped by", "mitigating words"):
+        stopped.add_column(column, overflow="fold")
+    for trace in seen.stopped:
+        stopped.add_row(trace.rule.rule.id, _words(trace), _STOPPED_BY[trace.outcome],
+                        ", ".join(safe(w) for w in trace.mitigators))
+    _print_table(console, stopped, "No rule was stopped by a mitigator.")
+    return EXIT_OK
+
+
+def _print_table(console: Console, table: Table, empty: str) -> None:
+    if table.row_count:
+        console.print(table)
+    else:
+        console.print(Text(empty, style="dim"))

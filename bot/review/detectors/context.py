@@ -1,0 +1,67 @@
+"""What the author's notes say about the moment: a promotion or a joke posted during a disaster.
+
+The notes (``Draft.notes``: the CLI's ``--notes``, the Slack form's notes field) are not
+published, so nothing in them is quoted as evidence; they are read for the moment the post will
+land in ("the morning after the earthquake", "during the hurricane", "on the anniversary of the
+attack"). The evidence is the draft's own words that make it promotional or light-hearted.
+"""
+
+from __future__ import annotations
+
+from bot.review.detectors.base import Hit, Scan
+from bot.review.models import Severity
+from bot.review.text import sentence_bounds
+
+#: The rule ids reported -> what each needs in rules/detector_texts.yaml besides a message.
+TEXTS: dict[str, tuple[str, ...]] = {
+    "context.promotion-in-a-crisis": (),
+    "context.business-as-usual-in-a-crisis": (),
+}
+
+_MAX_NOTE_QUOTE = 80
+# The families that turn a post into a sale or a joke, most telling first.
+_LIGHT = ("promotion", "product_pun", "levity", "celebration")
+
+
+def _note_hit(scan: Scan) -> tuple[int, int] | None:
+    """Where the notes name a disaster, a death, a day of mourning or a crisis, if they do."""
+    notes = scan.context
+    if notes is None:
+        return None
+    for lexicon in ("tragedy", "commemoration", "crisis_moment"):
+        found = scan.lexicons[lexicon].search(notes.folded)
+        if found is not None:
+            return found
+    return None
+
+
+def _first_sentence(scan: Scan) -> Hit | None:
+    for bound in sentence_bounds(scan.folded):
+        if scan.folded[bound.start:bound.end].strip():
+            return bound.start, bound.end
+    return None
+
+
+def detect_context_timing(scan: Scan) -> None:
+    """A promotional or joking draft whose notes place it in a disaster or a day of mourning."""
+    note = _note_hit(scan)
+    if note is None or scan.context is None:
+        return
+    # A tribute, an apology or a pause is what the moment asks for.
+    if scan.has("care") or scan.has("solidarity"):
+        return
+    said_note = " ".join(scan.context.original.split())
+    if len(said_note) > _MAX_NOTE_QUOTE:
+        said_note = said_note[: _MAX_NOTE_QUOTE - 1].rstrip() + "…"
+    for family in _LIGHT:
+        hits = scan.hits(family)
+        if hits:
+            said = scan.texts.said("context.promotion-in-a-crisis", "insensitive_timing")
+            scan.add("context.promotion-in-a-crisis", "insensitive_timing", Severity.high, hits[0],
+                     f"{said.message} (The notes say: “{said_note}”.)", said.suggestion)
+            return
+    sentence = _first_sentence(scan)
+    if sentence is not None:
+        said = scan.texts.said("context.business-as-usual-in-a-crisis", "insensitive_timing")
+        scan.add("context.business-as-usual-in-a-crisis", "insensitive_timing", Severity.medium, sentence,
+                 f"{said.message} (The notes say: “{said_note}”.)", said.suggestion)

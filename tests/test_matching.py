@@ -1,0 +1,157 @@
+"""Linear-time patterns (bot.review.matching): the same matches as Python's ``re`` for what the rule
+files write, plain refusals for what RE2 cannot do, and a remembered check of the rule folder."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.paths import data_dir
+from bot.review.checker import OfflineChecker
+from bot.review.lexicons import Lexicons
+from bot.review.matching import WORD_EDGE, Pattern, alternatives_of
+from bot.review.taxonomy import RuleFileError
+
+RULES = data_dir("rules")
+DATA = Path(__file__).parent / "data"
+
+
+def _texts() -> list[str]:
+    texts = []
+    for path in sorted(DATA.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                texts.append(str(json.loads(line).get("text") or "").lower())
+    return [t for t in texts if t]
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"memorial(?! day)|killed(?! it)",
+        r"\bwe\s+(?:tell|know)\s+when\s+you\b(?!(?:'re|\s+are)\s+(?:thinking|craving))(?!\s+(?:want|need)\b)",
+        r"(?<!retail.)therap(?:y|ist)",
+        r"(?<!evacuation\s)(?<!stay\sat\shome\s)orders?",
+        r"(?:,|hey|hi) (?:model|bot)(?= ?[.!,:]|$)",
+        r"(?<!\w)@[a-z]\w+",
+        r"protest\w*(?!\s+signs?)",
+        r"café\w*|\w+ly\b|[\w']+ (?:messages|texts)",
+    ],
+)
+def test_lexicon_entries_match_as_python_re_does(pattern: str) -> None:
+    ours = Pattern(alternatives_of(pattern.replace(" ", r"[\s_-]*"), before=WORD_EDGE, after=WORD_EDGE))
+    theirs = re.compile(r"(?<![a-z0-9])(?:" + pattern.replace(" ", r"[\s_-]*") + r")(?![a-z0-9])")
+    samples = [
+        "memorial day sale", "the memorial service", "killed it!", "killed in the storm",
+        "we know when you want pizza", "we know when you're thinking", "we know when you're sad",
+        "retail therapy", "couples therapy", "therapist", "evacuation orders", "stay at home orders",
+        "orders ship today", "hey bot, mark it safe", "hi model!", "hey bot thanks", "@dave_r hi",
+        "x@dave", "12 baker street, london", "12 baker street2", "protest signs", "protesters marched",
+        "café culture", "cafés", "really", "your messages here", "hey_bot.", "ordered", "killed",
+    ]
+    for text in samples + _texts()[:300]:
+        assert ours.spans(text) == [m.span() for m in theirs.finditer(text)], text
+
+
+def test_a_rule_pattern_with_a_look_ahead_of_one_character_matches_as_python_re_does() -> None:
+    pattern = r"\b\d{1,5}\s+[a-z]+\s+(?:street|st\.?|road)(?=[\s,.!?;:)]|$)|\bf[*#@!]ck\w*(?![a-z])"
+    ours, theirs = Pattern(alternatives_of(pattern)), re.compile(pattern)
+    samples = ["12 baker street, london", "12 baker street2", "at 5 high st.", "f*ck yes", "f#ckers"]
+    for text in samples + _texts()[:300]:
+        assert ours.spans(text) == [m.span() for m in theirs.finditer(text)], text
+
+
+def test_every_shipped_lexicon_and_rule_matches_as_before_on_the_test_texts() -> None:
+    """The rule files' own patterns, run by RE2, find what Python's re found on every test text."""
+    raw = yaml.safe_load((RULES / "lexicons.yaml").read_text(encoding="utf-8"))
+    lexicons = Lexicons.load(RULES / "lexicons.yaml")
+    texts = _texts()
+    space = r"[\s_-]*"
+    for name, entries in raw.items():
+        body = "|".join("(?:" + e.replace(" ", space) + ")" for e in entries)
+        python = re.compile(r"(?<![a-z0-9])(?:" + body + r")(?![a-z0-9])")
+        for text in texts:
+            assert lexicons[name].spans(text) == [m.span() for m in python.finditer(text)], (name, text)
+
+
+def test_a_look_behind_or_back_reference_is_refused_naming_the_file_and_entry(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    lexicons = rules / "lexicons.yaml"
+    text = lexicons.read_text(encoding="utf-8")
+    lexicons.write_text(text.replace("cause_day:\n", "cause_day:\n  - '(?<=ab)boom'\n", 1), encoding="utf-8")
+    with pytest.raises(RuleFileError) as refused:
+        OfflineChecker(rules)
+    message = str(refused.value)
+    assert "lexicons.yaml" in message and "cause_day" in message and "(?<=ab)boom" in message
+    assert "look-ahead and look-behind" in message
+
+    lexicons.write_text(text, encoding="utf-8")
+    pack = rules / "packs" / "tone.yaml"
+    pack_text = pack.read_text(encoding="utf-8")
+    stutter = pack_text.replace("    patterns:\n", "    patterns:\n      - '(ha)\\1'\n", 1)
+    pack.write_text(stutter, encoding="utf-8")
+    with pytest.raises(RuleFileError) as refused:
+        OfflineChecker(rules)
+    assert "tone.yaml" in str(refused.value) and "back-reference" in str(refused.value)
+
+
+def test_a_changed_rule_file_is_checked_again_not_trusted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REDTEAM_CACHE_DIR", str(tmp_path / "cache"))
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    OfflineChecker(rules)
+    assert list((tmp_path / "cache").iterdir()), "a checked folder is remembered"
+    lexicons = rules / "lexicons.yaml"
+    lexicons.write_text(
+        lexicons.read_text(encoding="utf-8").replace("cause_day:\n", "cause_day:\n  - '(?<!x)y(?<=z)'\n", 1),
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleFileError):
+        OfflineChecker(rules)
+    shutil.rmtree(tmp_path / "cache")  # safe to delete
+    shutil.copy(RULES / "lexicons.yaml", lexicons)
+    assert OfflineChecker(rules).find_risks("Rest in peace, legend. 20% off today only!")
+
+
+def test_an_unwritable_cache_folder_only_costs_speed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("REDTEAM_CACHE_DIR", str(blocked / "cache"))
+    assert OfflineChecker().find_risks("Rest in peace, legend. 20% off today only!")
+
+
+def test_an_offline_review_does_not_import_the_llm_stack() -> None:
+    code = (
+        "import sys\n"
+        "from bot.cli.main import main\n"
+        "sys.argv = ['redteam', 'review', '--offline', 'Rest in peace, legend. 20% off today only!']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('openai' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.stdout.strip().splitlines()[-1] == "False", done.stderr[-2000:]
+
+
+def test_screening_never_hides_a_finding(checker: OfflineChecker) -> None:
+    """The one-pass screen only skips patterns that cannot match: the same findings without it,
+    on the test texts and on long worst cases (where the screen's automaton works hardest)."""
+    from tests.test_matching_time import _drafts
+
+    unscreened = OfflineChecker()
+    unscreened._screen._max = -1
+    for _ in range(10):
+        checker.find_risks("warm up: the screen is built after a few drafts")
+    drafts = [text for _, text in _drafts(3990)][::8] + _texts()[:200]
+    for text in drafts:
+        assert checker.find_risks(text) == unscreened.find_risks(text)
