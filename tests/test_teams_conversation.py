@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from bot.conversation.owed_replies import sweep_once
 from bot.server import NoPlatformError, create_asgi_app
+from bot.store import Store
 from bot.teams.app import TeamsConfigError
 from bot.teams.cards import FEEDBACK_VERB, MAX_CARD_BYTES
 from tests.fakes.bot_connector import ConnectorCall, FakeBotConnector
@@ -37,6 +37,7 @@ from tests.teams_harness import (
     new_message_id,
     running_server,
     server_settings,
+    wait_for,
 )
 from tests.test_slack_failures import huge_review
 
@@ -357,14 +358,19 @@ async def test_healthz_is_ok_with_teams_alone_and_slack_is_not_served(ident, tmp
 
 async def test_a_reply_owed_by_a_stopped_process_is_apologised_for_in_its_thread(ident, tmp_path):
     connector = ident.connector
-    async with running_server(ident, tmp_path / "db.sqlite3") as server:
+    db = tmp_path / "db.sqlite3"
+    async with running_server(ident, db, owed_lease_seconds=3.0) as server:
         await reviewed(server, channel_post(connector, NETFLIX))  # the server learns its connector
         abandoned = new_message_id()
         key = f"teams:{TENANT_ID}:{REVIEW_CHANNEL}:{abandoned}"
-        assert await server.store.claim_all([key], reply_in=(REVIEW_CHANNEL, abandoned))
-        swept = server.runtime.submit(sweep_once(server.store, server.runtime.port, timedelta(0)))
-        assert await asyncio.wrap_future(swept) == 1
-    [apology] = in_conversation(connector, thread_of(REVIEW_CHANNEL, abandoned), "send")
+        # another worker claims the draft, then stops without renewing its lease
+        other = Store(f"sqlite:///{db}", lease=timedelta(seconds=3))
+        assert other.claim_all([key], reply_in=(REVIEW_CHANNEL, abandoned))
+        other.close()
+        started = time.monotonic()
+        thread = thread_of(REVIEW_CHANNEL, abandoned)
+        [apology] = await wait_for(lambda: in_conversation(connector, thread, "send"), timeout=15)
+        assert time.monotonic() - started < 3.0 + 2 * 1.0 + 2.0  # a lease, two sweeps, slack
     assert "restart" in card_text(apology)
 
 

@@ -1,5 +1,6 @@
 """The conversation layer's transport on Teams: outcomes rendered as Adaptive Cards, sent through
-the Bot Connector (:class:`~bot.teams.transport.TeamsTransport`: pacing, retries).
+the Bot Connector (:class:`~bot.teams.transport.TeamsTransport`), one attempt per call: the
+outbox (``bot.conversation.outbox``) paces, retries and looks before a retry.
 
 The layer names places with plain strings; on Teams they mean:
 
@@ -13,6 +14,13 @@ The layer names places with plain strings; on Teams they mean:
 Where a conversation's Bot Connector is (its service URL) is learned from the activities that
 arrive (:meth:`TeamsConversationTransport.learn`). Teams uses one service URL per region, so a
 channel not yet seen by this process uses the last one seen.
+
+Finding a reply again: the Bot Connector cannot read a conversation back, so whether a post under
+an idempotency key landed is known from what this process saw. A reply that replaces a
+"Reviewing…" card is an update of that known activity, safe to repeat; a new post that failed
+in a way that may have reached Teams (a 500, a timeout) is unknown, and ``find_reply`` says so by
+raising rather than letting the outbox post it again. Before each new post a marker goes into the
+store, so another process (the sweep after a crash) knows a key it never tried was never posted.
 """
 
 from __future__ import annotations
@@ -22,16 +30,22 @@ import hashlib
 import logging
 from collections import OrderedDict, deque
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
 from microsoft_teams.cards import AdaptiveCard
 
 from bot.conversation import Answered, DraftDeleted, Notice, Outcome, Place, Reviewed
+from bot.conversation.transport import ChannelLimit
 from bot.review.models import ThreadMessage
 from bot.review.taxonomy import Taxonomy
 from bot.teams import cards
 from bot.teams.activities import Where
+from bot.teams.retry import retry_after_seconds
 from bot.teams.transport import TeamsPlace, TeamsTransport
+
+if TYPE_CHECKING:
+    from bot.store import AsyncStore
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +57,49 @@ THREAD_MEMORY = 30
 THREADS_REMEMBERED = 2_000
 #: The author the layer expects on the bot's own messages.
 BOT_AUTHOR = "redteam"
+#: Teams allows a bot about 7 sends a second into one conversation (a chat, or a channel
+#: thread). Evenly spaced at that pace per channel, no thread of it can go faster; a 429 from
+#: Teams (another process posting there) holds the channel for its Retry-After.
+CHANNEL_LIMIT = ChannelLimit(per_second=7.0, burst=1)
+#: Keys remembered per process for finding replies again.
+KEYS_REMEMBERED = 20_000
+#: Answered "not carried out": the request never reached Teams' store.
+_NOT_CARRIED_OUT = frozenset({429, 503})
+
+
+class CannotTell(RuntimeError):
+    """Whether a post under a key reached Teams is unknown: its attempt failed in a way that may
+    have come after Teams took it, and the Bot Connector cannot read the thread back."""
+
+
+def may_have_landed(exc: BaseException) -> bool:
+    """True when a failed send may still have been carried out (a 5xx but 503, a timeout or a
+    connection lost after the request went out)."""
+    if isinstance(exc, httpx.HTTPStatusError):
+        status = exc.response.status_code
+        return status >= 500 and status not in _NOT_CARRIED_OUT
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        return False  # never sent
+    return isinstance(exc, httpx.TransportError | TimeoutError | ConnectionError)
+
+
+def _thread_key(channel: str, thread: str) -> str:
+    return f"{channel} {thread}"
+
+
+def sent_marker(key: str) -> str:
+    """The store key saying a new post under ``key`` was attempted (hashed: keys may be long)."""
+    return "teams-sent:" + hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
+class _Bounded(OrderedDict[str, str]):
+    """An insertion-ordered dict that forgets its oldest entries beyond ``KEYS_REMEMBERED``."""
+
+    def remember(self, key: str, value: str) -> None:
+        self.pop(key, None)
+        self[key] = value
+        while len(self) > KEYS_REMEMBERED:
+            self.popitem(last=False)
 
 
 class UnknownConversation(LookupError):
@@ -78,6 +135,7 @@ class TeamsConversationTransport:
     """:class:`bot.conversation.Transport` for Teams. Use it from one event loop (the review loop)."""
 
     platform = TEAMS
+    channel_limit = CHANNEL_LIMIT
 
     def __init__(
         self,
@@ -85,8 +143,18 @@ class TeamsConversationTransport:
         *,
         review_channels: list[str] | None = None,
         taxonomy: Taxonomy | None = None,
+        store: AsyncStore | None = None,
     ) -> None:
         self.teams = teams
+        self.store = store
+        # What this process knows of the posts made under each idempotency key: the reply's
+        # reference once Teams confirmed it; the "Reviewing…" activity a reply is replacing
+        # (repeating that update is harmless); the outcome of each new post it tried ("" when it
+        # surely failed, "?" when it may have landed).
+        self._posted = _Bounded()
+        self._replacing = _Bounded()
+        self._tried = _Bounded()
+        self._unreplaced = _Bounded()  # thread -> a "Reviewing…" card whose reply has not landed
         self.configured_channels = list(review_channels or [])
         #: channel ids found to be review channels (configured by name, seen with that name)
         self.review_channel_ids: set[str] = {c for c in self.configured_channels if looks_like_channel(c)}
@@ -152,26 +220,80 @@ class TeamsConversationTransport:
             return TeamsPlace.thread(route.service_url, route.conversation_id, thread)
         return TeamsPlace(route.service_url, route.conversation_id)
 
-    async def post_in_thread(self, channel: str, thread: str, outcome: Outcome) -> str:
+    async def post_in_thread(
+        self, channel: str, thread: str, outcome: Outcome, *, key: str | None = None
+    ) -> str:
+        """One attempt: the thread's "Reviewing…" card updated in place when there is one, else a
+        new card; ``key`` is kept with the activity (its ``channelData``) and in this process."""
         place = self.place_of(channel, thread)
         card = self.render(outcome)
-        activity = await self._take_placeholder((channel, thread))
+        activity = self._replacing.get(key) if key else None
+        if activity is None and isinstance(outcome, Notice):
+            # A reply that never replaced its "Reviewing…" card: the notice replaces it instead.
+            activity = self._unreplaced.get(_thread_key(channel, thread))
+        if activity is None:
+            activity = await self._take_placeholder((channel, thread))
+        if activity is not None and key:
+            self._replacing.remember(key, activity)
+            self._unreplaced.remember(_thread_key(channel, thread), activity)
         if activity is not None:
             try:
-                await self.teams.update(place, activity, card)
-            except Exception as exc:  # the placeholder is gone (deleted by someone): post anew
-                log.info("could not replace the placeholder: %s", type(exc).__name__)
+                await self.teams.update(place, activity, card, key=key)
+            except httpx.HTTPStatusError as exc:
+                if exc.response.status_code != 404:
+                    raise  # the outbox retries this same update
+                log.info("the placeholder is gone (deleted by someone): posting anew")
+                if key:
+                    self._replacing.pop(key, None)
             else:
-                return self._ref(place, thread, activity)
-        sent = await self.teams.post(place, card)
+                self._unreplaced.pop(_thread_key(channel, thread), None)
+                return self._confirmed(key, self._ref(place, thread, activity))
+        if key:
+            await self._mark_sent(key)
+        try:
+            sent = await self.teams.post(place, card, key=key)
+        except Exception as exc:
+            if key:
+                self._tried.remember(key, "?" if may_have_landed(exc) else "")
+            raise
         if isinstance(outcome, Answered):
             self.remember(Place(TEAMS, "", channel, sent, thread, BOT_AUTHOR), outcome.text)
-        return self._ref(place, thread, sent)
+        return self._confirmed(key, self._ref(place, thread, sent))
+
+    async def find_reply(self, channel: str, thread: str, key: str) -> str | None:
+        """The reply posted under ``key``, from what this process and the store know; raises
+        :class:`CannotTell` when a post under ``key`` may have landed unseen."""
+        if (ref := self._posted.get(key)) is not None:
+            return ref
+        if key in self._replacing:
+            return None  # the next attempt updates that same card again: harmless twice
+        tried = self._tried.get(key)
+        if tried == "?":
+            raise CannotTell("a post under this key may have reached Teams")
+        if tried is None and self.store is not None and await self.store.seen(sent_marker(key)):
+            raise CannotTell("another process posted under this key")
+        return None
+
+    def retry_after(self, exc: BaseException) -> float | None:
+        if isinstance(exc, CannotTell):
+            return 0.0  # perhaps later: the window ends in a notice, never a second card
+        if isinstance(exc, httpx.HTTPStatusError):
+            status = exc.response.status_code
+            asked = retry_after_seconds(exc.response)
+            if status == 429:
+                return 1.0 if asked is None else asked
+            if status >= 500 or status == 408:
+                return asked or 0.0
+            return None  # 4xx: not allowed there, a card Teams refuses
+        if isinstance(exc, httpx.TransportError | TimeoutError | ConnectionError):
+            return 0.0
+        return None
 
     async def post_in_channel(self, channel: str, outcome: Outcome) -> str:
         return await self.teams.post(self.place_of(channel), self.render(outcome))
 
     async def update_message(self, channel: str, message: str, outcome: Outcome) -> None:
+        """Replace the card; the same card twice is harmless, so the outbox may repeat it."""
         thread, _, activity = message.rpartition("/")
         await self.teams.update(self.place_of(channel, thread or None), activity, self.render(outcome))
 
@@ -211,6 +333,24 @@ class TeamsConversationTransport:
         return None
 
     # --- pieces --------------------------------------------------------------------------
+
+    def _confirmed(self, key: str | None, ref: str) -> str:
+        if key:
+            self._posted.remember(key, ref)
+            self._replacing.pop(key, None)
+            self._tried.pop(key, None)
+        return ref
+
+    async def _mark_sent(self, key: str) -> None:
+        # Written before the send: a process that stops between the two leaves the marker, and
+        # the sweep then says it cannot tell rather than post twice.
+        self._tried.remember(key, "?")
+        if self.store is None:
+            return
+        try:
+            await self.store.claim(sent_marker(key))
+        except Exception as exc:  # the post matters more than the marker
+            log.warning("could not record a post about to be made: %s", type(exc).__name__)
 
     async def _take_placeholder(self, key: tuple[str, str]) -> str | None:
         waiting = self._working.get(key)

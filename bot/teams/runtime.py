@@ -50,6 +50,7 @@ class TeamsRuntime:
             TeamsTransport(teams.app.api),
             review_channels=settings.teams_review_channel_list,
             taxonomy=service.checker.taxonomy,
+            store=store,
         )
         conversation = Conversation(service, store, port, delivery=DeliveryPolicy.from_settings(settings))
         runtime = cls(settings, teams, conversation, port, worker)
