@@ -11,8 +11,10 @@ import httpx
 import pytest
 
 from bot.conversation import Answered, DraftDeleted, Notice, Place
+from bot.settings import Settings
+from bot.store import AsyncStore
 from bot.teams.activities import Where
-from bot.teams.port import TeamsConversationTransport, UnknownConversation, chat_key
+from bot.teams.port import CannotTell, TeamsConversationTransport, UnknownConversation, chat_key
 from bot.teams.transport import TeamsPlace
 
 CHANNEL = "19:review0channel0000000000000001@thread.tacv2"
@@ -110,3 +112,58 @@ def test_connector_failures_are_described_without_their_text(status, reason):
     described = transport.describe_failure(exc)
     assert described is not None and reason in described and "draft" not in described
     assert transport.describe_failure(ValueError("x")) is None
+
+
+class FailingTeams(RecordingTeams):
+    """Posts answered with ``status`` (after carrying them out when ``landed``)."""
+
+    def __init__(self, status: int, *, landed: bool) -> None:
+        super().__init__()
+        self.status, self.landed = status, landed
+
+    async def post(self, place: TeamsPlace, card: Any, **kw: Any) -> str:
+        if self.landed:
+            await super().post(place, card, **kw)
+        request = httpx.Request("POST", SERVICE)
+        raise httpx.HTTPStatusError("refused", request=request,
+                                    response=httpx.Response(self.status, request=request,
+                                                            headers={"Retry-After": "2"}))
+
+
+@pytest.mark.parametrize(("status", "landed"), [(500, True), (502, False)])
+async def test_a_post_that_may_have_landed_cannot_be_found_and_is_not_posted_blindly(status, landed):
+    teams = FailingTeams(status, landed=landed)
+    transport = TeamsConversationTransport(teams)  # type: ignore[arg-type]
+    channel = transport.learn(channel_where())
+    assert await transport.find_reply(channel, "1700000000001", "k1") is None  # never tried
+    with pytest.raises(httpx.HTTPStatusError) as caught:
+        await transport.post_in_thread(channel, "1700000000001", Notice("hi"), key="k1")
+    assert transport.retry_after(caught.value) == 2.0  # a 5xx may pass: retried, as Teams asked
+    with pytest.raises(CannotTell) as unknown:
+        await transport.find_reply(channel, "1700000000001", "k1")
+    assert transport.retry_after(unknown.value) == 0.0  # later, perhaps; never a second card
+
+
+async def test_a_429_was_not_carried_out_so_the_key_is_free_and_retry_after_is_teams():
+    transport = TeamsConversationTransport(FailingTeams(429, landed=False))  # type: ignore[arg-type]
+    channel = transport.learn(channel_where())
+    with pytest.raises(httpx.HTTPStatusError) as caught:
+        await transport.post_in_thread(channel, "1700000000001", Notice("hi"), key="k1")
+    assert transport.retry_after(caught.value) == 2.0
+    assert await transport.find_reply(channel, "1700000000001", "k1") is None
+
+
+async def test_a_key_another_process_tried_cannot_be_told_one_it_never_tried_can(tmp_path):
+    store = AsyncStore.from_settings(Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}"))
+    try:
+        first = TeamsConversationTransport(RecordingTeams(), store=store)  # type: ignore[arg-type]
+        channel = first.learn(channel_where())
+        ref = await first.post_in_thread(channel, "1700000000001", Notice("hi"), key="k1")
+        assert await first.find_reply(channel, "1700000000001", "k1") == ref
+        second = TeamsConversationTransport(RecordingTeams(), store=store)  # type: ignore[arg-type]
+        second.learn(channel_where())
+        with pytest.raises(CannotTell):
+            await second.find_reply(channel, "1700000000001", "k1")
+        assert await second.find_reply(channel, "1700000000001", "k2") is None
+    finally:
+        await store.aclose()
