@@ -1,5 +1,7 @@
 """The ASGI app for HTTP mode: Slack's events, commands and interactivity at ``/slack/events``,
-and ``/healthz`` for the platform's health checks. Other front ends mount their routes here too.
+Teams' activities at ``/api/messages`` (each when configured), and ``/healthz`` for the
+platform's health checks. Both platforms share one review loop, one store and one port, and
+every request body is held to ``REDTEAM_MAX_REQUEST_BYTES``.
 
 Events API deliveries are acked as soon as their signature checks out and then dispatched by
 Bolt on the review loop (``bot.slack.early_ack``); everything else is Bolt's from the start.
@@ -19,9 +21,9 @@ import os
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
@@ -34,13 +36,17 @@ from starlette.routing import Route
 from bot.body_limit import BodyLimit
 from bot.review.checker import OfflineChecker
 from bot.review.service import ReviewService
+from bot.runtime.worker import BackgroundLoop
 from bot.settings import Settings
 from bot.slack.app import MISSING_BOT_TOKEN, MISSING_SIGNING_SECRET, SlackConfigError, build_app, close_app
 from bot.slack.early_ack import EarlyEventAck
 from bot.slack.request_checks import SlackRequestChecks
-from bot.slack.worker import BackgroundLoop
 from bot.store import AsyncStore, Store
 from bot.web.audit import audit_routes
+
+if TYPE_CHECKING:
+    from bot.teams.hosting import StarletteRoutes
+    from bot.teams.runtime import TeamsRuntime
 
 log = logging.getLogger(__name__)
 
@@ -70,24 +76,51 @@ class Services:
     #: the offline checker for the service the lifespan builds (serve() loads it first, to report
     #: a broken rule pack before serving)
     checker: OfflineChecker | None = None
+    #: extra arguments for ``build_teams_app`` (tests pass an HTTP session trusting their CA)
+    teams_options: dict[str, Any] = field(default_factory=dict)
+
+
+class NoPlatformError(SlackConfigError):
+    """Neither Slack nor Teams is configured, so there is nothing to serve."""
+
+
+NO_PLATFORM = (
+    "Neither Slack nor Teams is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET for Slack, "
+    "TEAMS_CLIENT_ID, TEAMS_CLIENT_SECRET and TEAMS_TENANT_ID for Teams, or both."
+)
+
+
+def teams_wanted(settings: Settings) -> bool:
+    """Teams is served when its app id is set (or, for local testing, unauthenticated requests
+    are allowed)."""
+    return settings.teams_enabled or settings.teams_dangerously_allow_unauthenticated_requests
 
 
 def check_http_settings(settings: Settings) -> None:
-    """Raise SlackConfigError naming the first missing setting HTTP mode needs."""
-    if settings.slack_bot_token is None:
-        raise SlackConfigError(MISSING_BOT_TOKEN)
-    if settings.slack_signing_secret is None:
-        raise SlackConfigError(MISSING_SIGNING_SECRET)
+    """Raise SlackConfigError (TeamsConfigError for Teams) naming the first missing setting."""
+    if not settings.slack_enabled and not teams_wanted(settings):
+        raise NoPlatformError(NO_PLATFORM)
+    if settings.slack_enabled:
+        if settings.slack_bot_token is None:
+            raise SlackConfigError(MISSING_BOT_TOKEN)
+        if settings.slack_signing_secret is None:
+            raise SlackConfigError(MISSING_SIGNING_SECRET)
+    if teams_wanted(settings):
+        from bot.teams.app import check_teams_settings
+
+        check_teams_settings(settings)
 
 
 def create_asgi_app(settings: Settings, *, services: Services | None = None) -> Starlette:
-    """The Starlette app. Settings are checked now (a clear error before serving); the review
-    service, store and Slack client are built at startup, on the server's event loop."""
+    """The Starlette app: ``/slack/events`` when Slack is configured, ``/api/messages`` when Teams
+    is, both on one review loop and one store. Settings are checked now (a clear error before
+    serving); the review service, store and clients are built at startup."""
     check_http_settings(settings)
-    assert settings.slack_signing_secret is not None  # checked just above
-    signing_secret = settings.slack_signing_secret.get_secret_value()
     given = services or Services()
-    checks = SlackRequestChecks(signing_secret)
+    slack_on, teams_on = settings.slack_enabled, teams_wanted(settings)
+    secret = settings.slack_signing_secret
+    signing_secret = secret.get_secret_value() if slack_on and secret is not None else ""
+    checks = SlackRequestChecks(signing_secret) if slack_on else None
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -95,19 +128,42 @@ def create_asgi_app(settings: Settings, *, services: Services | None = None) -> 
             worker = BackgroundLoop().start()
             service = given.service or ReviewService(settings, checker=given.checker)
             store = given.store if given.store is not None else await _open_store(settings)
-            bolt = build_app(settings, service, store, worker=worker)
         except Exception:
             _report_startup_failure()
             raise
-        app.state.bolt = bolt
-        app.state.early_ack = EarlyEventAck(bolt, worker, signing_secret)
-        app.state.slack_handler = AsyncSlackRequestHandler(bolt)
-        log.info("Slack HTTP endpoint ready at /slack/events")
+        bolt: AsyncApp | None = None
+        teams: TeamsRuntime | None = None
         try:
+            try:
+                if teams_on:
+                    teams = await _start_teams(settings, service, store, worker, given)
+                    app.state.teams = teams
+                    app.state.teams_routes = teams.teams.routes
+                    log.info("Teams messaging endpoint ready at /api/messages")
+                if slack_on:
+                    bolt = build_app(settings, service, store, worker=worker)
+                    app.state.bolt = bolt
+                    app.state.early_ack = EarlyEventAck(bolt, worker, signing_secret)
+                    app.state.slack_handler = AsyncSlackRequestHandler(bolt)
+                    log.info("Slack HTTP endpoint ready at /slack/events")
+            except Exception:
+                _report_startup_failure()
+                raise
             yield
         finally:
             app.state.slack_handler = None
-            await close_app(bolt, close_service=given.service is None, grace_seconds=SHUTDOWN_GRACE_SECONDS)
+            app.state.teams_routes = None
+            if teams is not None:
+                await teams.close(SHUTDOWN_GRACE_SECONDS)
+            if bolt is not None:
+                # Drains what is left on the review loop, closes the service there, stops the loop.
+                await close_app(
+                    bolt, close_service=given.service is None, grace_seconds=SHUTDOWN_GRACE_SECONDS
+                )
+            else:
+                if given.service is None:
+                    await asyncio.wrap_future(worker.submit(service.aclose()))
+                worker.stop()
             if given.store is None:
                 await store.aclose()
 
@@ -116,6 +172,7 @@ def create_asgi_app(settings: Settings, *, services: Services | None = None) -> 
         if handler is None:
             return JSONResponse({"ok": False, "error": "starting"}, status_code=503)
         body = await request.body()  # at most settings.max_request_bytes (BodyLimit)
+        assert checks is not None  # the route exists only when Slack is on
         refusal = checks.refusal(body, request.headers)
         if refusal is not None:
             log.warning("refused a request to /slack/events (HTTP %d): %s", refusal.status, refusal.reason)
@@ -126,19 +183,43 @@ def create_asgi_app(settings: Settings, *, services: Services | None = None) -> 
         return await handler.handle(request)  # the body read above is cached for Bolt
 
     async def healthz(request: Request) -> Response:
-        ready = getattr(request.app.state, "slack_handler", None) is not None
+        state = request.app.state
+        ready = (not slack_on or getattr(state, "slack_handler", None) is not None) and (
+            not teams_on or getattr(state, "teams_routes", None) is not None
+        )
         # The pid says which worker answered: with several, each connection goes to one of them.
         return JSONResponse({"ok": ready, "pid": os.getpid()}, status_code=200 if ready else 503)
 
+    routes = [Route("/healthz", healthz, methods=["GET"]), *audit_routes(settings)]
+    if slack_on:
+        routes.insert(0, Route("/slack/events", slack_events, methods=["POST"]))
+    if teams_on:
+        from bot.teams.hosting import teams_route
+
+        routes.insert(0, teams_route(_teams_routes_of))
     return Starlette(
-        routes=[
-            Route("/slack/events", slack_events, methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-            *audit_routes(settings),
-        ],
+        routes=routes,
         middleware=[Middleware(BodyLimit, max_bytes=settings.max_request_bytes)],
         lifespan=lifespan,
     )
+
+
+def _teams_routes_of(request: Request) -> StarletteRoutes | None:
+    routes: StarletteRoutes | None = getattr(request.app.state, "teams_routes", None)
+    return routes
+
+
+async def _start_teams(
+    settings: Settings, service: ReviewService, store: AsyncStore, worker: BackgroundLoop, given: Services
+) -> TeamsRuntime:
+    from bot.teams.app import build_teams_app
+    from bot.teams.runtime import TeamsRuntime
+
+    teams_app = build_teams_app(settings, **given.teams_options)
+    runtime = TeamsRuntime.build(settings, teams_app, service, store, worker)
+    await teams_app.start()
+    runtime.start_sweeping()
+    return runtime
 
 
 async def _open_store(settings: Settings) -> AsyncStore:

@@ -20,10 +20,13 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 
+from bot.server import Services, create_asgi_app
 from bot.settings import Settings
+from bot.store import AsyncStore
 from bot.teams.app import TeamsApp, build_teams_app
 from bot.teams.hosting import StarletteRoutes, teams_route
 from bot.teams.retry import ConnectorRetry
+from bot.teams.runtime import TeamsRuntime
 from tests.fakes.bot_auth import BotFrameworkKeys, FakeEntra, TestCertificates
 from tests.fakes.bot_connector import FakeBotConnector
 
@@ -260,3 +263,93 @@ def message_soft_delete(connector: FakeBotConnector, message_id: str, *,
                         channel: str = REVIEW_CHANNEL) -> dict[str, Any]:
     return _envelope(connector, "messageDelete", channel, message_id, id=message_id,
                      event_type="softDeleteMessage")
+
+
+# --- the whole server: Teams on the conversation layer ------------------------------------------
+
+
+@dataclass
+class Server:
+    """``redteam serve``'s ASGI app (Teams only) under uvicorn, with its store and review loop."""
+
+    base_url: str
+    session: aiohttp.ClientSession
+    identity: Identity
+    asgi: Starlette
+    store: AsyncStore
+
+    @property
+    def runtime(self) -> TeamsRuntime:
+        runtime: TeamsRuntime = self.asgi.state.teams
+        return runtime
+
+    post = Harness.post
+
+    async def settle(self, timeout: float = 10.0) -> None:
+        """Wait until the review loop has no work left (twice, as work can start more work)."""
+        for _ in range(2):
+            await wait_for(lambda: not self.runtime.worker.pending, timeout=timeout)
+            await asyncio.sleep(0.05)
+
+
+def server_settings(identity: Identity, db_path: Path, **overrides: Any) -> Settings:
+    """Teams alone (no Slack settings), a fresh SQLite file, no LLM unless overridden."""
+    values: dict[str, Any] = {
+        "SLACK_BOT_TOKEN": None,
+        "SLACK_SIGNING_SECRET": None,
+        "OPENAI_API_KEY": None,
+        "OPENAI_BASE_URL": None,
+        "AZURE_OPENAI_ENDPOINT": None,
+        "AZURE_OPENAI_API_KEY": None,
+        "database_url": f"sqlite:///{db_path}",
+    }
+    values.update(overrides)
+    return identity.settings(**values)
+
+
+@asynccontextmanager
+async def running_server(identity: Identity, db_path: Path, **overrides: Any) -> AsyncIterator[Server]:
+    settings = server_settings(identity, db_path, **overrides)
+    store = AsyncStore.from_settings(settings)
+    options = {"token_http_client": identity.certificates.session(),
+               "connector_retry": ConnectorRetry(base_delay=0.01, max_delay=2.0)}
+    asgi = create_asgi_app(settings, services=Services(store=store, teams_options=options))
+    config = uvicorn.Config(asgi, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        await wait_for(lambda: server.started or task.done(), timeout=10)
+        if task.done():
+            raise RuntimeError("the app did not start: see the captured log") from task.exception()
+        port = server.servers[0].sockets[0].getsockname()[1]
+        async with aiohttp.ClientSession() as session:
+            yield Server(f"http://127.0.0.1:{port}", session, identity, asgi, store)
+    finally:
+        server.should_exit = True
+        await task
+        await store.aclose()
+
+
+def chat_message(connector: FakeBotConnector, text: str, *, personal: bool = True,
+                 mention_bot: bool = False) -> dict[str, Any]:
+    """A message in the bot's personal chat with Alice, or in a group chat."""
+    conversation = "a:1personal-chat-with-alice" if personal else "19:groupchat0001@thread.v2"
+    entities: list[dict[str, Any]] = []
+    if mention_bot:
+        text = f"<at>{BOT['name']}</at> {text}"
+        entities.append({"type": "mention", "text": f"<at>{BOT['name']}</at>", "mentioned": BOT})
+    return {
+        "type": "message",
+        "id": new_message_id(),
+        "timestamp": "2026-01-01T00:00:00.000Z",
+        "serviceUrl": connector.service_url,
+        "channelId": "msteams",
+        "from": ALICE,
+        "conversation": {"id": conversation, "conversationType": "personal" if personal else "groupChat",
+                         "tenantId": TENANT_ID},
+        "recipient": BOT,
+        "text": text,
+        "textFormat": "plain",
+        "entities": entities,
+        "channelData": {"tenant": {"id": TENANT_ID}},
+    }

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 BOT = Path(__file__).resolve().parent.parent / "bot"
-CORE = ("conversation", "review", "llm", "store")
+CORE = ("conversation", "review", "llm", "store", "runtime")
 PLATFORM_MODULES = (
     "slack_sdk",
     "slack_bolt",

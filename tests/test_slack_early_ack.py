@@ -16,8 +16,8 @@ import pytest
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.runtime.worker import BackgroundLoop
 from bot.slack.early_ack import EarlyEventAck
-from bot.slack.worker import BackgroundLoop
 from tests.drafts import NETFLIX as DRAFT
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack_harness import (

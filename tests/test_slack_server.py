@@ -1,4 +1,4 @@
-"""bot.server and bot.slack.worker on their own: clear configuration errors, the review loop."""
+"""bot.server and bot.runtime.worker on their own: clear configuration errors, the review loop."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.runtime.worker import BackgroundLoop
 from bot.server import create_asgi_app
 from bot.slack.app import SlackConfigError
-from bot.slack.worker import BackgroundLoop
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack_harness import make_settings
 

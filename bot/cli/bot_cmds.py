@@ -1,6 +1,7 @@
-"""The commands around the bots: ``redteam serve`` and ``redteam slack`` run the Slack bot (imported
-only when asked for), ``redteam check`` checks the configuration, and ``redteam teams-package``
-writes the Teams app package."""
+"""The commands around the bots: ``redteam serve`` runs Slack and Teams over HTTP and ``redteam
+slack`` runs Slack in Socket Mode (each imported only when asked for), ``redteam check`` checks the
+configuration and whether the chat platforms accept the bot's credentials, and ``redteam
+teams-package`` writes the Teams app package."""
 
 from __future__ import annotations
 
@@ -33,10 +34,11 @@ def _run_configured(target: Callable[..., Any], *args: Any, **kwargs: Any) -> in
     """Run the bot; a setting that is missing or wrong is the user's to fix, not an internal error."""
     from bot.slack.app import SlackConfigError
     from bot.store import StoreConfigError
+    from bot.teams.app import TeamsConfigError
 
     try:
         target(*args, **kwargs)
-    except (SlackConfigError, StoreConfigError) as exc:
+    except (SlackConfigError, TeamsConfigError, StoreConfigError) as exc:
         raise UsageError(str(exc)) from None
     return EXIT_OK
 
@@ -81,6 +83,11 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
     problem = asyncio.run(probe())
     out = sys.stdout
     out.write("Offline checker: ready\n")
+    platforms = [check_slack(settings)] if settings.slack_enabled else []
+    if settings.teams_enabled:
+        platforms.append(check_teams(settings))
+    for line in platforms:
+        out.write(line + "\n")
     if not settings.llm_configured:
         out.write("LLM: not configured; reviews are offline only "
                   "(set OPENAI_API_KEY, OPENAI_BASE_URL or AZURE_OPENAI_ENDPOINT)\n")
@@ -90,6 +97,44 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(f"LLM {where} cannot be used: {problem}")
     out.write(f"LLM: {where}: answered\n")
     return EXIT_OK
+
+
+def check_slack(settings: Settings) -> str:
+    """Slack's ``auth.test`` with the bot token: who the bot is, or a UsageError saying why not."""
+    from slack_sdk.errors import SlackApiError
+
+    from bot.slack.client import build_client
+
+    if settings.slack_bot_token is None:
+        raise UsageError("Slack: SLACK_BOT_TOKEN is not set (SLACK_SIGNING_SECRET is).")
+
+    async def auth_test() -> str:
+        answer = await build_client(settings).auth_test()
+        return f"{answer.get('user') or 'the bot'} in {answer.get('team') or 'its workspace'}"
+
+    try:
+        who = asyncio.run(auth_test())
+    except SlackApiError as exc:
+        raise UsageError(f"Slack refused the bot token: {exc.response.get('error')}") from None
+    except Exception as exc:  # unreachable, DNS, TLS: say which, never a traceback
+        raise UsageError(f"Slack could not be reached: {type(exc).__name__}") from None
+    return f"Slack: token accepted ({who})"
+
+
+def check_teams(settings: Settings) -> str:
+    """A bot token from Entra ID with the Teams credentials, or a UsageError saying why not."""
+    from bot.teams.app import TeamsConfigError, check_bot_token
+    from bot.teams.tokens import BotTokenError
+
+    try:
+        where = asyncio.run(check_bot_token(settings))
+    except TeamsConfigError as exc:
+        raise UsageError(f"Teams: {exc}") from None
+    except BotTokenError as exc:
+        raise UsageError(f"Teams: {exc}") from None
+    except Exception as exc:
+        raise UsageError(f"Teams: could not get a bot token: {type(exc).__name__}") from None
+    return f"Teams: bot token issued by {where}"
 
 
 def run_teams_package(args: argparse.Namespace, settings: Settings) -> int:

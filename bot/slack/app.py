@@ -11,11 +11,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversation.owed_replies import sweep_forever
 from bot.review.service import ReviewService
+from bot.runtime.worker import BackgroundLoop
 from bot.settings import Settings
 from bot.slack.client import build_client, clone_client
 from bot.slack.listeners import register_all
 from bot.slack.runtime import SlackRuntime
-from bot.slack.worker import BackgroundLoop
 from bot.store import AsyncStore
 
 log = logging.getLogger(__name__)

@@ -21,7 +21,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.slack.worker import BackgroundLoop
+from bot.runtime.worker import BackgroundLoop
 
 log = logging.getLogger(__name__)
 

@@ -16,11 +16,11 @@ from bot.conversation.clearance import ClearancePolicy, Clearances
 from bot.conversation.outbox import DeliveryPolicy
 from bot.conversation.transport import ChannelLimit
 from bot.review.service import ReviewService
+from bot.runtime.worker import BackgroundLoop
 from bot.settings import Settings
 from bot.slack.channels import ReviewChannels
 from bot.slack.transport import SlackTransport
 from bot.slack.usergroups import SlackUserGroups
-from bot.slack.worker import BackgroundLoop
 from bot.store import AsyncStore
 
 T = TypeVar("T")

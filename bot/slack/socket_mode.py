@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.review.service import ReviewService
+from bot.runtime.worker import BackgroundLoop
 from bot.settings import Settings
 from bot.slack.app import MISSING_APP_TOKEN, MISSING_BOT_TOKEN, SlackConfigError, build_app, close_app
-from bot.slack.worker import BackgroundLoop
 from bot.store import AsyncStore
 
 log = logging.getLogger(__name__)

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import httpx
 import requests
 from microsoft_teams.api.auth.cloud_environment import CloudEnvironment, from_name, with_overrides
 from microsoft_teams.apps import App
@@ -36,6 +37,8 @@ SDK_VARIABLES = (
 
 #: Seconds one Bot Connector request may take before it is abandoned (and maybe retried).
 CONNECTOR_TIMEOUT_SECONDS = 15.0
+#: Connections to the Bot Connector kept open at most (each review makes two calls).
+CONNECTOR_CONNECTIONS = 50
 
 
 class TeamsConfigError(ValueError):
@@ -116,6 +119,14 @@ def build_teams_app(
             http_client=token_http_client,
         )
     http = Client(ClientOptions(timeout=CONNECTOR_TIMEOUT_SECONDS))
+    # httpx keeps 20 idle connections by default: after a burst of replies the others were closed
+    # and opened again for the next one (bench/bench_teams.py). Keep as many as are used.
+    http.http = httpx.AsyncClient(
+        timeout=CONNECTOR_TIMEOUT_SECONDS,
+        limits=httpx.Limits(max_connections=CONNECTOR_CONNECTIONS,
+                            max_keepalive_connections=CONNECTOR_CONNECTIONS, keepalive_expiry=60.0),
+        event_hooks=http.http.event_hooks,
+    )
     http.use(connector_retry or ConnectorRetry())
     routes = StarletteRoutes()
     with _without_sdk_variables():
@@ -146,3 +157,25 @@ def _without_sdk_variables() -> Iterator[None]:
         yield
     finally:
         os.environ.update(hidden)
+
+
+async def check_bot_token(settings: Settings, *, http_client: requests.Session | None = None) -> str:
+    """Get a bot token with the configured credentials, as the bot does before its first reply;
+    returns where it came from. Raises TeamsConfigError for missing settings and
+    ``BotTokenError`` when Entra ID refuses (its reason, never the secret)."""
+    if not settings.teams_enabled:
+        raise TeamsConfigError("TEAMS_CLIENT_ID is not set: copy the Microsoft App ID of your Azure Bot.")
+    check_teams_settings(settings)
+    assert settings.teams_client_secret is not None and settings.teams_client_id is not None  # checked
+    cloud = cloud_for(settings)
+    tenant = (settings.teams_tenant_id or "").strip() or cloud.login_tenant
+    source = BotTokenSource(
+        settings.teams_client_id.strip(),
+        settings.teams_client_secret.get_secret_value(),
+        login_url=cloud.login_endpoint,
+        default_tenant=tenant,
+        custom_authority=settings.teams_login_url is not None,
+        http_client=http_client,
+    )
+    await source(cloud.bot_scope)
+    return f"{cloud.login_endpoint.rstrip('/')}/{tenant}"

@@ -1,10 +1,10 @@
-"""Retries of Bot Connector calls: the SDK's HTTP client middleware.
+"""Retries of Bot Connector calls that are safe to repeat blindly: the SDK's HTTP client middleware.
 
-Teams limits how fast a bot may post (about 7 messages a second per conversation) and answers
-429 with ``Retry-After`` beyond it; it also has brief 5xx outages. A retry must not post a reply
-twice: a 429 or 503 means the request was not carried out, so every call is retried on those; any
-other 5xx, a timeout or a dropped connection may come after the write went through, so only calls
-that are safe to repeat (an update, a delete, a read, a typing indicator) are retried on them.
+Teams answers 429 with ``Retry-After`` beyond its rate limits and has brief 5xx outages. Replies
+(new messages and their updates) are retried by the outbox (``bot.conversation.outbox``), which
+looks whether an attempt landed before the next and keeps the channel's pace, so this middleware
+passes their failures straight on: a second layer of retries would multiply the attempts and
+hide from the outbox what happened. Only reads, deletes and typing indicators are retried here.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from microsoft_teams.common.http.client import MiddlewareContext, MiddlewareNext
 
 log = logging.getLogger(__name__)
 
-_NOT_CARRIED_OUT = frozenset({429, 503})
-_MAYBE_CARRIED_OUT = frozenset({500, 502, 504})
-_SAFE_METHODS = frozenset({"GET", "PUT", "DELETE"})
+_RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
+_SAFE_METHODS = frozenset({"GET", "DELETE"})
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:
@@ -89,9 +88,7 @@ class ConnectorRetry:
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _retryable_status(self, status: int, context: MiddlewareContext) -> bool:
-        if status in _NOT_CARRIED_OUT:
-            return True
-        return status in _MAYBE_CARRIED_OUT and self._repeatable(context)
+        return status in _RETRIED_STATUSES and self._repeatable(context)
 
     @staticmethod
     def _repeatable(context: MiddlewareContext) -> bool:

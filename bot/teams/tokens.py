@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from typing import Any
 
 import msal
 import requests
+
+#: A token is asked for again this long before it expires (MSAL then refreshes it).
+REFRESH_BEFORE_SECONDS = 300
 
 
 class BotTokenError(RuntimeError):
@@ -41,14 +45,24 @@ class BotTokenSource:
         self._http_client = http_client
         self._apps: dict[str, msal.ConfidentialClientApplication] = {}
         self._lock = threading.Lock()
+        # The last token per tenant and scopes, with when it stops being handed out: every
+        # connector call asks, and a hop to a thread for MSAL's own cache cost more than the call.
+        self._recent: dict[tuple[str, tuple[str, ...]], tuple[str, float]] = {}
 
     async def __call__(self, scope: str | list[str], tenant_id: str | None = None) -> str:
         scopes = [scope] if isinstance(scope, str) else list(scope)
         tenant = tenant_id or self._default_tenant
+        key = (tenant, tuple(scopes))
+        recent = self._recent.get(key)
+        if recent is not None and time.monotonic() < recent[1]:
+            return recent[0]
         # MSAL is synchronous (requests): kept off the loop that answers Teams.
         result: dict[str, Any] = await asyncio.to_thread(self._acquire, tenant, scopes)
         token = result.get("access_token")
         if isinstance(token, str) and token:
+            lifetime = result.get("expires_in")
+            if isinstance(lifetime, int | float) and lifetime > 2 * REFRESH_BEFORE_SECONDS:
+                self._recent[key] = (token, time.monotonic() + lifetime - REFRESH_BEFORE_SECONDS)
             return token
         reason = result.get("error_description") or result.get("error") or "no access token in the answer"
         raise BotTokenError(f"could not get a bot token from {self._login_url}: {str(reason)[:300]}")

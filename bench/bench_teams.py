@@ -1,0 +1,368 @@
+"""Teams front end benchmark: HTTP answer time to activities and invokes, and draft-to-review time
+against a fixed-latency LLM.
+
+Three processes on 127.0.0.1: the real ASGI app (``redteam serve``'s, Teams alone, under
+uvicorn); the fakes (Bot Framework signing keys, Entra ID over TLS, the Bot Connector, the
+OpenAI-compatible server whose every chat completion waits L seconds); and this one, which posts
+activities signed as Teams signs them (a real JWT, checked by the SDK) and reads back from the
+fake connector when each review arrived.
+
+    .venv/bin/python bench/bench_teams.py                      # L = 0.5 s, 50 concurrent
+    .venv/bin/python bench/bench_teams.py --latency 2 --requests 1000 --drafts 100
+
+Targets: invoke p99 <= 1 s at 50 concurrent; 100 drafts in flight reviewed within 1.1 x L.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.teams_harness import (  # noqa: E402
+    APP_ID,
+    CLIENT_SECRET,
+    OTHER_CHANNEL,
+    REVIEW_CHANNEL,
+    TENANT_ID,
+    channel_post,
+    message_action_invoke,
+)
+
+DRAFT = "To the {n} people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def summary(name: str, ms: list[float]) -> str:
+    return (f"{name:<44} n={len(ms):<5} p50 {pct(ms, 50):7.1f} ms  p95 {pct(ms, 95):7.1f} ms  "
+            f"p99 {pct(ms, 99):7.1f} ms  max {max(ms):7.1f} ms")
+
+
+# --- the fakes' process -------------------------------------------------------------------------
+
+
+def run_fakes(latency: float, replies: int, folder: str) -> None:
+    """The fakes, until stdin closes. Prints their URLs and a signed token as one JSON line; each
+    line ``calls N`` read on stdin is answered with the connector's calls from the N-th on, and
+    ``llm`` with the LLM's request timings, as JSON."""
+    from tests.fakes.bot_auth import BotFrameworkKeys, FakeEntra
+    from tests.fakes.bot_auth import TestCertificates as Certificates
+    from tests.fakes.bot_connector import FakeBotConnector
+    from tests.fakes.openai_server import FakeOpenAI
+
+    certificates = Certificates(Path(folder))
+    keys = BotFrameworkKeys(APP_ID).start()
+    entra = FakeEntra(certificates, APP_ID, CLIENT_SECRET).start()
+    connector = FakeBotConnector().start()
+    llm = FakeOpenAI().start()
+    for _ in range(replies):
+        llm.enqueue(hang=latency)
+    print(json.dumps({
+        "service_url": connector.service_url,
+        "openid": keys.openid_metadata_url,
+        "login": entra.login_url,
+        "ca": str(certificates.ca_file),
+        "llm": llm.base_url,
+        "model": llm.model,
+        "token": keys.token(connector.service_url, expires_in=3 * 3600),
+    }), flush=True)
+    for line in sys.stdin:
+        if line.startswith("calls "):
+            since = int(line.split()[1])
+            with connector._lock:
+                calls = [[c.kind, c.conversation_id, c.status, c.at] for c in connector.calls[since:]]
+            print(json.dumps(calls), flush=True)
+        elif line.strip() == "llm":
+            print(json.dumps(llm.timings()), flush=True)
+    connector.stop()
+    entra.stop()
+    keys.stop()
+    llm.close()
+
+
+# --- the app's process --------------------------------------------------------------------------
+
+
+def serve(port: int, profile: str | None) -> None:
+    import logging
+
+    from bot.server import serve as serve_app
+    from bot.settings import Settings
+
+    logging.basicConfig(level=logging.WARNING)
+    if not profile:
+        serve_app(Settings(), "127.0.0.1", port, workers=1)
+        return
+    import cProfile
+
+    from bot.runtime.worker import BackgroundLoop
+
+    # One profiler per thread: the loop that answers Teams (here) and the review loop.
+    serving, reviewing = cProfile.Profile(), cProfile.Profile()
+    run_loop = BackgroundLoop._run
+
+    def profiled_run(self: BackgroundLoop) -> None:
+        reviewing.enable()
+        try:
+            run_loop(self)
+        finally:
+            reviewing.disable()
+            reviewing.dump_stats(profile + ".review")
+
+    BackgroundLoop._run = profiled_run  # type: ignore[method-assign]
+    serving.enable()
+    try:
+        serve_app(Settings(), "127.0.0.1", port, workers=1)
+    finally:
+        serving.disable()
+        serving.dump_stats(profile + ".serve")
+
+
+# --- this process -------------------------------------------------------------------------------
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, fakes: dict[str, str], fakes_proc: subprocess.Popen[str]):
+        self.args = args
+        self.fakes = fakes
+        self.fakes_proc = fakes_proc
+        self.connector = SimpleNamespace(service_url=fakes["service_url"])
+        self.url = ""
+        self.counter = 0
+        self.seen: list[list[Any]] = []
+        self.headers = {"Authorization": f"Bearer {fakes['token']}", "Content-Type": "application/json"}
+
+    def draft(self, channel: str = REVIEW_CHANNEL) -> dict[str, Any]:
+        self.counter += 1  # distinct texts: the service's answer cache must not shortcut the LLM
+        return channel_post(self.connector, DRAFT.format(n=1000 + self.counter), channel=channel)  # type: ignore[arg-type]
+
+    def action(self) -> dict[str, Any]:
+        self.counter += 1
+        post = channel_post(self.connector, "", channel=OTHER_CHANNEL)  # type: ignore[arg-type]
+        return message_action_invoke(self.connector, post["id"],  # type: ignore[arg-type]
+                                     f"<p>{DRAFT.format(n=5000 + self.counter)}</p>")
+
+    def calls(self) -> list[list[Any]]:
+        assert self.fakes_proc.stdin is not None and self.fakes_proc.stdout is not None
+        self.fakes_proc.stdin.write(f"calls {len(self.seen)}\n")
+        self.fakes_proc.stdin.flush()
+        self.seen += json.loads(self.fakes_proc.stdout.readline())
+        return self.seen
+
+    def llm_timings(self) -> list[dict[str, Any]]:
+        assert self.fakes_proc.stdin is not None and self.fakes_proc.stdout is not None
+        self.fakes_proc.stdin.write("llm\n")
+        self.fakes_proc.stdin.flush()
+        return list(json.loads(self.fakes_proc.stdout.readline()))
+
+    async def post(self, http: aiohttp.ClientSession, activity: dict[str, Any]) -> float:
+        body = json.dumps(activity).encode()
+        start = time.perf_counter()
+        async with http.post(self.url, data=body, headers=self.headers) as resp:
+            await resp.read()
+            if resp.status != 200:
+                raise RuntimeError(f"HTTP {resp.status}")
+        return time.perf_counter() - start
+
+    async def at_concurrency(self, http: aiohttp.ClientSession, batch: list[dict[str, Any]]) -> list[float]:
+        # c senders, each posting its next activity as soon as the last one was answered
+        timings = [0.0] * len(batch)
+        todo = iter(enumerate(batch))
+
+        async def sender() -> None:
+            for i, activity in todo:
+                timings[i] = await self.post(http, activity)
+
+        await asyncio.gather(*(sender() for _ in range(self.args.concurrency)))
+        return timings
+
+    async def reviewed(self, threads: set[str], timeout: float, kind: str = "update") -> dict[str, float]:
+        """When each thread got its review (the placeholder's update, or a ``kind`` call), by
+        monotonic time."""
+        deadline = time.monotonic() + timeout
+        while True:
+            done: dict[str, float] = {}
+            for call, conversation, status, at in await asyncio.to_thread(self.calls):
+                if call == kind and status < 300 and conversation in threads:
+                    done.setdefault(conversation, at)
+            if len(done) == len(threads) or time.monotonic() > deadline:
+                return done
+            await asyncio.sleep(0.05)
+
+    async def run(self) -> None:
+        a, port = self.args, free_port()
+        self.url = f"http://127.0.0.1:{port}/api/messages"
+        with tempfile.TemporaryDirectory() as tmp:
+            env = {
+                **os.environ,
+                "PYTHONPATH": str(ROOT),
+                "TEAMS_CLIENT_ID": APP_ID,
+                "TEAMS_CLIENT_SECRET": CLIENT_SECRET,
+                "TEAMS_TENANT_ID": TENANT_ID,
+                "TEAMS_OPENID_METADATA_URL": self.fakes["openid"],
+                "TEAMS_LOGIN_URL": self.fakes["login"],
+                "REQUESTS_CA_BUNDLE": self.fakes["ca"],
+                "REDTEAM_TEAMS_REVIEW_CHANNELS": REVIEW_CHANNEL,
+                "OPENAI_BASE_URL": self.fakes["llm"],
+                "OPENAI_API_KEY": "sk-bench",
+                "REDTEAM_MODEL": self.fakes["model"],
+                "REDTEAM_LLM_TIMEOUT_SECONDS": str(a.latency * 10 + 5),
+                "REDTEAM_DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
+                "REDTEAM_LOG_LEVEL": "WARNING",
+            }
+            for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"):
+                env.pop(name, None)
+            command = [sys.executable, str(Path(__file__).resolve()), "--serve", str(port)]
+            if a.profile:
+                command += ["--profile", str(Path(a.profile).resolve())]
+            proc = subprocess.Popen(command, env=env, cwd=tmp)  # cwd: no developer .env leaks into the run
+            try:
+                async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+                    await self.wait_ready(http, port, proc)
+                    await self.measure(http)
+            finally:
+                proc.terminate()
+                proc.wait(timeout=30)
+
+    async def wait_ready(self, http: aiohttp.ClientSession, port: int, proc: subprocess.Popen[bytes]) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise SystemExit("the app exited at startup")
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
+                    if resp.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.05)
+        raise SystemExit("the app did not become ready")
+
+    async def measure(self, http: aiohttp.ClientSession) -> None:
+        a, L = self.args, self.args.latency
+        # Warm up: the first request loads the signing keys' use, the bot's token, the LLM client.
+        await self.at_concurrency(http, [self.draft() for _ in range(a.concurrency)])
+        await asyncio.sleep(L * 2 + 1)
+
+        quiet = await self.at_concurrency(http, [self.draft(OTHER_CHANNEL) for _ in range(a.requests)])
+        drafts = [self.draft() for _ in range(a.requests)]
+        loaded = await self.at_concurrency(http, drafts)
+        threads = {f"{REVIEW_CHANNEL};messageid={d['id']}" for d in drafts}
+        await self.reviewed(threads, 120 + a.requests * 0.1)
+        actions = [self.action() for _ in range(a.requests)]
+        invokes = await self.at_concurrency(http, actions)
+        # The burst below starts once every review the invokes started is out.
+        targets = {f"{OTHER_CHANNEL};messageid={x['value']['messagePayload']['id']}" for x in actions}
+        await self.reviewed(targets, 120 + a.requests * 0.1, kind="send")
+
+        burst = [self.draft() for _ in range(a.drafts)]
+        sent: dict[str, float] = {}
+        first_lines: dict[str, str] = {}
+
+        async def send(activity: dict[str, Any]) -> None:
+            first_lines[activity["text"]] = f"{REVIEW_CHANNEL};messageid={activity['id']}"
+            sent[f"{REVIEW_CHANNEL};messageid={activity['id']}"] = time.monotonic()
+            await self.post(http, activity)
+
+        started = time.monotonic()
+        await asyncio.gather(*(send(d) for d in burst))
+        done = await self.reviewed(set(sent), 60 + L * 5)
+        per_draft = [done[t] - sent[t] for t in done]
+        shown_at: dict[str, float] = {}
+        for kind, conversation, status, at in self.seen:
+            if kind == "send" and status < 300 and conversation in sent:
+                shown_at.setdefault(conversation, at)
+        working = [shown_at[t] - sent[t] for t in shown_at]
+        to_llm, after_llm = [], []
+        for timing in self.llm_timings():
+            thread = first_lines.get(timing["draft"])
+            if thread in sent and thread in done and timing["answered"]:
+                to_llm.append(timing["arrived"] - sent[thread])
+                after_llm.append(done[thread] - timing["answered"])
+        if not per_draft:
+            kinds: dict[str, int] = {}
+            for kind, conversation, status, _ in self.seen:
+                if conversation in sent:
+                    kinds[f"{kind} {status}"] = kinds.get(f"{kind} {status}", 0) + 1
+            raise SystemExit(f"no draft of the burst was reviewed; the connector saw {kinds}")
+        wall = max(done.values()) - started if done else float("nan")
+
+        print(f"\nTeams front end: fake LLM latency L = {L:.2f} s, {a.concurrency} concurrent requests\n")
+        print(summary("activity, not for the bot (other channel)", [x * 1000 for x in quiet]))
+        print(summary("activity, a draft (review channel)", [x * 1000 for x in loaded]))
+        print(summary("invoke, Red-team this message", [x * 1000 for x in invokes]))
+        print(f"\n{a.drafts} drafts posted together: {len(done)} reviewed; slowest draft-to-review "
+              f"{max(per_draft):.2f} s = {max(per_draft) / L:.2f} x L; all done {wall:.2f} s after the "
+              f"first was sent = {wall / L:.2f} x L")
+        if to_llm:
+            print(f"  of which draft -> LLM request: p50 {pct(to_llm, 50):.2f} s, max {max(to_llm):.2f} s; "
+                  f"LLM answer -> review shown: p50 {pct(after_llm, 50):.2f} s, max {max(after_llm):.2f} s")
+        if working:
+            print(f"'Reviewing…' card shown: p50 {pct(working, 50):.2f} s, max {max(working):.2f} s after "
+                  "its draft was sent")
+        ok_invoke = pct([x * 1000 for x in invokes], 99) <= 1000
+        ok_burst = len(done) == a.drafts and wall <= 1.1 * L
+        print(f"targets: invoke p99 <= 1 s: {'met' if ok_invoke else 'MISSED'}; "
+              f"{a.drafts} drafts within 1.1 x L: {'met' if ok_burst else 'MISSED'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--latency", type=float, default=0.5, help="fake LLM latency L in seconds (0.5)")
+    parser.add_argument("--requests", type=int, default=200, help="requests of each kind timed (200)")
+    parser.add_argument("--concurrency", type=int, default=50, help="concurrent requests (50)")
+    parser.add_argument("--drafts", type=int, default=100, help="drafts posted together (100)")
+    parser.add_argument("--profile", help="write the app's profiles (pstats) to FILE.serve and FILE.review")
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--fakes", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    replies = (args.requests * 2 + args.concurrency + args.drafts) * 2 + 50
+    if args.serve:
+        serve(args.serve, args.profile)
+        return
+    if args.fakes:
+        run_fakes(args.latency, replies, args.fakes)
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        fakes_proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--fakes", folder, "--latency", str(args.latency),
+             "--requests", str(args.requests), "--drafts", str(args.drafts),
+             "--concurrency", str(args.concurrency)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        assert fakes_proc.stdout is not None and fakes_proc.stdin is not None
+        fakes = json.loads(fakes_proc.stdout.readline())
+        try:
+            asyncio.run(Bench(args, fakes, fakes_proc).run())
+        finally:
+            fakes_proc.stdin.close()
+            fakes_proc.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""What every platform adapter shares when serving: the review loop (``bot.runtime.worker``)."""

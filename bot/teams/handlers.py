@@ -1,0 +1,216 @@
+"""Teams activities translated into conversation calls.
+
+Each handler reads the activity's facts, hands the work to the review loop and returns: the SDK
+answers Teams only after the handler returns, and Teams allows 5 s for an invoke and redelivers
+what it thinks was lost. Only a feedback click waits for its (quick) store write, on the review
+loop, so the click can say whether it counted.
+
+Where a message is, in the layer's terms (:class:`~bot.conversation.Place`): the tenant, the
+channel or chat (:func:`bot.teams.port.channel_of`), the message's activity id, and the thread's
+first post (a chat has no threads: the message is its own thread).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from typing import Any
+
+from microsoft_teams.api import ActivityBase
+from microsoft_teams.api.activities.invoke.adaptive_card.action import AdaptiveCardInvokeActivity
+from microsoft_teams.api.activities.invoke.message_extension.fetch_task import (
+    MessageExtensionFetchTaskInvokeActivity,
+)
+from microsoft_teams.api.activities.invoke.message_extension.submit_action import (
+    MessageExtensionSubmitActionInvokeActivity,
+)
+from microsoft_teams.api.activities.message import (
+    MessageActivity,
+    MessageDeleteActivity,
+    MessageUpdateActivity,
+)
+from microsoft_teams.apps import ActivityContext
+
+from bot.conversation import Outcome, Place, Reviewed
+from bot.conversation.owed_replies import claim
+from bot.conversation.places import delivery_key
+from bot.teams import cards
+from bot.teams.activities import (
+    MESSAGE_ACTION_COMMAND,
+    Where,
+    card_action_answer,
+    draft_text,
+    in_channels,
+    mentions_bot,
+    message_action_answer,
+    message_action_text,
+    where,
+)
+from bot.teams.port import TEAMS, cannot_post_there
+from bot.teams.runtime import TeamsRuntime
+
+log = logging.getLogger(__name__)
+
+HELP_WORDS = frozenset({"help", "/help", "?"})
+MESSAGE_ACTION_NOTE = "Reviewing… the review will appear in the message's thread."
+NOT_A_DRAFT_NOTE = "That message has no text to review."
+#: Seconds a feedback click waits for its vote to be stored before answering anyway.
+FEEDBACK_WAIT_SECONDS = 3.0
+#: The store keeps user ids up to this many characters.
+MAX_USER_CHARS = 64
+
+
+def register(runtime: TeamsRuntime) -> None:
+    """Register the handlers on ``runtime``'s SDK app."""
+    app = runtime.teams.app
+
+    @app.on_message
+    async def _message(ctx: ActivityContext[MessageActivity]) -> None:
+        on_message(runtime, ctx.activity)
+
+    @app.on_edit_message
+    async def _edit(ctx: ActivityContext[MessageUpdateActivity]) -> None:
+        on_edit(runtime, ctx.activity)
+
+    @app.on_soft_delete_message
+    async def _delete(ctx: ActivityContext[MessageDeleteActivity]) -> None:
+        on_delete(runtime, ctx.activity)
+
+    @app.on_message_ext_open
+    async def _action_open(ctx: ActivityContext[MessageExtensionFetchTaskInvokeActivity]) -> Any:
+        return on_message_action(runtime, ctx.activity)
+
+    @app.on_message_ext_submit
+    async def _action_submit(ctx: ActivityContext[MessageExtensionSubmitActionInvokeActivity]) -> Any:
+        return on_message_action(runtime, ctx.activity)
+
+    @app.on_card_action
+    async def _card_action(ctx: ActivityContext[AdaptiveCardInvokeActivity]) -> Any:
+        return await on_card_action(runtime, ctx.activity)
+
+
+# --- facts -------------------------------------------------------------------------------------
+
+
+def tenant_of(activity: ActivityBase) -> str:
+    conversation = activity.conversation
+    if conversation is not None and conversation.tenant_id:
+        return conversation.tenant_id
+    data = activity.channel_data
+    tenant = getattr(data, "tenant", None) if data else None
+    return str(getattr(tenant, "id", None) or "")
+
+
+def user_of(activity: ActivityBase) -> str:
+    """The author as the store keeps it: the Entra object id, else the Teams id (hashed if long)."""
+    author = activity.from_
+    user = (author.aad_object_id or author.id) if author else ""
+    if len(user) > MAX_USER_CHARS:
+        return "h:" + hashlib.sha256(user.encode()).hexdigest()[: MAX_USER_CHARS - 2]
+    return user
+
+
+def place_of(runtime: TeamsRuntime, activity: ActivityBase, at: Where, message: str | None = None) -> Place:
+    channel = runtime.port.learn(at, is_review_channel=in_channels(at, runtime.review_channels))
+    message = message or activity.id
+    thread = at.thread_root if at.scope == "channel" and at.thread_root else message
+    return Place(TEAMS, tenant_of(activity), channel, message, thread, user_of(activity))
+
+
+# --- handlers ----------------------------------------------------------------------------------
+
+
+def on_message(runtime: TeamsRuntime, activity: MessageActivity) -> None:
+    at = where(activity)
+    place = place_of(runtime, activity, at)
+    text = draft_text(activity)
+    has_files = bool(activity.attachments)
+    conversation = runtime.conversation
+    # Kept for answering questions later; on the review loop, where the transport lives.
+    runtime.worker.loop.call_soon_threadsafe(runtime.port.remember, place, text)
+    if at.scope == "personal":
+        if text.strip().lower() in HELP_WORDS:
+            runtime.spawn(runtime.post_help(place))
+        else:
+            runtime.spawn(conversation.mentioned(place, text, has_files=has_files))
+    elif mentions_bot(activity):
+        if text.strip().lower() in HELP_WORDS and not place.in_a_thread:
+            runtime.spawn(runtime.post_help(place))
+        else:
+            runtime.spawn(conversation.mentioned(place, text, has_files=has_files))
+    elif at.scope != "channel":
+        return  # a group chat without a mention is not for the bot
+    elif place.in_a_thread:
+        runtime.spawn(conversation.thread_replied(place, text, has_files=has_files))
+    else:
+        runtime.spawn(conversation.message_posted(place, text, has_files=has_files))
+
+
+def on_edit(runtime: TeamsRuntime, activity: MessageUpdateActivity) -> None:
+    at = where(activity)
+    place = place_of(runtime, activity, at)
+    text = draft_text(MessageActivity.model_validate(
+        {**activity.model_dump(by_alias=True, exclude={"type", "channel_data"}), "type": "message"}
+    ))
+    # One key per edit: redelivered, it meets its claim; a later edit of the same message does not.
+    stamp = activity.timestamp.isoformat() if activity.timestamp else ""
+    edit = hashlib.sha256(f"{stamp}\n{text}".encode()).hexdigest()[:32]
+    runtime.spawn(runtime.conversation.draft_edited(place, text, edit=edit))
+
+
+def on_delete(runtime: TeamsRuntime, activity: MessageDeleteActivity) -> None:
+    place = place_of(runtime, activity, where(activity))
+    runtime.spawn(runtime.conversation.draft_deleted(place))
+
+
+def on_message_action(runtime: TeamsRuntime, activity: Any) -> Any:
+    """"Red-team this message": answered at once; the review follows in the message's thread."""
+    value = activity.value
+    if getattr(value, "command_id", None) != MESSAGE_ACTION_COMMAND:
+        return message_action_answer("I don't know that command.")
+    text, message_id = message_action_text(value)
+    at = where(activity)
+    place = place_of(runtime, activity, at, message=message_id or activity.id)
+    requester = activity.from_.id if activity.from_ else ""
+    runtime.spawn(review_message(runtime, activity.id, place, text, at.service_url, requester))
+    return message_action_answer(MESSAGE_ACTION_NOTE if text.strip() else NOT_A_DRAFT_NOTE)
+
+
+async def review_message(
+    runtime: TeamsRuntime, delivery: str, place: Place, text: str, service_url: str, requester: str
+) -> None:
+    """The message action's review: once per invoke (Teams retries them), into the message's
+    thread, or the requester's personal chat when the bot may not post there."""
+    port = runtime.port
+    if not await claim(runtime.conversation.store, [delivery_key(TEAMS, f"action:{delivery}")]):
+        return
+
+    async def deliver(outcome: Outcome) -> str | None:
+        try:
+            return await port.post_in_thread(place.channel, place.thread, outcome)
+        except Exception as exc:
+            if not (cannot_post_there(exc) and requester):
+                raise
+        chat = await port.teams.personal_chat(service_url, requester, place.workspace)
+        card = port.render(outcome, show_draft=isinstance(outcome, Reviewed))
+        await port.teams.post(chat, card)
+        return None  # not in the draft's thread: an edit of the draft posts a new review there
+
+    await runtime.conversation.review_message(place, text, deliver, has_files=False)
+
+
+async def on_card_action(runtime: TeamsRuntime, activity: AdaptiveCardInvokeActivity) -> Any:
+    action = activity.value.action
+    parsed = cards.feedback_data(action.data) if action.verb == cards.FEEDBACK_VERB else None
+    if parsed is None:
+        return card_action_answer("That button is not one of mine.")
+    review_id, helpful = parsed
+    future = runtime.submit(runtime.conversation.feedback(review_id, user_of(activity), helpful=helpful))
+    try:
+        counted = await asyncio.wait_for(asyncio.wrap_future(future), FEEDBACK_WAIT_SECONDS)
+    except TimeoutError:
+        return card_action_answer("Thanks — your feedback is being recorded.")
+    if not counted:
+        return card_action_answer("Sorry, I could not record that: the review is gone.")
+    return card_action_answer("Thanks for the feedback.")

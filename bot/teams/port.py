@@ -1,0 +1,371 @@
+"""The conversation layer's transport on Teams: outcomes rendered as Adaptive Cards, sent through
+the Bot Connector (:class:`~bot.teams.transport.TeamsTransport`), one attempt per call: the
+outbox (``bot.conversation.outbox``) paces, retries and looks before a retry.
+
+The layer names places with plain strings; on Teams they mean:
+
+- ``channel``: a Teams channel id (``19:…@thread.tacv2``), or a chat's conversation id (hashed
+  when longer than the store keeps, see :func:`chat_key`);
+- ``thread``: in a channel, the id of the thread's first post (replies go to
+  ``<channel id>;messageid=<post id>``); in a chat, which has no threads, the message itself;
+- a message id returned by a post: the activity id, as ``<post id>/<activity id>`` for a reply
+  in a channel thread, because Teams edits a reply through the thread's conversation id.
+
+Where a conversation's Bot Connector is (its service URL) is learned from the activities that
+arrive (:meth:`TeamsConversationTransport.learn`). Teams uses one service URL per region, so a
+channel not yet seen by this process uses the last one seen.
+
+Finding a reply again: the Bot Connector cannot read a conversation back, so whether a post under
+an idempotency key landed is known from what this process saw. A reply that replaces a
+"Reviewing…" card is an update of that known activity, safe to repeat; a new post that failed
+in a way that may have reached Teams (a 500, a timeout) is unknown, and ``find_reply`` says so by
+raising rather than letting the outbox post it again. Before each new post a marker goes into the
+store, so another process (the sweep after a crash) knows a key it never tried was never posted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import httpx
+from microsoft_teams.cards import AdaptiveCard
+
+from bot.conversation import Answered, DraftDeleted, Notice, Outcome, Place, Reviewed
+from bot.conversation.transport import ChannelLimit
+from bot.review.models import ThreadMessage
+from bot.review.taxonomy import Taxonomy
+from bot.teams import cards
+from bot.teams.activities import Where
+from bot.teams.retry import retry_after_seconds
+from bot.teams.transport import TeamsPlace, TeamsTransport
+
+if TYPE_CHECKING:
+    from bot.store import AsyncStore
+
+log = logging.getLogger(__name__)
+
+TEAMS = "teams"
+#: The store keeps channel ids up to this many characters.
+MAX_CHANNEL_CHARS = 64
+#: Messages remembered per thread (the Bot Connector cannot read a thread back), and threads kept.
+THREAD_MEMORY = 30
+THREADS_REMEMBERED = 2_000
+#: The author the layer expects on the bot's own messages.
+BOT_AUTHOR = "redteam"
+#: Teams allows a bot about 7 sends a second into one conversation (a chat, or a channel
+#: thread). Evenly spaced at that pace per channel, no thread of it can go faster; a 429 from
+#: Teams (another process posting there) holds the channel for its Retry-After.
+CHANNEL_LIMIT = ChannelLimit(per_second=7.0, burst=1)
+#: Keys remembered per process for finding replies again.
+KEYS_REMEMBERED = 20_000
+#: Answered "not carried out": the request never reached Teams' store.
+_NOT_CARRIED_OUT = frozenset({429, 503})
+
+
+class CannotTell(RuntimeError):
+    """Whether a post under a key reached Teams is unknown: its attempt failed in a way that may
+    have come after Teams took it, and the Bot Connector cannot read the thread back."""
+
+
+def may_have_landed(exc: BaseException) -> bool:
+    """True when a failed send may still have been carried out (a 5xx but 503, a timeout or a
+    connection lost after the request went out)."""
+    if isinstance(exc, httpx.HTTPStatusError):
+        status = exc.response.status_code
+        return status >= 500 and status not in _NOT_CARRIED_OUT
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        return False  # never sent
+    return isinstance(exc, httpx.TransportError | TimeoutError | ConnectionError)
+
+
+def _thread_key(channel: str, thread: str) -> str:
+    return f"{channel} {thread}"
+
+
+def sent_marker(key: str) -> str:
+    """The store key saying a new post under ``key`` was attempted (hashed: keys may be long)."""
+    return "teams-sent:" + hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
+class _Bounded(OrderedDict[str, str]):
+    """An insertion-ordered dict that forgets its oldest entries beyond ``KEYS_REMEMBERED``."""
+
+    def remember(self, key: str, value: str) -> None:
+        self.pop(key, None)
+        self[key] = value
+        while len(self) > KEYS_REMEMBERED:
+            self.popitem(last=False)
+
+
+class UnknownConversation(LookupError):
+    """A reply is due in a conversation this process has not seen, and cannot find."""
+
+
+@dataclass(frozen=True)
+class Route:
+    service_url: str
+    conversation_id: str
+    is_channel: bool
+
+
+def chat_key(conversation_id: str) -> str:
+    """The layer's ``channel`` for a chat: its id, or a hash of it when too long to store."""
+    if len(conversation_id) <= MAX_CHANNEL_CHARS:
+        return conversation_id
+    return "h:" + hashlib.sha256(conversation_id.encode()).hexdigest()[: MAX_CHANNEL_CHARS - 2]
+
+
+def channel_of(where: Where) -> str:
+    """The layer's ``channel`` for the conversation of ``where``."""
+    if where.scope == "channel" and where.channel_id:
+        return chat_key(where.channel_id)
+    return chat_key(where.conversation_id.split(";")[0])
+
+
+def looks_like_channel(channel: str) -> bool:
+    return channel.startswith("19:") and channel.endswith(("@thread.tacv2", "@thread.skype"))
+
+
+class TeamsConversationTransport:
+    """:class:`bot.conversation.Transport` for Teams. Use it from one event loop (the review loop)."""
+
+    platform = TEAMS
+    channel_limit = CHANNEL_LIMIT
+
+    def __init__(
+        self,
+        teams: TeamsTransport,
+        *,
+        review_channels: list[str] | None = None,
+        taxonomy: Taxonomy | None = None,
+        store: AsyncStore | None = None,
+    ) -> None:
+        self.teams = teams
+        self.store = store
+        # What this process knows of the posts made under each idempotency key: the reply's
+        # reference once Teams confirmed it; the "Reviewing…" activity a reply is replacing
+        # (repeating that update is harmless); the outcome of each new post it tried ("" when it
+        # surely failed, "?" when it may have landed).
+        self._posted = _Bounded()
+        self._replacing = _Bounded()
+        self._tried = _Bounded()
+        self._unreplaced = _Bounded()  # thread -> a "Reviewing…" card whose reply has not landed
+        self.configured_channels = list(review_channels or [])
+        #: channel ids found to be review channels (configured by name, seen with that name)
+        self.review_channel_ids: set[str] = {c for c in self.configured_channels if looks_like_channel(c)}
+        self.routes: dict[str, Route] = {}
+        self.last_service_url: str | None = None
+        self.category_labels = {cid: taxonomy.label(cid) for cid in taxonomy.ids} if taxonomy else None
+        # "Reviewing…" cards posted by show_working, oldest first, each replaced by one of the
+        # thread's next replies.
+        self._working: dict[tuple[str, str], deque[asyncio.Future[str | None]]] = {}
+        self._threads: OrderedDict[tuple[str, str], deque[tuple[str, ThreadMessage]]] = OrderedDict()
+
+    # --- what the adapter tells it ------------------------------------------------------
+
+    def learn(self, where: Where, *, is_review_channel: bool = False) -> str:
+        """Remember where ``where``'s conversation is; returns its ``channel`` for the layer."""
+        channel = channel_of(where)
+        is_channel = where.scope == "channel" and where.channel_id is not None
+        conversation = where.channel_id if is_channel and where.channel_id else where.conversation_id
+        if is_channel:
+            conversation = conversation.split(";")[0]
+        self.routes[channel] = Route(where.service_url, conversation, is_channel)
+        if where.service_url:
+            self.last_service_url = where.service_url
+        if is_review_channel:
+            self.review_channel_ids.add(channel)
+        return channel
+
+    def remember(self, place: Place, text: str, *, author: str | None = None) -> None:
+        """Keep a message of a thread, for answering questions asked there later (in memory,
+        the last few per thread)."""
+        if not text.strip():
+            return
+        key = (place.channel, place.thread)
+        messages = self._threads.pop(key, None) or deque(maxlen=THREAD_MEMORY)
+        messages.append((place.message, ThreadMessage(author=author or place.user, text=text)))
+        self._threads[key] = messages
+        while len(self._threads) > THREADS_REMEMBERED:
+            self._threads.popitem(last=False)
+
+    # --- rendering ------------------------------------------------------------------------
+
+    def render(self, outcome: Outcome, *, show_draft: bool = False) -> AdaptiveCard:
+        if isinstance(outcome, Reviewed):
+            return cards.render_review(outcome.review, review_id=outcome.review_id, delta=outcome.delta,
+                                       show_draft=show_draft, category_labels=self.category_labels)
+        if isinstance(outcome, Answered):
+            return cards.render_answer(outcome.text)
+        if isinstance(outcome, DraftDeleted):
+            return cards.render_deleted()
+        assert isinstance(outcome, Notice)
+        return cards.render_notice(outcome.text)
+
+    # --- the port -----------------------------------------------------------------------
+
+    def place_of(self, channel: str, thread: str | None = None) -> TeamsPlace:
+        """Where a reply in ``thread`` of ``channel`` goes (UnknownConversation if nowhere known)."""
+        route = self.routes.get(channel)
+        if route is None:
+            if not (looks_like_channel(channel) and self.last_service_url):
+                raise UnknownConversation("no route to that conversation in this process")
+            route = Route(self.last_service_url, channel, True)
+        if route.is_channel and thread and thread.isdigit():
+            return TeamsPlace.thread(route.service_url, route.conversation_id, thread)
+        return TeamsPlace(route.service_url, route.conversation_id)
+
+    async def post_in_thread(
+        self, channel: str, thread: str, outcome: Outcome, *, key: str | None = None
+    ) -> str:
+        """One attempt: the thread's "Reviewing…" card updated in place when there is one, else a
+        new card; ``key`` is kept with the activity (its ``channelData``) and in this process."""
+        place = self.place_of(channel, thread)
+        card = self.render(outcome)
+        activity = self._replacing.get(key) if key else None
+        if activity is None and isinstance(outcome, Notice):
+            # A reply that never replaced its "Reviewing…" card: the notice replaces it instead.
+            activity = self._unreplaced.get(_thread_key(channel, thread))
+        if activity is None:
+            activity = await self._take_placeholder((channel, thread))
+        if activity is not None and key:
+            self._replacing.remember(key, activity)
+            self._unreplaced.remember(_thread_key(channel, thread), activity)
+        if activity is not None:
+            try:
+                await self.teams.update(place, activity, card, key=key)
+            except httpx.HTTPStatusError as exc:
+                if exc.response.status_code != 404:
+                    raise  # the outbox retries this same update
+                log.info("the placeholder is gone (deleted by someone): posting anew")
+                if key:
+                    self._replacing.pop(key, None)
+            else:
+                self._unreplaced.pop(_thread_key(channel, thread), None)
+                return self._confirmed(key, self._ref(place, thread, activity))
+        if key:
+            await self._mark_sent(key)
+        try:
+            sent = await self.teams.post(place, card, key=key)
+        except Exception as exc:
+            if key:
+                self._tried.remember(key, "?" if may_have_landed(exc) else "")
+            raise
+        if isinstance(outcome, Answered):
+            self.remember(Place(TEAMS, "", channel, sent, thread, BOT_AUTHOR), outcome.text)
+        return self._confirmed(key, self._ref(place, thread, sent))
+
+    async def find_reply(self, channel: str, thread: str, key: str) -> str | None:
+        """The reply posted under ``key``, from what this process and the store know; raises
+        :class:`CannotTell` when a post under ``key`` may have landed unseen."""
+        if (ref := self._posted.get(key)) is not None:
+            return ref
+        if key in self._replacing:
+            return None  # the next attempt updates that same card again: harmless twice
+        tried = self._tried.get(key)
+        if tried == "?":
+            raise CannotTell("a post under this key may have reached Teams")
+        if tried is None and self.store is not None and await self.store.seen(sent_marker(key)):
+            raise CannotTell("another process posted under this key")
+        return None
+
+    def retry_after(self, exc: BaseException) -> float | None:
+        if isinstance(exc, CannotTell):
+            return 0.0  # perhaps later: the window ends in a notice, never a second card
+        if isinstance(exc, httpx.HTTPStatusError):
+            status = exc.response.status_code
+            asked = retry_after_seconds(exc.response)
+            if status == 429:
+                return 1.0 if asked is None else asked
+            if status >= 500 or status == 408:
+                return asked or 0.0
+            return None  # 4xx: not allowed there, a card Teams refuses
+        if isinstance(exc, httpx.TransportError | TimeoutError | ConnectionError):
+            return 0.0
+        return None
+
+    async def post_in_channel(self, channel: str, outcome: Outcome) -> str:
+        return await self.teams.post(self.place_of(channel), self.render(outcome))
+
+    async def update_message(self, channel: str, message: str, outcome: Outcome) -> None:
+        """Replace the card; the same card twice is harmless, so the outbox may repeat it."""
+        thread, _, activity = message.rpartition("/")
+        await self.teams.update(self.place_of(channel, thread or None), activity, self.render(outcome))
+
+    async def show_working(self, place: Place) -> None:
+        """Post a short "Reviewing…" card at once; the review replaces it in place."""
+        key = (place.channel, place.thread)
+        done: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        # Registered before the first wait, so a review that is ready first still finds it.
+        self._working.setdefault(key, deque()).append(done)
+        try:
+            done.set_result(await self.teams.post(self.place_of(place.channel, place.thread),
+                                                  cards.render_working()))
+        except BaseException:
+            done.set_result(None)
+            raise
+
+    async def thread_messages(self, channel: str, thread: str, *, exclude: str) -> list[ThreadMessage]:
+        # The Bot Connector cannot read a channel thread back (that needs Microsoft Graph): the
+        # messages are the ones this process saw arrive, and its own answers.
+        return [m for message, m in self._threads.get((channel, thread), ()) if message != exclude]
+
+    async def is_review_channel(self, channel: str) -> bool:
+        return channel in self.review_channel_ids
+
+    def describe_failure(self, exc: BaseException) -> str | None:
+        if isinstance(exc, UnknownConversation):
+            return "I could not find that conversation again"
+        if isinstance(exc, httpx.HTTPStatusError):
+            status = exc.response.status_code
+            if status == 429:
+                return "Teams is rate-limiting me right now"
+            if status in (401, 403):
+                return "I'm not allowed to post there"
+            return "Teams refused my reply"
+        if isinstance(exc, httpx.TransportError):
+            return "I could not reach Teams"
+        return None
+
+    # --- pieces --------------------------------------------------------------------------
+
+    def _confirmed(self, key: str | None, ref: str) -> str:
+        if key:
+            self._posted.remember(key, ref)
+            self._replacing.pop(key, None)
+            self._tried.pop(key, None)
+        return ref
+
+    async def _mark_sent(self, key: str) -> None:
+        # Written before the send: a process that stops between the two leaves the marker, and
+        # the sweep then says it cannot tell rather than post twice.
+        self._tried.remember(key, "?")
+        if self.store is None:
+            return
+        try:
+            await self.store.claim(sent_marker(key))
+        except Exception as exc:  # the post matters more than the marker
+            log.warning("could not record a post about to be made: %s", type(exc).__name__)
+
+    async def _take_placeholder(self, key: tuple[str, str]) -> str | None:
+        waiting = self._working.get(key)
+        if not waiting:
+            return None
+        placeholder = waiting.popleft()
+        if not waiting:
+            del self._working[key]
+        return await placeholder
+
+    @staticmethod
+    def _ref(place: TeamsPlace, thread: str, activity: str) -> str:
+        return f"{thread}/{activity}" if ";messageid=" in place.conversation_id else activity
+
+
+def cannot_post_there(exc: BaseException) -> bool:
+    """True when Teams refused a post because the bot is not in that conversation."""
+    return isinstance(exc, httpx.HTTPStatusError) and exc.response.status_code in (403, 404)

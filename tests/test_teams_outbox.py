@@ -1,0 +1,99 @@
+"""Teams replies through the outbox, end to end (the SDK's endpoint with real JWTs, the fake Bot
+Connector injecting faults): a 500 after the card went through gives one card, a 429 is retried
+after its Retry-After, and failures that outlast the retry window end in a plain notice."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import bot.conversation.outbox as outbox
+from bot.teams.transport import KEY_FIELD
+from tests.fakes.bot_connector import FakeBotConnector
+from tests.teams_harness import REVIEW_CHANNEL, Identity, channel_post, identity, running_server, wait_for
+
+NETFLIX = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
+
+
+@pytest.fixture
+def ident(tmp_path: Path) -> Iterator[Identity]:
+    with identity(tmp_path) as value:
+        yield value
+
+
+@pytest.fixture(autouse=True)
+def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The outbox's pauses between tries, shortened so a test sees many tries in a short window.
+    monkeypatch.setattr(outbox, "FIRST_BACKOFF_SECONDS", 0.02)
+    monkeypatch.setattr(outbox, "MAX_BACKOFF_SECONDS", 0.2)
+
+
+def thread_messages(connector: FakeBotConnector, root: str) -> dict[str, str]:
+    """The messages standing in the post's thread: activity id -> the card they show."""
+    thread = f"{REVIEW_CHANNEL};messageid={root}"
+    return {activity: json.dumps(body, ensure_ascii=False)
+            for activity, (conversation, body) in connector.messages.items() if conversation == thread}
+
+
+async def test_a_500_after_the_review_went_through_leaves_exactly_one_card(ident, tmp_path):
+    connector = ident.connector
+    # More failures than the HTTP client alone would ever have tried: each update lands, then 500.
+    connector.error_after_write_next("update", count=6)
+    async with running_server(ident, tmp_path / "db.sqlite3") as server:
+        post = channel_post(connector, NETFLIX)
+        assert (await server.post(post))[0] == 200
+        await server.settle(timeout=30)
+        [(card_id, card)] = thread_messages(connector, post["id"]).items()
+        assert "Christmas Prince" in card and "Sorry" not in card
+        updates = connector.calls_of("update")
+        assert [c.status for c in updates] == [500] * 6 + [200]
+        assert {c.activity_id for c in updates} == {card_id}, "the same card, updated again"
+        assert len(connector.calls_of("send")) == 1  # the "Reviewing…" card, never a second post
+        # The idempotency key travels with the activity.
+        assert updates[-1].body["channelData"][KEY_FIELD].startswith("teams:")
+        rec = await server.store.latest_for_draft(REVIEW_CHANNEL, post["id"])
+        assert rec is not None and rec.reply_ts == f"{post['id']}/{card_id}"
+
+
+async def test_a_429_is_retried_after_its_retry_after_and_gives_one_card(ident, tmp_path):
+    connector = ident.connector
+    # The "Reviewing…" card is refused (a courtesy, not retried), then the review itself twice.
+    connector.rate_limit_next("send", count=3, retry_after="0.3")
+    async with running_server(ident, tmp_path / "db.sqlite3") as server:
+        post = channel_post(connector, NETFLIX)
+        started = time.monotonic()
+        assert (await server.post(post))[0] == 200
+        await wait_for(lambda: connector.ok_calls_of("send"), timeout=20)
+        elapsed = time.monotonic() - started
+        await server.settle(timeout=20)
+        [card] = thread_messages(connector, post["id"]).values()
+    assert [c.status for c in connector.calls_of("send")] == [429, 429, 429, 200]
+    assert elapsed >= 0.6  # Teams' Retry-After honoured for each refused try of the review
+    assert "Christmas Prince" in card and "Sorry" not in card
+
+
+async def test_failures_past_the_retry_window_end_in_a_plain_notice(ident, tmp_path):
+    connector = ident.connector
+    # Teams refuses every update of the "Reviewing…" card for longer than the review's window.
+    connector.server_error_next("update", count=40, status=503)
+    async with running_server(ident, tmp_path / "db.sqlite3", reply_retry_seconds=1.0,
+                              owed_lease_seconds=3.0) as server:
+        post = channel_post(connector, NETFLIX)
+        started = time.monotonic()
+        assert (await server.post(post))[0] == 200
+
+        def notice_shown() -> bool:
+            return any("Sorry" in card for card in thread_messages(connector, post["id"]).values())
+
+        await wait_for(notice_shown, timeout=30)
+        elapsed = time.monotonic() - started
+        await server.settle(timeout=20)
+        [card] = thread_messages(connector, post["id"]).values()
+    assert elapsed >= 1.0, "the notice comes after the review's retry window"
+    assert "couldn't finish this review" in card and "Teams" in card
+    assert "Christmas Prince" not in card and "Traceback" not in card and "503" not in card
+    assert len(connector.ok_calls_of("send")) == 1  # the placeholder, turned into the notice
