@@ -23,7 +23,7 @@ import bisect
 import functools
 import itertools
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -172,10 +172,10 @@ class Alternative:
     not_after: str | None = None
 
 
-def _closing(pattern: str, open_at: int) -> int:
-    """The index of the ``)`` closing the group opened at ``open_at``."""
-    depth = 0
-    i = open_at
+def _syntax(pattern: str, start: int = 0) -> Iterator[tuple[int, str]]:
+    """``(index, character)`` of each character of ``pattern`` from ``start`` that is syntax:
+    not escaped and not inside a character class (where ``(``, ``)`` and ``|`` are literal)."""
+    i = start
     in_class = False
     while i < len(pattern):
         ch = pattern[i]
@@ -191,13 +191,21 @@ def _closing(pattern: str, open_at: int) -> int:
                 i += 1
             if pattern.startswith("]", i + 1):
                 i += 1
-        elif ch == "(":
+        else:
+            yield i, ch
+        i += 1
+
+
+def _closing(pattern: str, open_at: int) -> int:
+    """The index of the ``)`` closing the group opened at ``open_at``."""
+    depth = 0
+    for i, ch in _syntax(pattern, open_at):
+        if ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
             if depth == 0:
                 return i
-        i += 1
     raise PatternError("unbalanced parenthesis")
 
 
@@ -214,30 +222,14 @@ def split_alternatives(pattern: str) -> list[str]:
     parts: list[str] = []
     depth = 0
     start = 0
-    i = 0
-    in_class = False
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            if ch == "]":
-                in_class = False
-        elif ch == "[":
-            in_class = True
-            if pattern.startswith("^", i + 1):
-                i += 1
-            if pattern.startswith("]", i + 1):
-                i += 1
-        elif ch == "(":
+    for i, ch in _syntax(pattern):
+        if ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
         elif ch == "|" and depth == 0:
             parts.append(pattern[start:i])
             start = i + 1
-        i += 1
     parts.append(pattern[start:])
     return parts
 
