@@ -14,7 +14,7 @@ import pytest
 from bot.conversation import Conversation, DraftDeleted, Notice, Outcome, Reviewed
 from bot.conversation.outbox import DeliveryPolicy, Outbox, Pacer, Undelivered
 from bot.conversation.owed_replies import sweep_once
-from bot.conversation.transport import ChannelLimit
+from bot.conversation.transport import CannotTell, ChannelLimit
 from bot.review.models import Draft, Review
 from bot.review.service import ReviewService
 from bot.settings import Settings
@@ -126,6 +126,36 @@ async def test_an_outbox_gives_up_when_its_window_ends() -> None:
     with pytest.raises(Undelivered):
         await outbox.post_in_thread("c", "t", Notice("hi"), key="k")
     assert 1 < transport.posts_tried < 10
+
+
+@dataclass
+class UnsureTransport(FlakyTransport):
+    """A platform that cannot read a thread back: after a failure that may have landed, it
+    cannot tell whether the post is there."""
+
+    async def find_reply(self, channel: str, thread: str, key: str) -> str | None:
+        self.finds.append(key)
+        raise CannotTell("cannot read the thread back")
+
+    def retry_after(self, exc: BaseException) -> float | None:
+        return 0.0 if isinstance(exc, CannotTell) else super().retry_after(exc)
+
+
+async def test_a_notice_is_posted_even_when_the_platform_cannot_tell_if_it_landed() -> None:
+    transport = UnsureTransport(failures=1, stored=True)
+    outbox = Outbox(transport, DeliveryPolicy(window=2.0, notice_window=2.0))
+    await outbox.post_in_thread("c", "t", Notice("Sorry, I couldn't finish this review."), key="k")
+    # Silence is worse than a notice twice: the second attempt goes out without an answer.
+    assert transport.finds == ["k"] and transport.posts_tried == 2
+
+
+async def test_a_review_is_never_posted_blindly_when_the_platform_cannot_tell() -> None:
+    transport = UnsureTransport(failures=1, stored=True)
+    outbox = Outbox(transport, DeliveryPolicy(window=0.6, notice_window=0.6))
+    review = Review(draft=Draft(text=SAFE), verdict="ship", risk_level="none", engines=["offline"])
+    with pytest.raises(Undelivered):
+        await outbox.post_in_thread("c", "t", Reviewed(review, "r1"), key="k2")
+    assert transport.posts_tried == 1
 
 
 def test_the_pacer_allows_a_burst_then_one_post_per_interval() -> None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from bot.conversation.outcomes import Notice, Outcome
-from bot.conversation.transport import ChannelLimit, Transport
+from bot.conversation.transport import CannotTell, ChannelLimit, Transport
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -136,7 +136,14 @@ class Outbox:
         async def attempt() -> str:
             nonlocal unsure
             if unsure:
-                found = await self.transport.find_reply(channel, thread, key)
+                try:
+                    found = await self.transport.find_reply(channel, thread, key)
+                except CannotTell:
+                    if not isinstance(outcome, Notice):
+                        raise
+                    # A notice that may arrive twice is better than a thread left silent.
+                    log.info("cannot tell whether an earlier notice landed; posting it again")
+                    found = None
                 if found is not None:
                     log.info("a reply found posted by an earlier attempt; not posting it again")
                     return found

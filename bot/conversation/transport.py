@@ -10,6 +10,12 @@ from bot.conversation.places import Place
 from bot.review.models import ThreadMessage
 
 
+class CannotTell(RuntimeError):
+    """Raised by ``Transport.find_reply`` when the platform cannot say whether an earlier post
+    under a key landed (it failed in a way that may have come after the platform took it, and the
+    thread cannot be read back)."""
+
+
 @dataclass(frozen=True)
 class ChannelLimit:
     """A platform's pace for posts into one channel: ``per_second`` on average, ``burst`` at once."""

@@ -36,7 +36,7 @@ import httpx
 from microsoft_teams.cards import AdaptiveCard
 
 from bot.conversation import Answered, DraftDeleted, Notice, Outcome, Place, Reviewed
-from bot.conversation.transport import ChannelLimit
+from bot.conversation.transport import CannotTell, ChannelLimit
 from bot.review.models import ThreadMessage
 from bot.review.taxonomy import Taxonomy
 from bot.teams import cards
@@ -65,11 +65,6 @@ CHANNEL_LIMIT = ChannelLimit(per_second=7.0, burst=1)
 KEYS_REMEMBERED = 20_000
 #: Answered "not carried out": the request never reached Teams' store.
 _NOT_CARRIED_OUT = frozenset({429, 503})
-
-
-class CannotTell(RuntimeError):
-    """Whether a post under a key reached Teams is unknown: its attempt failed in a way that may
-    have come after Teams took it, and the Bot Connector cannot read the thread back."""
 
 
 def may_have_landed(exc: BaseException) -> bool:
