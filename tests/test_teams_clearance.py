@@ -101,7 +101,9 @@ def told(answer: dict[str, Any]) -> str:
     return value if isinstance(value, str) else text_of(value)
 
 
-def audit(monkeypatch: pytest.MonkeyPatch, server: Server, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+def audit(
+    monkeypatch: pytest.MonkeyPatch, server: Server, capsys: pytest.CaptureFixture[str]
+) -> dict[str, Any]:
     monkeypatch.setenv("REDTEAM_DATABASE_URL", server.runtime.settings.database_url)
     capsys.readouterr()
     assert main(["audit", "--format", "json"]) == 0
@@ -212,7 +214,9 @@ async def test_do_not_post_asks_the_clicker_for_a_reason_and_records_it(
         assert audit(monkeypatch, server, capsys)[review_id]["clearance"]["reason"] == reason
 
 
-async def test_blocked_do_not_post_offers_no_button_and_a_click_is_refused(ident: Identity, tmp_path: Path) -> None:
+async def test_blocked_do_not_post_offers_no_button_and_a_click_is_refused(
+    ident: Identity, tmp_path: Path
+) -> None:
     connector = ident.connector
     async with running_server(ident, tmp_path / "db.sqlite3", block_do_not_post=True) as server:
         post = channel_post(connector, DO_NOT_POST)
@@ -251,7 +255,9 @@ async def test_an_edit_voids_the_clearance_and_the_card_says_so(
         assert rows[button["data"]["reviewId"]]["clearance"] is None
 
 
-async def test_a_click_on_a_button_for_a_review_that_is_gone_is_answered(ident: Identity, tmp_path: Path) -> None:
+async def test_a_click_on_a_button_for_a_review_that_is_gone_is_answered(
+    ident: Identity, tmp_path: Path
+) -> None:
     async with running_server(ident, tmp_path / "db.sqlite3") as server:
         root, card_id, _ = await review_of(server, REVISE)
         assert cl.GONE in told(await click(server, BOB, root, card_id, "no-such-review"))
