@@ -2,7 +2,8 @@
 
 Pure functions: no Teams calls, no I/O. The content mirrors the Slack messages
 (``bot/slack/render.py``): verdict, risks with their quotes, worst reactions, gentler
-alternatives, the delta of a re-review, and Helpful / Not helpful buttons.
+alternatives, the delta of a re-review, Helpful / Not helpful buttons and, in a review channel,
+*Cleared to post* with who cleared which version.
 
 Text from a draft or the LLM is never put in a ``TextBlock`` (whose text is markdown): it goes
 in a ``TextRun`` of a ``RichTextBlock`` and is also neutralised by :func:`inert`, so it cannot
@@ -17,6 +18,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from microsoft_teams.cards import (
@@ -27,9 +29,12 @@ from microsoft_teams.cards import (
     RichTextBlock,
     TeamsCardProperties,
     TextBlock,
+    TextInput,
     TextRun,
 )
 
+from bot.conversation.clearance import MAX_REASON_CHARS
+from bot.conversation.outcomes import ClearanceState
 from bot.review.models import Alternative, Review, ReviewDelta, Risk, RiskLevel, Severity, Verdict
 
 #: Teams refuses a message over about 28 KB; a card this size leaves room for the activity around it.
@@ -42,6 +47,11 @@ WORD_JOINER = "\u2060"
 FEEDBACK_VERB = "redteam.feedback"
 FEEDBACK_HELPFUL = "helpful"
 FEEDBACK_NOT_HELPFUL = "not_helpful"
+#: "Cleared to post": ``data`` carries the review id; the second verb also the written reason,
+#: from the input :data:`REASON_INPUT` (Teams merges inputs into ``data``).
+CLEAR_VERB = "redteam.clear"
+CLEAR_WITH_REASON_VERB = "redteam.clearWithReason"
+REASON_INPUT = "reason"
 
 VERDICT_LABEL = {
     Verdict.do_not_post: ("⛔", "Do not post"),
@@ -258,8 +268,55 @@ def _fallback(review: Review, delta: ReviewDelta | None, labels: Mapping[str, st
     return " ".join(parts)
 
 
+def _clear_action(review_id: str) -> ExecuteAction:
+    return ExecuteAction(title="✅ Cleared to post", verb=CLEAR_VERB, data={"reviewId": review_id},
+                         style="positive")
+
+
+def _actions(review_id: str, clearance: ClearanceState | None) -> list[ExecuteAction]:
+    actions = _feedback_actions(review_id)
+    if clearance is not None and clearance.offers_button:
+        actions.append(_clear_action(review_id))
+    return actions
+
+
+def cleared_line(clearance: ClearanceState, cleared_by_name: str | None = None) -> str:
+    """``Cleared to post by <name>, <time> UTC, version N`` (plain; made inert where shown)."""
+    who = single_line(cleared_by_name or "") or clearance.cleared_by or "someone"
+    line = f"Cleared to post by {who}"
+    if clearance.cleared_at is not None:
+        at = clearance.cleared_at
+        at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+        line += f", {at:%Y-%m-%d %H:%M} UTC"
+    return f"{line}, version {clearance.version}"
+
+
+def _clearance_body(clearance: ClearanceState, cleared_by_name: str | None) -> list[CardElement]:
+    """The card's clearance lines. The approver's name and the reason are people's words: they
+    go in text runs, made inert, like a draft's."""
+    body: list[CardElement] = []
+    if clearance.cleared:
+        body.append(_rich(_run("✅ " + safe(cleared_line(clearance, cleared_by_name), 300), weight="Bolder"),
+                          separator=True, spacing="Medium"))
+        if clearance.reason:
+            body.append(_labelled("Reason", safe(clearance.reason, MAX_REASON_CHARS)))
+        return body
+    if clearance.edited_after_clearance:
+        body.append(_fixed("✏️ Edited after clearance: needs a new clearance", weight="Bolder",
+                           separator=True, spacing="Medium"))
+    if clearance.blocked:
+        body.append(_fixed("⛔ Drafts with a Do not post verdict can't be cleared to post here.",
+                           is_subtle=True, separator=not clearance.edited_after_clearance))
+    elif clearance.needs_reason:
+        body.append(_fixed("Clearing this draft to post asks for a written reason.", is_subtle=True,
+                           size="Small", separator=not clearance.edited_after_clearance))
+    return body
+
+
 def _review_card(review: Review, review_id: str, delta: ReviewDelta | None, show_draft: bool,
-                 labels: Mapping[str, str] | None, caps: _Caps) -> AdaptiveCard:
+                 labels: Mapping[str, str] | None, caps: _Caps,
+                 clearance: ClearanceState | None = None,
+                 cleared_by_name: str | None = None) -> AdaptiveCard:
     body: list[CardElement] = []
     if delta is not None:
         body.append(_rich(_run("🔄 Revised draft: ", weight="Bolder"),
@@ -298,8 +355,10 @@ def _review_card(review: Review, review_id: str, delta: ReviewDelta | None, show
     notices = [n for n in review.notices if n.strip()]
     for notice in notices[:5]:
         body.append(_rich(_run("ℹ️ " + safe(single_line(notice), caps.notice), is_subtle=True, size="Small")))
+    if clearance is not None:
+        body += _clearance_body(clearance, cleared_by_name)
     body.append(_rich(_run(_engines(review, review_id), is_subtle=True, size="Small"), separator=True))
-    return _card(body, fallback=_fallback(review, delta, labels), actions=_feedback_actions(review_id))
+    return _card(body, fallback=_fallback(review, delta, labels), actions=_actions(review_id, clearance))
 
 
 def _engines(review: Review, review_id: str) -> str:
@@ -313,7 +372,8 @@ def _engines(review: Review, review_id: str) -> str:
 
 
 def _minimal_card(review: Review, review_id: str, delta: ReviewDelta | None,
-                  labels: Mapping[str, str] | None) -> AdaptiveCard:
+                  labels: Mapping[str, str] | None, clearance: ClearanceState | None = None,
+                  cleared_by_name: str | None = None) -> AdaptiveCard:
     """The verdict and summary alone: bounded whatever the review holds."""
     summary = review.summary.strip() or _DEFAULT_SUMMARY[review.verdict]
     body: list[CardElement] = [
@@ -321,8 +381,10 @@ def _minimal_card(review: Review, review_id: str, delta: ReviewDelta | None,
         _rich(_run(safe(summary, 500))),
         _fixed("The full review was too long to show here.", is_subtle=True),
     ]
+    if clearance is not None:
+        body += _clearance_body(clearance, cleared_by_name)
     fallback = clip(_fallback(review, delta, labels), 600)
-    return _card(body, fallback=fallback, actions=_feedback_actions(review_id[:200]))
+    return _card(body, fallback=fallback, actions=_actions(review_id[:200], clearance))
 
 
 def render_review(
@@ -332,18 +394,23 @@ def render_review(
     delta: ReviewDelta | None = None,
     show_draft: bool = False,
     category_labels: Mapping[str, str] | None = None,
+    clearance: ClearanceState | None = None,
+    cleared_by_name: str | None = None,
 ) -> AdaptiveCard:
     """The review as a card: verdict at a glance, then risks, reactions and rewrites.
 
     ``delta`` heads a re-review with what changed; ``show_draft`` quotes the draft, for a card
-    shown away from the draft's own thread (the invoking user's personal chat).
+    shown away from the draft's own thread (the invoking user's personal chat). ``clearance``
+    (a review channel's draft) adds *Cleared to post*, or who cleared it (``cleared_by_name``
+    when known, else the id).
     """
     review_id = plain(review_id)
     for caps in _LEVELS:
-        card = _review_card(review, review_id, delta, show_draft, category_labels, caps)
+        card = _review_card(review, review_id, delta, show_draft, category_labels, caps,
+                            clearance, cleared_by_name)
         if card_bytes(card) <= MAX_CARD_BYTES:
             return card
-    return _minimal_card(review, review_id, delta, category_labels)
+    return _minimal_card(review, review_id, delta, category_labels, clearance, cleared_by_name)
 
 
 # --- other replies ----------------------------------------------------------------------------
@@ -410,14 +477,58 @@ def feedback_data(data: Mapping[str, Any] | None) -> tuple[str, bool] | None:
     return review_id, feedback == FEEDBACK_HELPFUL
 
 
+def clear_data(data: Mapping[str, Any] | None) -> tuple[str, str] | None:
+    """``(review id, reason)`` from the ``data`` of a *Cleared to post* ``Action.Execute`` (the
+    reason is "" when none was asked for or typed), or None when it is not one of ours."""
+    if not data:
+        return None
+    review_id, reason = data.get("reviewId"), data.get(REASON_INPUT, "")
+    if not isinstance(review_id, str) or not review_id:
+        return None
+    return review_id, reason if isinstance(reason, str) else ""
+
+
+def render_clearance_reason(review_id: str, message: str) -> AdaptiveCard:
+    """Asks the clicker alone for the written reason a Do not post verdict's clearance needs."""
+    body: list[CardElement] = [
+        _fixed("Cleared to post, despite the review", weight="Bolder", size="Medium"),
+        _rich(_run(safe(message, 400))),
+        TextInput(id=REASON_INPUT, label="Why is this draft fine to post?", is_multiline=True,
+                  is_required=True, max_length=MAX_REASON_CHARS,
+                  error_message="Write why this draft is fine to post."),
+    ]
+    clear = ExecuteAction(title="✅ Cleared to post", verb=CLEAR_WITH_REASON_VERB,
+                          data={"reviewId": plain(review_id)}, style="positive",
+                          associated_inputs="auto")
+    return _card(body, fallback="A written reason is needed to clear this draft to post.",
+                 actions=[clear])
+
+
+def render_clearance_reply(
+    message: str, clearance: ClearanceState | None = None, cleared_by_name: str | None = None
+) -> AdaptiveCard:
+    """What one click came to, shown to the clicker alone; with ``clearance``, who cleared."""
+    text = safe(message, 1000)
+    body: list[CardElement] = [_rich(_run(text))] if text else []
+    if clearance is not None and clearance.cleared:
+        body += _clearance_body(clearance, cleared_by_name)
+    return _card(body or [_fixed("Cleared to post.")], fallback=text or "Cleared to post.")
+
+
 __all__ = [
+    "CLEAR_VERB",
+    "CLEAR_WITH_REASON_VERB",
     "FEEDBACK_VERB",
     "MAX_CARD_BYTES",
     "card_bytes",
     "card_json",
+    "clear_data",
+    "cleared_line",
     "feedback_data",
     "inert",
     "render_answer",
+    "render_clearance_reason",
+    "render_clearance_reply",
     "render_deleted",
     "render_help",
     "render_notice",

@@ -3,7 +3,8 @@
 Each handler reads the activity's facts, hands the work to the review loop and returns: the SDK
 answers Teams only after the handler returns, and Teams allows 5 s for an invoke and redelivers
 what it thinks was lost. Only a feedback click waits for its (quick) store write, on the review
-loop, so the click can say whether it counted.
+loop, so the click can say whether it counted; so does *Cleared to post*, whose answer (seen by
+the clicker alone) says why a click was refused, or asks for a written reason.
 
 Where a message is, in the layer's terms (:class:`~bot.conversation.Place`): the tenant, the
 channel or chat (:func:`bot.teams.port.channel_of`), the message's activity id, and the thread's
@@ -30,9 +31,11 @@ from microsoft_teams.api.activities.message import (
     MessageDeleteActivity,
     MessageUpdateActivity,
 )
+from microsoft_teams.api.models import AdaptiveCardActionCardResponse
 from microsoft_teams.apps import ActivityContext
 
 from bot.conversation import Outcome, Place, Reviewed
+from bot.conversation.clearance import ClearanceReply, ReplyKind
 from bot.conversation.owed_replies import claim
 from bot.conversation.places import delivery_key
 from bot.teams import cards
@@ -57,6 +60,10 @@ MESSAGE_ACTION_NOTE = "Reviewing… the review will appear in the message's thre
 NOT_A_DRAFT_NOTE = "That message has no text to review."
 #: Seconds a feedback click waits for its vote to be stored before answering anyway.
 FEEDBACK_WAIT_SECONDS = 3.0
+#: Seconds a *Cleared to post* click waits for its answer (a store write and a card update).
+CLEAR_WAIT_SECONDS = 3.5
+CLEAR_PENDING_NOTE = "Recording your clearance… the review will show it in a moment."
+CLEARED_NOTE = "Cleared to post: recorded."
 #: The store keeps user ids up to this many characters.
 MAX_USER_CHARS = 64
 
@@ -202,6 +209,8 @@ async def review_message(
 
 async def on_card_action(runtime: TeamsRuntime, activity: AdaptiveCardInvokeActivity) -> Any:
     action = activity.value.action
+    if action.verb in (cards.CLEAR_VERB, cards.CLEAR_WITH_REASON_VERB):
+        return await on_clear(runtime, activity)
     parsed = cards.feedback_data(action.data) if action.verb == cards.FEEDBACK_VERB else None
     if parsed is None:
         return card_action_answer("That button is not one of mine.")
@@ -214,3 +223,38 @@ async def on_card_action(runtime: TeamsRuntime, activity: AdaptiveCardInvokeActi
     if not counted:
         return card_action_answer("Sorry, I could not record that: the review is gone.")
     return card_action_answer("Thanks for the feedback.")
+
+
+async def on_clear(runtime: TeamsRuntime, activity: AdaptiveCardInvokeActivity) -> Any:
+    """*Cleared to post*, or its reason card's button: the click is decided on the review loop;
+    a recorded clearance updates the shared card there, and the answer goes to the clicker alone."""
+    action = activity.value.action
+    parsed = cards.clear_data(action.data)
+    if parsed is None:
+        return card_action_answer("That button is not one of mine.")
+    review_id, reason = parsed
+    user = user_of(activity)
+    name = (activity.from_.name or "") if activity.from_ else ""
+    with_reason = action.verb == cards.CLEAR_WITH_REASON_VERB
+    future = runtime.submit(_clear(runtime, review_id, user, name, reason if with_reason else None))
+    try:
+        reply = await asyncio.wait_for(asyncio.wrap_future(future), CLEAR_WAIT_SECONDS)
+    except TimeoutError:
+        return card_action_answer(CLEAR_PENDING_NOTE)
+    if reply.kind is ReplyKind.needs_reason:
+        return AdaptiveCardActionCardResponse(value=cards.render_clearance_reason(review_id, reply.text))
+    if reply.kind is ReplyKind.cleared:
+        # Everyone's card now shows the clearance; a card here would hide it from the clicker.
+        return card_action_answer(reply.text or CLEARED_NOTE)
+    cleared_by = reply.clearance.cleared_by if reply.clearance else None
+    card = cards.render_clearance_reply(reply.text, reply.clearance, runtime.port.name_of(cleared_by))
+    return AdaptiveCardActionCardResponse(value=card)
+
+
+async def _clear(
+    runtime: TeamsRuntime, review_id: str, user: str, name: str, reason: str | None
+) -> ClearanceReply:
+    runtime.port.learn_name(user, name)  # before the card update that may name them
+    if reason is None:
+        return await runtime.clearances.clicked(review_id, user)
+    return await runtime.clearances.with_reason(review_id, user, reason)

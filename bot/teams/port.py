@@ -160,6 +160,9 @@ class TeamsConversationTransport:
         # thread's next replies.
         self._working: dict[tuple[str, str], deque[asyncio.Future[str | None]]] = {}
         self._threads: OrderedDict[tuple[str, str], deque[tuple[str, ThreadMessage]]] = OrderedDict()
+        # Display names of people seen clicking (the store keeps only ids): who cleared a draft
+        # is shown by name when this process saw them, else by their id.
+        self._names = _Bounded()
 
     # --- what the adapter tells it ------------------------------------------------------
 
@@ -177,6 +180,14 @@ class TeamsConversationTransport:
             self.review_channel_ids.add(channel)
         return channel
 
+    def learn_name(self, user: str, name: str) -> None:
+        """Remember ``user``'s display name, for showing who cleared a draft."""
+        if user and name.strip():
+            self._names.remember(user, name.strip()[:200])
+
+    def name_of(self, user: str | None) -> str | None:
+        return self._names.get(user) if user else None
+
     def remember(self, place: Place, text: str, *, author: str | None = None) -> None:
         """Keep a message of a thread, for answering questions asked there later (in memory,
         the last few per thread)."""
@@ -193,8 +204,11 @@ class TeamsConversationTransport:
 
     def render(self, outcome: Outcome, *, show_draft: bool = False) -> AdaptiveCard:
         if isinstance(outcome, Reviewed):
+            clearance = outcome.clearance
+            name = self.name_of(clearance.cleared_by) if clearance else None
             return cards.render_review(outcome.review, review_id=outcome.review_id, delta=outcome.delta,
-                                       show_draft=show_draft, category_labels=self.category_labels)
+                                       show_draft=show_draft, category_labels=self.category_labels,
+                                       clearance=clearance, cleared_by_name=name)
         if isinstance(outcome, Answered):
             return cards.render_answer(outcome.text)
         if isinstance(outcome, DraftDeleted):

@@ -7,10 +7,11 @@ import asyncio
 import concurrent.futures
 import logging
 from collections.abc import Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from bot.conversation import Conversation, Place
+from bot.conversation.clearance import ClearancePolicy, Clearances
 from bot.conversation.outbox import DeliveryPolicy
 from bot.conversation.owed_replies import sweep_forever
 from bot.review.service import ReviewService
@@ -36,6 +37,12 @@ class TeamsRuntime:
     worker: BackgroundLoop
     #: The sweep for abandoned replies (bot.conversation.owed_replies), on the review loop.
     sweeper: concurrent.futures.Future[None] | None = None
+    #: Clicks of "Cleared to post". REDTEAM_APPROVERS names Teams users by their Entra object id
+    #: (Teams has no groups the bot can read), the id :func:`bot.teams.handlers.user_of` gives.
+    clearances: Clearances = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.clearances = Clearances(self.conversation, self.conversation.clearance)
 
     @classmethod
     def build(
@@ -52,7 +59,10 @@ class TeamsRuntime:
             taxonomy=service.checker.taxonomy,
             store=store,
         )
-        conversation = Conversation(service, store, port, delivery=DeliveryPolicy.from_settings(settings))
+        conversation = Conversation(
+            service, store, port, delivery=DeliveryPolicy.from_settings(settings),
+            clearance=ClearancePolicy.from_settings(settings),
+        )
         runtime = cls(settings, teams, conversation, port, worker)
         register(runtime)
         return runtime
