@@ -112,6 +112,12 @@ class FoldedText:
         self.folded = "".join(parts)
         self._origin = origin
 
+    def folded_index(self, index: int) -> int:
+        """Where the original character at ``index`` (or the first kept one after it) is folded to."""
+        if self._origin is None:
+            return index
+        return bisect.bisect_left(self._origin, index)
+
     def span(self, start: int, end: int) -> Span:
         """The original span for the folded range ``[start, end)``, trimmed of outer spaces."""
         if self._origin is None:

@@ -11,7 +11,7 @@ detector ids work in ``disabled_rules`` like the ones below.
 
 from __future__ import annotations
 
-from bot.review.detectors import causes, context, judgement, surveillance, tragedy
+from bot.review.detectors import causes, context, disclosure, judgement, surveillance, tragedy
 from bot.review.detectors.base import Detector, Finding, Scan
 from bot.review.detectors.causes import (
     detect_cause_day_promotion,
@@ -19,6 +19,7 @@ from bot.review.detectors.causes import (
     detect_cause_pivot,
 )
 from bot.review.detectors.context import detect_context_timing
+from bot.review.detectors.disclosure import detect_named_private_matter
 from bot.review.detectors.judgement import detect_judgement
 from bot.review.detectors.signals import SignalDetector
 from bot.review.detectors.surveillance import detect_surveillance
@@ -28,6 +29,7 @@ from bot.review.detectors.tragedy import detect_hashtag_hijack, detect_tragedy
 DETECTORS: dict[str, Detector] = {
     "judgement": detect_judgement,
     "surveillance": detect_surveillance,
+    "named-private": detect_named_private_matter,
     "tragedy": detect_tragedy,
     "hashtag": detect_hashtag_hijack,
     "cause": detect_cause_pivot,
@@ -39,6 +41,7 @@ DETECTORS: dict[str, Detector] = {
 #: Every rule id these detectors report -> what it needs in rules/detector_texts.yaml.
 TEXT_NEEDS: dict[str, tuple[str, ...]] = {
     **judgement.TEXTS, **surveillance.TEXTS, **tragedy.TEXTS, **causes.TEXTS, **context.TEXTS,
+    **disclosure.TEXTS,
 }
 
 __all__ = ["DETECTORS", "TEXT_NEEDS", "Detector", "Finding", "Scan", "SignalDetector"]

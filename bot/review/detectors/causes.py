@@ -61,8 +61,9 @@ def detect_cause_day_promotion(scan: Scan) -> None:
     promotion = near(offers, days[0], _REACH, _REACH)
     if promotion is None:
         return
-    scan.report("cause.day-as-sale", "trivializing_social_cause", Severity.medium, days[0])
-    scan.report("cause.day-as-sale", "trivializing_social_cause", Severity.medium, promotion, partner=True)
+    # The day exists for people's struggle; a discount on it sells the struggle, in any wording.
+    scan.report("cause.day-as-sale", "trivializing_social_cause", Severity.high, days[0])
+    scan.report("cause.day-as-sale", "trivializing_social_cause", Severity.high, promotion, partner=True)
 
 
 _SLIGHTS = {"stereotype_bias", "sarcasm_misfire", "customer_shaming", "punching_down"}

@@ -60,6 +60,9 @@ def detect_context_timing(scan: Scan) -> None:
             scan.add("context.promotion-in-a-crisis", "insensitive_timing", Severity.high, hits[0],
                      f"{said.message} (The notes say: “{said_note}”.)", said.suggestion)
             return
+    if scan.has("safety_notice"):
+        # Safety advice, a closure or a holding statement is what the moment asks for.
+        return
     sentence = _first_sentence(scan)
     if sentence is not None:
         said = scan.texts.said("context.business-as-usual-in-a-crisis", "insensitive_timing")

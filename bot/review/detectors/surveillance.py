@@ -28,6 +28,7 @@ TEXTS: dict[str, tuple[str, ...]] = {
     "surveillance.commented-analysis": (),
     "surveillance.inferred-trait": (PARTNER,),
     "privacy.inferred-trait-disclosed": (),
+    "privacy.sensitive-inference-told": (),
 }
 
 _CATEGORY = "surveillance_creep"
@@ -63,7 +64,8 @@ def _detect_tracked_group(scan: Scan, sensitive: list[Hit]) -> None:
     details = merge_adjacent(scan.hits("precise_window") + scan.hits("precise_location"), scan.folded)
     # Mock concern and eye-rolls count as judgement here, unless the post is plainly warm.
     jabs = [] if scan.has("warmth") else scan.hits("jab")
-    judgements = sorted(scan.hits("diagnosis") + jabs)
+    # Pity for what the brand saw them do ("hang in there") is a comment on it, however kind.
+    judgements = sorted(scan.hits("diagnosis") + jabs + scan.hits("concern"))
     disclosed = scan.has("tracking_data")
     reported = 0
     for cohort in sorted(counted + individuals):
@@ -130,6 +132,10 @@ def _detect_inferred_trait(scan: Scan, sensitive: list[Hit]) -> None:
             continue
         scan.report("surveillance.inferred-trait", _CATEGORY, Severity.high, trait)
         scan.report("surveillance.inferred-trait", _CATEGORY, Severity.high, data, partner=True)
+        # Health, pregnancy, money or intimacy read from behaviour: telling it is the harm.
+        private = next((h for h in scan.hits("private_matter") if abs(h[0] - trait[0]) <= 300), None)
+        if private is not None:
+            scan.report("privacy.sensitive-inference-told", "privacy_disclosure", Severity.high, private)
         target = near(scan.hits("individual_target"), trait, 300, 300)
         if target is not None:
             scan.report("privacy.inferred-trait-disclosed", "privacy_disclosure", Severity.high, target)

@@ -44,6 +44,22 @@ def _celebrations(scan: Scan) -> list[Hit]:
     return [h for h in scan.hits("celebration") if not _LIFE.match(scan.folded, h[1])]
 
 
+# A brand's own name written as brands write them ("PharmaQuick", "FizzBolt™"): next to a death
+# the name is the product placement, even with no offer.
+_BRAND_MARK = re.compile(r"\b[A-Z][a-z]+[A-Z][a-z]+\w*|\w+[™®]")
+# An offer, as opposed to a product named in passing: on a day of remembrance it is a sale.
+_OFFER = re.compile(
+    r"sale|%|\boff\b|discount|deal|code|coupon|bogo|[$£€]|\bbuy\b|price|savings|save|\d ?for ?\d|only"
+)
+
+
+def _brand_marks(scan: Scan) -> list[Hit]:
+    """Brand-styled names in the original text, as folded-text hits."""
+    original = scan.text.original
+    return [(scan.text.folded_index(m.start()), scan.text.folded_index(m.end()))
+            for m in _BRAND_MARK.finditer(original)]
+
+
 _BARE_RIP = re.compile(r"(?<![a-z0-9])rip(?![a-z0-9])")
 
 
@@ -67,10 +83,12 @@ def detect_tragedy(scan: Scan) -> None:
         # A pastry or burger beside a death is the product pun that makes the tribute an ad.
         promotions = sorted(promotions + scan.hits("product_pun"))
     celebrations = _celebrations(scan) if tragedies else []
+    marks = _brand_marks(scan) if tragedies else []
     donation = scan.has("donation")
     found_tragedy = False
     for tragedy in tragedies:
-        pairing = near(promotions, tragedy, _REACH, _REACH) or near(celebrations, tragedy, _REACH, _REACH)
+        pairing = (near(promotions, tragedy, _REACH, _REACH) or near(celebrations, tragedy, _REACH, _REACH)
+                   or near(marks, tragedy, _REACH, _REACH))
         if pairing is None:
             continue
         severity = Severity.low if donation else Severity.high
@@ -78,13 +96,19 @@ def detect_tragedy(scan: Scan) -> None:
         scan.report("tragedy.promotion-nearby", "tragedy_exploitation", severity, pairing, partner=True)
         found_tragedy = True
         break
-    if found_tragedy:
+    if found_tragedy or scan.has("tribute_offer"):
+        # "Veterans eat free on Veterans Day" thanks the people the day honours.
         return
     for day in days:
         pairing = near(promotions, day, _REACH, _REACH)
         if pairing is None:
             continue
-        scan.report("timing.commemoration-sale", "insensitive_timing", Severity.medium, day)
+        # A day of remembrance turned into a sale is the idea, not the wording; a new product
+        # merely mentioned on the day is a wording problem.
+        offer = any(_OFFER.search(scan.folded, h[0], h[1]) for h in promotions
+                    if abs(h[0] - day[0]) <= _REACH)
+        severity = Severity.high if offer and not donation else Severity.medium
+        scan.report("timing.commemoration-sale", "insensitive_timing", severity, day)
         break
 
 
