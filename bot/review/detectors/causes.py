@@ -54,7 +54,8 @@ def detect_cause_pivot(scan: Scan) -> None:
 def detect_cause_day_promotion(scan: Scan) -> None:
     """A day or month about a group's struggle used as the occasion for a discount."""
     days = scan.hits("cause_day")
-    if not days or scan.has("donation") or scan.has("solidarity"):
+    # Only giving exempts the offer: a heart or "we stand with" beside a discount still sells the day.
+    if not days or scan.has("donation"):
         return
     # Only an offer counts here: "shopping hours" or "our new collection" alone is not a sale.
     offers = [h for h in _offered(scan, "promotion") if _OFFER.search(scan.folded, h[0], h[1])]

@@ -49,7 +49,8 @@ def _celebrations(scan: Scan) -> list[Hit]:
 _BRAND_MARK = re.compile(r"\b[A-Z][a-z]+[A-Z][a-z]+\w*|\w+[™®]")
 # An offer, as opposed to a product named in passing: on a day of remembrance it is a sale.
 _OFFER = re.compile(
-    r"sale|%|\boff\b|discount|deal|code|coupon|bogo|[$£€]|\bbuy\b|price|savings|save|\d ?for ?\d|only"
+    r"sale|%|\boff\b|discount|deal|code|coupon|bogo|[$£€]|\bbuy\b|price|savings|save|"
+    r"\d\s*-?\s*for\s*-?\s*\d|only|free|half"
 )
 
 
@@ -126,8 +127,10 @@ def detect_hashtag_hijack(scan: Scan) -> None:
             scan.report("hashtag.trend-to-sell", "hashtag_hijack", Severity.high, trend)
             scan.report("hashtag.trend-to-sell", "hashtag_hijack", Severity.high, pairing, partner=True)
             return
+    # A gift named with its amount ("we've donated €100,000") is support, not a price.
+    giving = scan.has("donation")
     for tag in scan.hits("sensitive_hashtag"):
-        pairing = near(selling, tag, _REACH, _REACH)
+        pairing = None if giving else near(selling, tag, _REACH, _REACH)
         if pairing is not None:
             scan.report("hashtag.sensitive-tag-to-sell", "hashtag_hijack", Severity.high, tag)
             return
