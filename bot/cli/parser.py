@@ -176,6 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("text", nargs="*", metavar="TEXT",
                          help="the draft (quote it), or - for standard input")
     explain.add_argument("--file", "-f", type=Path, metavar="PATH", help="read the draft from a UTF-8 file")
+    explain.add_argument("--platform", help="where it will be posted; some rules weigh it (linkedin...)")
+    explain.add_argument("--notes", help="the author's context: timing, campaign (read, never quoted)")
     _color(explain)
     return parser
 

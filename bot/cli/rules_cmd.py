@@ -78,7 +78,7 @@ def _run_explain(args: argparse.Namespace, settings: Settings) -> int:
     console = _console(args)
     text = draft_text(args.text, args.file)
     checker = _checker(settings)
-    seen = explain(checker, text)
+    seen = explain(checker, text, notes=args.notes, platform=args.platform)
 
     console.print(Text.assemble(("Draft: ", "bold"), safe(text)))
     verdict = Text()
@@ -96,6 +96,8 @@ def _run_explain(args: argparse.Namespace, settings: Settings) -> int:
         note = ""
         if trace.outcome is Outcome.softened:
             note = f"softened_by: {', '.join(safe(w) for w in trace.mitigators)}"
+        elif trace.mitigators:
+            note = ", ".join(safe(w) for w in trace.mitigators)
         categories = ", ".join([rule.category, *rule.also])
         fired.add_row(rule.id, categories, Text(severity.value, style=_SEVERITY_STYLE[severity]),
                       _words(trace), note)

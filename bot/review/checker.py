@@ -61,6 +61,8 @@ class Scanned:
     risks: list[Risk]
     #: The author's notes the draft was checked with (they are context, never quoted).
     notes: str | None = None
+    #: The platform the draft was checked for (some rules weigh differently on some platforms).
+    platform: str | None = None
 
 
 class OfflineChecker:
@@ -117,7 +119,7 @@ class OfflineChecker:
 
     # --- finding risks ---------------------------------------------------------------------
 
-    def _scan(self, text: str, notes: str | None = None) -> list[Finding]:
+    def _scan(self, text: str, notes: str | None = None, platform: str | None = None) -> list[Finding]:
         folded = FoldedText(text)
         if self._allow is not None:
             folded.mask(self._allow)
@@ -130,7 +132,7 @@ class OfflineChecker:
             rules = [self.rules[p] for p in sorted(p for i in possible for p in found.get(i, ()))]
             lexicons = frozenset(n for i in possible for n in self._lexicons_by_index.get(i, ()))
         context = FoldedText(notes) if notes and notes.strip() else None
-        scan = Scan(folded, self.lexicons, self.texts, lexicons, context)
+        scan = Scan(folded, self.lexicons, self.texts, lexicons, context, platform)
         for compiled in rules:
             spans = compiled.spans(folded.folded)
             if not spans:
@@ -139,8 +141,13 @@ class OfflineChecker:
             if severity is None:
                 continue
             rule = compiled.rule
-            severity = self.config.severity_overrides.get(rule.id, severity)
             explanation = f"{rule.message} {rule.reason}".strip()
+            there = compiled.on_platform(platform) if severity is rule.severity else None
+            if there is not None:
+                # The platform is evidence: say which one and why it changes the risk.
+                severity = there[1].severity
+                explanation = f"{explanation} On {there[0]}: {there[1].why.strip()}"
+            severity = self.config.severity_overrides.get(rule.id, severity)
             for hit in spans:
                 scan.add(rule.id, rule.category, severity, hit, explanation, rule.suggestion, rule.rewrite)
                 for category, also_severity in rule.also.items():
@@ -192,19 +199,21 @@ class OfflineChecker:
         """Every risk the offline rules see in ``text``, each with an exact evidence span."""
         return self.scan(text).risks
 
-    def scan(self, text: str, notes: str | None = None) -> Scanned:
+    def scan(self, text: str, notes: str | None = None, platform: str | None = None) -> Scanned:
         """``find_risks`` with what ``review`` needs besides, so a caller that has the risks
         already (the LLM's hints) does not check the same draft twice.
 
         ``notes``: the author's context (``Draft.notes``): read for the moment the post lands in
         (a promotion "the day after the earthquake" is insensitive timing), never quoted.
+        ``platform``: where it will be posted (``Draft.platform``); rules with ``on_platforms``
+        weigh it (crude slang on LinkedIn).
         """
-        findings = self._scan(text, notes)
-        return Scanned(text, findings, [self._to_risk(text, f) for f in findings], notes)
+        findings = self._scan(text, notes, platform)
+        return Scanned(text, findings, [self._to_risk(text, f) for f in findings], notes, platform)
 
     def scan_draft(self, draft: Draft) -> Scanned:
-        """``scan`` of a draft's text with its notes as context."""
-        return self.scan(draft.text, draft.notes)
+        """``scan`` of a draft's text with its notes and platform as context."""
+        return self.scan(draft.text, draft.notes, draft.platform)
 
     # --- full review -----------------------------------------------------------------------
 
@@ -242,7 +251,8 @@ class OfflineChecker:
         leaves the alternatives (most of the cost: each is checked again) to ``alternatives()``,
         for a caller that may not need them.
         """
-        if scanned is None or scanned.text != draft.text or scanned.notes != draft.notes:
+        if (scanned is None or scanned.text != draft.text or scanned.notes != draft.notes
+                or scanned.platform != draft.platform):
             scanned = self.scan_draft(draft)
         risks = scanned.risks
         verdict = verdict_for(risks, self.taxonomy.grading)
@@ -270,7 +280,8 @@ class OfflineChecker:
         verdict = verdict_for(risks, grading)
         rewrites = {(f.span.start, f.span.end): f.rewrite for f in scanned.findings if f.rewrite}
         return self.rewriter.alternatives(
-            scanned.text, risks, rewrites, lambda text: self.scan(text, scanned.notes).risks,
+            scanned.text, risks, rewrites,
+            lambda text: self.scan(text, scanned.notes, scanned.platform).risks,
             advice=lambda: self._advice(scanned), rewrite_ok=verdict is not Verdict.do_not_post,
         )
 

@@ -62,8 +62,10 @@ def _found(rule: CompiledRule, pattern_kind: str, text: str, folded: FoldedText)
     return _quotes(text, folded, spans[:5])
 
 
-def trace_rule(checker: OfflineChecker, rule: CompiledRule, text: str) -> RuleTrace:
-    """What ``rule`` does with ``text`` in ``checker`` (its allow-list and severity overrides)."""
+def trace_rule(checker: OfflineChecker, rule: CompiledRule, text: str,
+               platform: str | None = None) -> RuleTrace:
+    """What ``rule`` does with ``text`` in ``checker`` (its allow-list and severity overrides),
+    posted on ``platform`` (None: anywhere)."""
     folded = FoldedText(text)
     spans = rule.spans(folded.folded)
     if not spans:
@@ -83,6 +85,9 @@ def trace_rule(checker: OfflineChecker, rule: CompiledRule, text: str) -> RuleTr
     softeners = _found(rule, "softened", text, folded)
     if softeners:
         return RuleTrace(rule, Outcome.softened, words, softeners, override or rule.rule.softened_severity)
+    there = rule.on_platform(platform)
+    if there is not None:
+        return RuleTrace(rule, Outcome.reported, words, [f"on {there[0]}"], override or there[1].severity)
     return RuleTrace(rule, Outcome.reported, words, [], override or rule.rule.severity)
 
 
@@ -158,11 +163,15 @@ class Explanation:
 _STOPPED = (Outcome.allowed, Outcome.lacks_context, Outcome.excepted)
 
 
-def explain(checker: OfflineChecker, text: str) -> Explanation:
-    """Which rules and detectors fire on ``text``, and which rules matched but were stopped."""
-    traces = [trace_rule(checker, rule, text) for rule in checker.rules]
+def explain(checker: OfflineChecker, text: str, *, notes: str | None = None,
+            platform: str | None = None) -> Explanation:
+    """Which rules and detectors fire on ``text``, and which rules matched but were stopped.
+
+    ``notes`` and ``platform`` are the draft's context, as a review reads them.
+    """
+    traces = [trace_rule(checker, rule, text, platform) for rule in checker.rules]
     pack_ids = {rule.rule.id for rule in checker.rules}
-    scanned = checker.scan(text)
+    scanned = checker.scan(text, notes, platform)
     detectors: list[DetectorHit] = []
     for finding in scanned.findings:
         if finding.rule_id in pack_ids:
@@ -172,7 +181,8 @@ def explain(checker: OfflineChecker, text: str) -> Explanation:
         if hit not in detectors:
             detectors.append(hit)
     return Explanation(
-        review=checker.review(Draft(text=text), scanned=scanned, with_alternatives=False),
+        review=checker.review(Draft(text=text, notes=notes, platform=platform), scanned=scanned,
+                              with_alternatives=False),
         fired=[t for t in traces if t.outcome in (Outcome.reported, Outcome.softened)],
         stopped=[t for t in traces if t.outcome in _STOPPED],
         detectors=detectors,

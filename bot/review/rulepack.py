@@ -10,7 +10,9 @@ Context keys let a rule look beyond its own words, which is what keeps word list
 - ``unless_any``: the rule does not fire if one of these occurs (a safety PSA, a donation);
 - ``softened_by`` + ``softened_severity``: the rule fires at a lower severity in that context;
 - ``also``: more categories (with severities) the same words fall under;
-- ``rewrite``: replacement words the offline rewrites may use for the matched words.
+- ``rewrite``: replacement words the offline rewrites may use for the matched words;
+- ``on_platforms``: a different severity where the draft's platform changes the risk (crude
+  slang is a note on TikTok and a problem on LinkedIn), with the reason shown in the finding.
 
 ``examples`` hold drafts the rule must flag and look-alikes it must let pass; ``redteam rules
 test`` runs them (see ``bot.review.rule_examples``).
@@ -134,6 +136,20 @@ class RuleExamples(BaseModel):
                              description="fine look-alike drafts the rule must let pass")
 
 
+class PlatformRisk(BaseModel):
+    """How a rule's risk changes on one platform, and why (shown in the finding)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    severity: Severity = Field(description="the rule's severity on this platform")
+    why: str = Field(min_length=1, description="why the platform changes the risk, for the writer")
+
+
+def platform_key(platform: str | None) -> str:
+    """A draft's platform as rules name it: lower case, letters only ("LinkedIn " -> "linkedin")."""
+    return re.sub(r"[^a-z/]+", "", platform.casefold()) if platform else ""
+
+
 class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -152,6 +168,10 @@ class Rule(BaseModel):
     softened_severity: Severity = Severity.low
     also: dict[str, Severity] = Field(default_factory=dict)
     rewrite: str | None = None
+    on_platforms: dict[str, PlatformRisk] = Field(
+        default_factory=dict,
+        description="platform name (linkedin, tiktok, ...) -> the severity there and why",
+    )
     examples: RuleExamples = Field(default_factory=RuleExamples)
 
     @model_validator(mode="after")
@@ -187,6 +207,17 @@ class CompiledRule:
         if self.softened is not None and self.softened.search(folded) is not None:
             return self.rule.softened_severity
         return self.rule.severity
+
+    def on_platform(self, platform: str | None) -> tuple[str, PlatformRisk] | None:
+        """The rule's risk on ``platform`` (a draft's platform field), if the rule names it."""
+        key = platform_key(platform)
+        if not key or not self.rule.on_platforms:
+            return None
+        for name, risk in self.rule.on_platforms.items():
+            # "twitter/facebook" is posted on both: either platform's risk applies.
+            if platform_key(name) in key.split("/"):
+                return name, risk
+        return None
 
     def spans(self, folded: str) -> list[tuple[int, int]]:
         found = []

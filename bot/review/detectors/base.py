@@ -41,6 +41,8 @@ class Scan:
     possible: frozenset[str] | None = None
     #: The author's notes on the moment and the campaign (never published, never quoted).
     context: FoldedText | None = None
+    #: Where the draft will be posted (``Draft.platform``), as the author gave it; None: unknown.
+    platform: str | None = None
     findings: list[Finding] = field(default_factory=list)
     _hits: dict[str, list[Hit]] = field(default_factory=dict)
 

@@ -1,0 +1,163 @@
+"""Events, data and claims: deaths, disasters and days of remembrance used to sell, causes sold,
+named people beside private matters, inferences told back to customers, and the draft's notes
+and platform as evidence. Invented drafts, never corpus items."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.cli.main import main
+from bot.review.models import Draft, Severity, Verdict
+from bot.review.rule_files import RuleFileError
+from bot.review.rulepack import load_pack
+from bot.review.taxonomy import load_taxonomy
+
+
+def _review(checker, text, *, notes=None, platform=None):
+    return checker.review(Draft(text=text, notes=notes, platform=platform), with_alternatives=False)
+
+
+DO_NOT_POST = [
+    # a disaster known by its name, or the anniversary of a fire or collapse, next to an offer
+    ("Fifteen years since Fukushima. Our radiation-proof phone pouch is 2-for-1 all week.",
+     "tragedy_exploitation"),
+    ("Thirty years after the Harbour Bridge collapse, our steel shelving is half price.",
+     "tragedy_exploitation"),
+    # a public figure's death and the brand's product
+    ("Heaven just gained a guitar hero 🎸 In his honour, every amp is 20% off.", "tragedy_exploitation"),
+    ("Taken from us far too soon 💔 Stream her albums tonight with 2 months of TuneBox free.",
+     "tragedy_exploitation"),
+    ("We lost a kitchen legend today. For every other dinner, there's QuickPlate 🍽️", "tragedy_exploitation"),
+    # a day of remembrance turned into a sale
+    ("Remembrance Day: poppy-print scarves, 30% off today only.", "insensitive_timing"),
+    # a day about a struggle, and a movement's day of silence, used to sell
+    ("World Mental Health Day 🧠 Treat your mind to 25% off every journal.", "trivializing_social_cause"),
+    ("#BlackoutTuesday ⬛ The all-black trainer drops at noon. Shop it first.", "hashtag_hijack"),
+    # a named member of the public beside a private matter
+    ("A big welcome back to Derek Olsen, who picked up his dialysis supplies with us today!",
+     "privacy_disclosure"),
+    ("So proud of Nadia R., who is 2 years sober and celebrated with our mocktail flight 🍹",
+     "privacy_disclosure"),
+    # what the brand read from someone's data, told back to them
+    ("We noticed you've been buying prenatal vitamins, Emma. Any happy news to share? 🍼",
+     "privacy_disclosure"),
+    ("Our ride data shows 57 of you go from the same downtown club to the same motel every Saturday. 🤫",
+     "privacy_disclosure"),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), DO_NOT_POST)
+def test_the_idea_is_the_harm(checker, text, category):
+    review = _review(checker, text)
+    assert review.verdict is Verdict.do_not_post, review.risks
+    assert category in {r.category for r in review.risks if r.severity.rank >= Severity.high.rank}
+    # The summary names the deciding risk and quotes the draft's words.
+    assert review.summary.startswith("Do not post: the idea itself is the harm")
+    assert any(f"“{r.evidence.quote}" in review.summary for r in review.risks)
+
+
+REVISE = [
+    ("Share this if you think no child should go to school hungry 💛 Then follow us for recipes!",
+     "trivializing_social_cause"),
+    ("If your card was declined at our checkout on Saturday, our budgeting course is 10% off 😉",
+     "surveillance_creep"),
+    ("Our filter bottle kills 99.9% of bacteria, so you can drink from any river you like.",
+     "misinformation_claims"),
+    ("Vote for the candidate who keeps rents low, then celebrate with our pizza deal 🍕",
+     "politics_religion"),
+    ("To the 14 of you who played our rainy-day playlist 30 times this week: hang in there 🌧️",
+     "surveillance_creep"),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), REVISE)
+def test_at_least_revise(checker, text, category):
+    review = _review(checker, text)
+    assert review.verdict is not Verdict.ship, review.risks
+    assert category in {r.category for r in review.risks if r.severity.rank >= Severity.medium.rank}
+
+
+SHIP = [
+    "Fifteen years since we opened in Leeds. Thank you! Free flapjack with every coffee today.",
+    "Today we remember the 29 miners lost in the Pike River explosion. Our site pauses at noon.",
+    "Rest easy, Coach. You taught this whole town to love the game. 💙",
+    "Veterans and their families eat free at every location this Veterans Day. Thank you.",
+    "Happy Pride! 100% of profits from our rainbow tote go to a youth housing charity.",
+    "#StandWithUkraine 💙💛 We've donated €80,000 to the Red Cross and match staff gifts.",
+    "Meet Derek Olsen, our new pharmacist in Hove. Pop in and say hello! 👋",
+    "Congrats to Nadia Rahman, winner of our bake-off, who picked up her trophy today 🏆",
+    "Dermatologist tested and fragrance free, for everyday hand washing.",
+    "Our filter removes 97% of chlorine taste (independently tested; see the label).",
+    "Polls close at 10pm: whoever you vote for, go vote. Staff get paid time off.",
+    "If your card was declined at our checkout this morning, that was our outage, sorry! It's fixed.",
+]
+
+
+@pytest.mark.parametrize("text", SHIP)
+def test_look_alikes_ship(checker, text):
+    review = _review(checker, text)
+    assert review.verdict is Verdict.ship, review.risks
+
+
+def test_a_commemoration_with_a_new_product_is_a_rewording_problem_but_with_an_offer_it_is_the_idea(checker):
+    mention = _review(checker, "Memorial Day weekend: our new camping range is in stores.")
+    sale = _review(checker, "Memorial Day weekend: our camping range is 40% off.")
+    assert mention.verdict is Verdict.revise
+    assert sale.verdict is Verdict.do_not_post
+
+
+def test_notes_of_a_crisis_flag_a_promotion_but_not_a_safety_notice(checker):
+    notes = "goes out the morning after the tornado"
+    promo = _review(checker, "Weekend vibes! Our brunch menu is back, book a table 🥂", notes=notes)
+    assert promo.verdict is Verdict.do_not_post
+    assert {r.category for r in promo.risks} == {"insensitive_timing"}
+    routine = _review(checker, "Happy Friday, everyone! What are your weekend plans?", notes=notes)
+    assert routine.verdict is Verdict.revise
+    notice = _review(checker, "More storms are expected tonight. Please follow official evacuation "
+                              "orders; our Moore branches are closed and every colleague will be paid.",
+                     notes=notes)
+    assert notice.verdict is Verdict.ship, notice.risks
+    # Without the notes the same promotion is an ordinary post.
+    assert _review(checker, "Weekend vibes! Our brunch menu is back, book a table 🥂").verdict is Verdict.ship
+
+
+def test_the_platform_is_evidence_where_it_changes_the_risk(checker):
+    text = "ngl our onboarding is bussin, damn proud of this team"
+    elsewhere = _review(checker, text, platform="tiktok")
+    assert elsewhere.verdict is Verdict.ship
+    on_linkedin = _review(checker, text, platform="LinkedIn")
+    assert on_linkedin.verdict is Verdict.revise
+    slang = [r for r in on_linkedin.risks if r.rule_id == "events.chat-slang"]
+    assert slang and slang[0].severity is Severity.medium
+    # The finding says which platform and why.
+    assert "On linkedin:" in slang[0].explanation and "professional network" in slang[0].explanation
+    # A post for several platforms takes the risk of each.
+    assert _review(checker, text, platform="twitter/linkedin").verdict is Verdict.revise
+    # Rewrites are checked again for the same platform.
+    alternatives = checker.review(Draft(text=text, platform="linkedin")).alternatives
+    assert alternatives and all("ngl" not in a.text.casefold() for a in alternatives if a.kind != "advice")
+
+
+def test_a_platform_rule_with_a_bad_severity_names_the_file(tmp_path):
+    pack = tmp_path / "house.yaml"
+    pack.write_text(
+        "pack: house\nrules:\n  - id: house.slang\n    category: off_brand_tone\n    severity: low\n"
+        "    terms: [yolo]\n    message: m\n    suggestion: s\n"
+        "    on_platforms: {linkedin: {severity: loud, why: professional}}\n",
+        encoding="utf-8",
+    )
+    taxonomy = load_taxonomy()
+    with pytest.raises(RuleFileError, match="house.yaml"):
+        load_pack(pack, taxonomy)
+
+
+def test_explain_reads_the_platform_and_the_notes(capsys, offline_env):
+    code = main(["rules", "explain", "--platform", "linkedin", "damn, what a quarter"])
+    out = capsys.readouterr().out
+    assert "on linkedin" in out and "Verdict: revise" in out
+    main(["rules", "explain", "--notes", "the day after the flood", "Flash sale! 50% off everything"])
+    out = capsys.readouterr().out
+    assert "context.promotion-in-a-crisis" in out and "Verdict: do not post" in out
+    assert code in (0, 1)
+    main(["rules", "explain", "damn, what a quarter"])
+    assert "Verdict: ship" in capsys.readouterr().out
