@@ -236,9 +236,10 @@ def test_a_sensitive_purchase_pinned_to_one_person_is_a_privacy_disclosure(check
 
 def test_a_cause_day_sale_needs_an_offer_and_no_donation(checker):
     sale = _levels(checker, "Happy Pride! 30% off our rainbow socks today.")
-    assert ("trivializing_social_cause", Severity.medium) in sale
+    # A cause day sold is the idea itself: high, so the verdict is "do not post".
+    assert ("trivializing_social_cause", Severity.high) in sale
     giving = _levels(checker, "Happy Pride! 30% off rainbow socks, all profits donated to LGBTQ+ shelters.")
-    assert ("trivializing_social_cause", Severity.medium) not in giving
+    assert not {level for level in giving if level[0] == "trivializing_social_cause"}
 
 
 def test_laughing_at_a_service_failure_is_flagged_but_an_apology_is_not(checker):
