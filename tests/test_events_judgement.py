@@ -147,7 +147,7 @@ def test_a_platform_rule_with_a_bad_severity_names_the_file(tmp_path):
         encoding="utf-8",
     )
     taxonomy = load_taxonomy()
-    with pytest.raises(RuleFileError, match="house.yaml"):
+    with pytest.raises(RuleFileError, match=r"house\.yaml"):
         load_pack(pack, taxonomy)
 
 
