@@ -81,6 +81,7 @@ SHIP = [
     "Fifteen years since we opened in Leeds. Thank you! Free flapjack with every coffee today.",
     "Today we remember the 29 miners lost in the Pike River explosion. Our site pauses at noon.",
     "Rest easy, Coach. You taught this whole town to love the game. 💙",
+    "Rest in peace, Marcus. Your YouTube lessons taught half our team to play guitar. 🎸",
     "Veterans and their families eat free at every location this Veterans Day. Thank you.",
     "Happy Pride! 100% of profits from our rainbow tote go to a youth housing charity.",
     "#StandWithUkraine 💙💛 We've donated €80,000 to the Red Cross and match staff gifts.",
@@ -90,6 +91,11 @@ SHIP = [
     "Our filter removes 97% of chlorine taste (independently tested; see the label).",
     "Polls close at 10pm: whoever you vote for, go vote. Staff get paid time off.",
     "If your card was declined at our checkout this morning, that was our outage, sorry! It's fixed.",
+    # names of disasters that are also flowers, towns or adjectives
+    "Columbine seeds are 20% off this week 🌸",
+    "Our Hillsborough store is open late tonight: 20% off all paint!",
+    "A titanic sale: 50% off everything!",
+    "Heaven just got a new flavour: salted caramel cheesecake, half price today 🍰",
 ]
 
 

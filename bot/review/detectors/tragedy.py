@@ -54,11 +54,18 @@ _OFFER = re.compile(
 )
 
 
+# Names styled like brands that a tribute mentions without selling: where people post and watch.
+_PLACES_TO_POST = frozenset({"youtube", "tiktok", "linkedin", "facebook", "instagram", "whatsapp",
+                             "snapchat", "soundcloud", "bandcamp", "playstation", "iphone", "ipad",
+                             "gofundme", "justgiving"})
+
+
 def _brand_marks(scan: Scan) -> list[Hit]:
     """Brand-styled names in the original text, as folded-text hits."""
     original = scan.text.original
     return [(scan.text.folded_index(m.start()), scan.text.folded_index(m.end()))
-            for m in _BRAND_MARK.finditer(original)]
+            for m in _BRAND_MARK.finditer(original)
+            if m.group().rstrip("™®").casefold() not in _PLACES_TO_POST]
 
 
 _BARE_RIP = re.compile(r"(?<![a-z0-9])rip(?![a-z0-9])")
