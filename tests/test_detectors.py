@@ -541,6 +541,21 @@ def test_a_named_scold_needs_a_name_a_scold_and_no_warmth(checker):
     assert scold not in _rules(checker, "We'll miss you, Kevin. Thank you for 30 years ❤️")
 
 
+def test_a_customers_question_met_with_a_sneer_is_shaming_but_a_plain_answer_is_not(checker):
+    sneer = "signals.sneer-at-a-customer"
+    assert sneer in _rules(checker, "Another email asking if the sale includes socks. Sure, Jan 🙄")
+    assert sneer in _rules(checker, "You waited ten whole minutes? We'll send a search party.")
+    assert sneer not in _rules(checker, "Another email asking if the sale includes socks? Yes, every pair!")
+    assert sneer not in _rules(checker, "We'll send a search party for the best dog costume this Halloween 🐶")
+
+
+def test_a_hardship_told_as_the_readers_own_fault_is_shaming(checker):
+    blamed = "signals.hardship-blamed"
+    assert blamed in _rules(checker, "Rent due and payday a week away? Should've budgeted before the festival.")
+    assert blamed in _rules(checker, "Student debt again? Should have studied something useful.")
+    assert blamed not in _rules(checker, "Rent due before payday? Our early pay feature can help.")
+
+
 def test_a_named_private_matter_is_a_disclosure_unless_shared_with_consent(checker):
     text = "Congrats to our patient Lena V. on her IVF pregnancy!"
     assert "signals.named-private-matter" in _rules(checker, text)
