@@ -187,9 +187,9 @@ def test_a_reaction_template_without_the_drafts_words_is_refused(tmp_path: Path)
 # --- classes about people: the kind of risk sets the verdict ------------------------------------
 
 @pytest.mark.parametrize("text", [
-    "This new checkout flow is so retarded we rolled it back.",
+    "Our old checkout was a total spacker, so we rebuilt it.",
     "Only someone straight out of special ed would pay full price for a cable.",
-    "Halloween night at the bar: dress as an escaped mental patient, straitjackets at the door.",
+    "Our haunted maze is back: escaped asylum inmates chase you through the dark.",
     "Introducing our new bipolar mug: hot one minute, cold the next.",
 ])
 def test_an_ableist_slur_or_a_condition_as_a_prop_is_do_not_post(checker, text):
