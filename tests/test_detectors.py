@@ -556,6 +556,20 @@ def test_a_hardship_told_as_the_readers_own_fault_is_shaming(checker):
     assert blamed not in _rules(checker, "Rent due before payday? Our early pay feature can help.")
 
 
+def test_a_group_next_to_what_it_supposedly_cannot_do_is_a_stereotype_unless_help_is_offered(checker):
+    put_down = "signals.group-put-down"
+    assert put_down in _rules(checker, "Ladies, we know maths isn't your thing: the discount is 20%.")
+    assert put_down in _rules(checker, "Pensioner discount? Sure, if you can remember your PIN.")
+    assert put_down not in _rules(checker, "Pensioners: not sure how to use the app? We'll walk you through it, free.")
+    assert put_down not in _rules(checker, "Ladies' night: cocktails 2 for 1 until ten.")
+
+
+def test_a_body_type_told_to_keep_out_is_shaming(checker):
+    kept_out = "signals.body-kept-out"
+    assert kept_out in _rules(checker, "Our dresses run small, so curvy girls, maybe just stick to the scarves.")
+    assert kept_out not in _rules(checker, "Our dresses run small: curvy girls, we now stock sizes up to 28.")
+
+
 def test_a_named_private_matter_is_a_disclosure_unless_shared_with_consent(checker):
     text = "Congrats to our patient Lena V. on her IVF pregnancy!"
     assert "signals.named-private-matter" in _rules(checker, text)
