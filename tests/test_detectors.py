@@ -570,6 +570,21 @@ def test_a_body_type_told_to_keep_out_is_shaming(checker):
     assert kept_out not in _rules(checker, "Our dresses run small: curvy girls, we now stock sizes up to 28.")
 
 
+def test_snark_idioms_aimed_at_readers_are_sarcasm(checker):
+    snark = "signals.snark-at-the-reader"
+    assert snark in _rules(checker, "The way some of you load a dishwasher, we're amazed you passed school 🍽️")
+    assert snark in _rules(checker, "@tess_w it literally says 'push' on the door, my guy")
+    assert snark not in _rules(checker, "Push or pull? Our new doors open both ways 🚪")
+
+
+def test_a_people_or_its_holy_day_next_to_a_stereotyped_job_is_do_not_post(checker):
+    trope = "signals.ethnic-job-trope"
+    text = "Happy Eid! Treat the whole corner shop to our baklava 🌙"
+    assert trope in _rules(checker, text)
+    assert checker.review(Draft(text=text)).verdict is Verdict.do_not_post
+    assert trope not in _rules(checker, "Happy Eid! Our baklava boxes are back, 2 for £10 🌙")
+
+
 def test_a_named_private_matter_is_a_disclosure_unless_shared_with_consent(checker):
     text = "Congrats to our patient Lena V. on her IVF pregnancy!"
     assert "signals.named-private-matter" in _rules(checker, text)

@@ -25,7 +25,8 @@ SIGNAL_DETECTORS = [
     "signals.hardship", "signals.mishap", "signals.death-care", "signals.group", "signals.gender-split",
     "signals.holy-day", "signals.politics", "signals.named-scold", "signals.named-private", "signals.knowing",
     "signals.cause-day", "signals.injection", "signals.talking-down", "signals.sneer-at-a-customer",
-    "signals.hardship-blamed", "signals.group-put-down", "signals.body-kept-out", "signals.health-promise",
+    "signals.hardship-blamed", "signals.group-put-down", "signals.body-kept-out",
+    "signals.snark-at-the-reader", "signals.ethnic-job-trope", "signals.health-promise",
 ]
 
 HARDSHIP_JOKE = "Lost your job? lol, at least you have time for our new game 😂"
