@@ -585,6 +585,14 @@ def test_a_people_or_its_holy_day_next_to_a_stereotyped_job_is_do_not_post(check
     assert trope not in _rules(checker, "Happy Eid! Our baklava boxes are back, 2 for £10 🌙")
 
 
+def test_a_money_trope_pinned_on_a_people_or_its_holy_day_is_do_not_post(checker):
+    trope = "signals.money-trope-on-a-people"
+    text = "Happy Passover! A deal so good even careful spenders will open their wallets."
+    assert trope in _rules(checker, text)
+    assert checker.review(Draft(text=text)).verdict is Verdict.do_not_post
+    assert trope not in _rules(checker, "Happy Passover! Our matzo is 2 for £3 this week.")
+
+
 def test_a_named_private_matter_is_a_disclosure_unless_shared_with_consent(checker):
     text = "Congrats to our patient Lena V. on her IVF pregnancy!"
     assert "signals.named-private-matter" in _rules(checker, text)
