@@ -546,12 +546,12 @@ def test_a_customers_question_met_with_a_sneer_is_shaming_but_a_plain_answer_is_
     assert sneer in _rules(checker, "Another email asking if the sale includes socks. Sure, Jan 🙄")
     assert sneer in _rules(checker, "You waited ten whole minutes? We'll send a search party.")
     assert sneer not in _rules(checker, "Another email asking if the sale includes socks? Yes, every pair!")
-    assert sneer not in _rules(checker, "We'll send a search party for the best dog costume this Halloween 🐶")
+    assert sneer not in _rules(checker, "We'll send a search party for the best dog costume 🐶")
 
 
 def test_a_hardship_told_as_the_readers_own_fault_is_shaming(checker):
     blamed = "signals.hardship-blamed"
-    assert blamed in _rules(checker, "Rent due and payday a week away? Should've budgeted before the festival.")
+    assert blamed in _rules(checker, "Rent due and payday a week away? Should've budgeted, then.")
     assert blamed in _rules(checker, "Student debt again? Should have studied something useful.")
     assert blamed not in _rules(checker, "Rent due before payday? Our early pay feature can help.")
 
@@ -560,13 +560,13 @@ def test_a_group_next_to_what_it_supposedly_cannot_do_is_a_stereotype_unless_hel
     put_down = "signals.group-put-down"
     assert put_down in _rules(checker, "Ladies, we know maths isn't your thing: the discount is 20%.")
     assert put_down in _rules(checker, "Pensioner discount? Sure, if you can remember your PIN.")
-    assert put_down not in _rules(checker, "Pensioners: not sure how to use the app? We'll walk you through it, free.")
+    assert put_down not in _rules(checker, "Pensioners: new to the app? We'll walk you through it, free.")
     assert put_down not in _rules(checker, "Ladies' night: cocktails 2 for 1 until ten.")
 
 
 def test_a_body_type_told_to_keep_out_is_shaming(checker):
     kept_out = "signals.body-kept-out"
-    assert kept_out in _rules(checker, "Our dresses run small, so curvy girls, maybe just stick to the scarves.")
+    assert kept_out in _rules(checker, "Our dresses run small, so curvy girls, maybe just stick to scarves.")
     assert kept_out not in _rules(checker, "Our dresses run small: curvy girls, we now stock sizes up to 28.")
 
 

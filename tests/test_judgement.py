@@ -199,7 +199,8 @@ def test_an_ableist_slur_or_a_condition_as_a_prop_is_do_not_post(checker, text):
 
 
 @pytest.mark.parametrize(("text", "category"), [
-    ("@lena_k Sorry the curry was too 'hot' for you! The kids' menu might be more your speed.", "customer_shaming"),
+    ("@lena_k Sorry the curry was too 'hot' for you! The kids' menu is more your speed.",
+     "customer_shaming"),
     ("Your savings account is looking kinda sad. Let's fix that.", "customer_shaming"),
     ("Still paying by cheque? You're officially a fossil.", "customer_shaming"),
     ("Cool story. Anyway, doors open at nine.", "sarcasm_misfire"),

@@ -651,10 +651,10 @@ def _compile_set(sources: tuple[str, ...]) -> Any:
 class PatternSet:
     """Many patterns screened in a few passes over a draft (RE2's Set, one per ``_SET_CHUNK``
     patterns): a pattern the sets rule out for a draft is not run on it, which keeps a draft's
-    check to a few passes however many rules there are. Drafts over ``max_screened`` characters are not screened (every pattern runs, each
-    still in linear time), so the set's automaton stays small. The set is built once a few drafts
-    have been checked: a command that reviews one draft (and re-checks its rewrites) never pays
-    for it."""
+    check to a few passes however many rules there are. Drafts over ``max_screened`` characters are
+    not screened (every pattern runs, each still in linear time), so the set's automaton stays
+    small. The set is built once a few drafts have been checked: a command that reviews one draft
+    (and re-checks its rewrites) never pays for it."""
 
     def __init__(self, patterns: Sequence[Pattern], max_screened: int = 4000) -> None:
         self._patterns = list(patterns)
