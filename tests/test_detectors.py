@@ -542,6 +542,58 @@ def test_a_named_scold_needs_a_name_a_scold_and_no_warmth(checker):
     assert scold not in _rules(checker, "We'll miss you, Kevin. Thank you for 30 years ❤️")
 
 
+def test_a_customers_question_met_with_a_sneer_is_shaming_but_a_plain_answer_is_not(checker):
+    sneer = "signals.sneer-at-a-customer"
+    assert sneer in _rules(checker, "Another email asking if the sale includes socks. Sure, Jan 🙄")
+    assert sneer in _rules(checker, "You waited ten whole minutes? We'll send a search party.")
+    assert sneer not in _rules(checker, "Another email asking if the sale includes socks? Yes, every pair!")
+    assert sneer not in _rules(checker, "We'll send a search party for the best dog costume 🐶")
+
+
+def test_a_hardship_told_as_the_readers_own_fault_is_shaming(checker):
+    blamed = "signals.hardship-blamed"
+    assert blamed in _rules(checker, "Rent due and payday a week away? Should've budgeted, then.")
+    assert blamed in _rules(checker, "Student debt again? Should have studied something useful.")
+    assert blamed not in _rules(checker, "Rent due before payday? Our early pay feature can help.")
+
+
+def test_a_group_next_to_what_it_supposedly_cannot_do_is_a_stereotype_unless_help_is_offered(checker):
+    put_down = "signals.group-put-down"
+    assert put_down in _rules(checker, "Ladies, we know maths isn't your thing: the discount is 20%.")
+    assert put_down in _rules(checker, "Pensioner discount? Sure, if you can remember your PIN.")
+    assert put_down not in _rules(checker, "Pensioners: new to the app? We'll walk you through it, free.")
+    assert put_down not in _rules(checker, "Ladies' night: cocktails 2 for 1 until ten.")
+
+
+def test_a_body_type_told_to_keep_out_is_shaming(checker):
+    kept_out = "signals.body-kept-out"
+    assert kept_out in _rules(checker, "Our dresses run small, so curvy girls, maybe just stick to scarves.")
+    assert kept_out not in _rules(checker, "Our dresses run small: curvy girls, we now stock sizes up to 28.")
+
+
+def test_snark_idioms_aimed_at_readers_are_sarcasm(checker):
+    snark = "signals.snark-at-the-reader"
+    assert snark in _rules(checker, "The way some of you load a dishwasher, we're amazed you passed school 🍽️")
+    assert snark in _rules(checker, "@tess_w it literally says 'push' on the door, my guy")
+    assert snark not in _rules(checker, "Push or pull? Our new doors open both ways 🚪")
+
+
+def test_a_people_or_its_holy_day_next_to_a_stereotyped_job_is_do_not_post(checker):
+    trope = "signals.ethnic-job-trope"
+    text = "Happy Eid! Treat the whole corner shop to our baklava 🌙"
+    assert trope in _rules(checker, text)
+    assert checker.review(Draft(text=text)).verdict is Verdict.do_not_post
+    assert trope not in _rules(checker, "Happy Eid! Our baklava boxes are back, 2 for £10 🌙")
+
+
+def test_a_money_trope_pinned_on_a_people_or_its_holy_day_is_do_not_post(checker):
+    trope = "signals.money-trope-on-a-people"
+    text = "Happy Passover! A deal so good even careful spenders will open their wallets."
+    assert trope in _rules(checker, text)
+    assert checker.review(Draft(text=text)).verdict is Verdict.do_not_post
+    assert trope not in _rules(checker, "Happy Passover! Our matzo is 2 for £3 this week.")
+
+
 def test_a_named_private_matter_is_a_disclosure_unless_shared_with_consent(checker):
     text = "Congrats to our patient Lena V. on her IVF pregnancy!"
     assert "signals.named-private-matter" in _rules(checker, text)

@@ -150,6 +150,15 @@ def test_no_alternative_ever_keeps_a_high_risk_quote(checker):
         assert not alternative_problems(review, checker.find_risks), text
 
 
+def test_advice_for_a_jab_drops_its_eye_roll_too_but_a_tribute_keeps_its_offer(checker):
+    # A sneer's partner words are part of the jab: advice never keeps them "for another day".
+    jab = checker.review(Draft(text="Another DM asking if we're open on Sunday. Google exists, bestie 🙄"))
+    advice = [a.text for a in jab.alternatives if a.kind == "advice"]
+    assert advice and "Google exists" in advice[0] and "another day" not in advice[0]
+    tribute = checker.review(Draft(text=TRAGEDY_SALE))
+    assert any("another day" in a.text for a in tribute.alternatives if a.kind == "advice")
+
+
 def test_a_sarcasm_marker_left_in_a_rewrite_shows_in_its_residual_risk(checker):
     risks = checker.find_risks("Wow, so sorry your order was late 🙃")
     assert any(r.category == "sarcasm_misfire" for r in risks)
@@ -175,10 +184,40 @@ def test_a_reaction_template_without_the_drafts_words_is_refused(tmp_path: Path)
         ReactionBook.load(path, load_taxonomy())
 
 
+# --- classes about people: the kind of risk sets the verdict ------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Our old checkout was a total spacker, so we rebuilt it.",
+    "Only someone straight out of special ed would pay full price for a cable.",
+    "Our haunted maze is back: escaped asylum inmates chase you through the dark.",
+    "Introducing our new bipolar mug: hot one minute, cold the next.",
+])
+def test_an_ableist_slur_or_a_condition_as_a_prop_is_do_not_post(checker, text):
+    review = _review(checker, text)
+    assert review.verdict is Verdict.do_not_post, [(r.rule_id, r.severity.value) for r in review.risks]
+    assert "punching_down" in {r.category for r in review.risks}
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("@lena_k Sorry the curry was too 'hot' for you! The kids' menu is more your speed.",
+     "customer_shaming"),
+    ("Your savings account is looking kinda sad. Let's fix that.", "customer_shaming"),
+    ("Still paying by cheque? You're officially a fossil.", "customer_shaming"),
+    ("Cool story. Anyway, doors open at nine.", "sarcasm_misfire"),
+    ("Grilling is a man's job. Let the ladies make the salad.", "stereotype_bias"),
+    ("Our remote is grandpa-proof: three buttons.", "stereotype_bias"),
+])
+def test_a_wording_risk_about_people_asks_for_a_revision(checker, text, category):
+    review = _review(checker, text)
+    assert review.verdict is Verdict.revise, [(r.rule_id, r.severity.value) for r in review.risks]
+    assert category in {r.category for r in review.risks}
+
+
 # --- class rules and their examples --------------------------------------------------------------
 
-def test_every_class_rule_flags_and_passes_its_own_examples(checker):
-    pack = yaml.safe_load((data_dir("rules") / "packs" / "classes.yaml").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("pack_file", ["classes.yaml", "people.yaml"])
+def test_every_class_rule_flags_and_passes_its_own_examples(checker, pack_file):
+    pack = yaml.safe_load((data_dir("rules") / "packs" / pack_file).read_text(encoding="utf-8"))
     for rule in pack["rules"]:
         examples = rule["examples"]
         assert examples["flag"] and examples["pass"], rule["id"]

@@ -16,7 +16,7 @@ import yaml
 from bot.paths import data_dir
 from bot.review.checker import OfflineChecker
 from bot.review.lexicons import Lexicons
-from bot.review.matching import WORD_EDGE, Pattern, alternatives_of
+from bot.review.matching import WORD_EDGE, Pattern, PatternSet, alternatives_of
 from bot.review.taxonomy import RuleFileError
 
 RULES = data_dir("rules")
@@ -155,3 +155,13 @@ def test_screening_never_hides_a_finding(checker: OfflineChecker) -> None:
     drafts = [text for _, text in _drafts(3990)][::8] + _texts()[:200]
     for text in drafts:
         assert checker.find_risks(text) == unscreened.find_risks(text)
+
+
+def test_screening_splits_many_patterns_over_small_automata_and_reports_every_index() -> None:
+    # One automaton over hundreds of patterns thrashes its state cache; several small ones do not.
+    patterns = [Pattern(alternatives_of(rf"\bword{i}\b")) for i in range(250)]
+    screen = PatternSet(patterns)
+    assert len(screen._build()) == 3
+    for _ in range(10):  # the sets are built after the first few drafts
+        possible = screen.screen("word3 and word149 and word242, not word 7")
+    assert possible == {3, 149, 242}

@@ -24,7 +24,10 @@ from bot.settings import Settings
 SIGNAL_DETECTORS = [
     "signals.hardship", "signals.mishap", "signals.death-care", "signals.group", "signals.gender-split",
     "signals.holy-day", "signals.politics", "signals.named-scold", "signals.named-private", "signals.knowing",
-    "signals.cause-day", "signals.injection", "signals.talking-down", "signals.health-promise",
+    "signals.cause-day", "signals.injection", "signals.talking-down", "signals.sneer-at-a-customer",
+    "signals.hardship-blamed", "signals.group-put-down", "signals.body-kept-out",
+    "signals.snark-at-the-reader", "signals.ethnic-job-trope", "signals.money-trope-on-a-people",
+    "signals.health-promise",
 ]
 
 HARDSHIP_JOKE = "Lost your job? lol, at least you have time for our new game 😂"

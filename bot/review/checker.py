@@ -304,8 +304,15 @@ class OfflineChecker:
         others = [r.evidence.quote for r in scanned.risks
                   if r.evidence.quote.casefold() not in decider.evidence.quote.casefold()
                   and decider.evidence.quote.casefold() not in r.evidence.quote.casefold()]
-        keep = f" Keep “{_short(others[0])}” for a post of its own, on another day." if others else ""
-        text = f"{strategy.strip()} Leave out “{quote}”.{keep}"
+        if not others:
+            text = f"{strategy.strip()} Leave out “{quote}”."
+        elif verdict_for([decider], self.taxonomy.grading) is Verdict.do_not_post:
+            # The idea is the harm (a tribute next to an offer): each part may stand alone.
+            text = (f"{strategy.strip()} Leave out “{quote}”. Keep “{_short(others[0])}” for a post "
+                    "of its own, on another day.")
+        else:
+            # The words are the harm (a jab and its eye-roll): the other words go too.
+            text = f"{strategy.strip()} Leave out “{quote}” and “{_short(others[0])}”."
         return Alternative(
             text=text, kind="advice",
             what_changed="No rewording makes this idea safe; this is what to do instead.",

@@ -64,6 +64,10 @@ _OUTSIDE = {
 _LOOKAROUND = ("(?=", "(?!", "(?<=", "(?<!")
 _VETO_BYTES = 256  # the "not right after" words are read from at most this many bytes back
 _UNSCREENED_DRAFTS = 8  # drafts checked before the PatternSet is built (see PatternSet)
+# Patterns per screening automaton. One automaton over every pattern grows past what its state
+# cache holds and rebuilds states on each draft; several small ones each stay warm (about four
+# times faster for the shipped rules, measured with bench/bench_checker.py).
+_SET_CHUNK = 100
 
 
 class PatternError(ValueError):
@@ -645,12 +649,12 @@ def _compile_set(sources: tuple[str, ...]) -> Any:
 
 
 class PatternSet:
-    """Many patterns screened in one pass over a draft (RE2's Set): a pattern the set rules out
-    for a draft is not run on it, which keeps a draft's check to a few passes however many rules
-    there are. Drafts over ``max_screened`` characters are not screened (every pattern runs, each
-    still in linear time), so the set's automaton stays small. The set is built once a few drafts
-    have been checked: a command that reviews one draft (and re-checks its rewrites) never pays
-    for it."""
+    """Many patterns screened in a few passes over a draft (RE2's Set, one per ``_SET_CHUNK``
+    patterns): a pattern the sets rule out for a draft is not run on it, which keeps a draft's
+    check to a few passes however many rules there are. Drafts over ``max_screened`` characters are
+    not screened (every pattern runs, each still in linear time), so the set's automaton stays
+    small. The set is built once a few drafts have been checked: a command that reviews one draft
+    (and re-checks its rewrites) never pays for it."""
 
     def __init__(self, patterns: Sequence[Pattern], max_screened: int = 4000) -> None:
         self._patterns = list(patterns)
@@ -660,8 +664,10 @@ class PatternSet:
         for index, pattern in enumerate(self._patterns):
             pattern._screen = (self, index)
 
-    def _build(self) -> Any:
-        return _compile_set(tuple(p.source for p in self._patterns))
+    def _build(self) -> list[tuple[int, Any]]:
+        sources = tuple(p.source for p in self._patterns)
+        return [(start, _compile_set(sources[start:start + _SET_CHUNK]))
+                for start in range(0, len(sources), _SET_CHUNK)]
 
     def screen(self, text: str) -> frozenset[int] | None:
         """Run the set over ``text``: the ``index`` of each pattern that may match it (None: not
@@ -672,7 +678,8 @@ class PatternSet:
         if self._set is None:
             self._set = self._build()
         subject = _subject(text)
-        subject.possible = frozenset(self._set.Match(subject.data) or ())
+        subject.possible = frozenset(start + index for start, built in self._set
+                                     for index in built.Match(subject.data) or ())
         subject.screened = self
         return subject.possible
 
