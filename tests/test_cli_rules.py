@@ -65,7 +65,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def _pack(rules: Path, flag: list[str], passing: list[str]) -> None:
+def _pack(rules: Path, flag: list[str], passing: list[str], severity: str = "medium") -> None:
     def items(texts: list[str]) -> str:
         return "".join(f"\n        - {t!r}" for t in texts) or " []"
 
@@ -74,7 +74,7 @@ pack: widget
 rules:
   - id: test.widget
     category: off_brand_tone
-    severity: medium
+    severity: {severity}
     terms: [frobnicate widget]
     message: A test message.
     suggestion: A test suggestion.
@@ -138,6 +138,15 @@ def test_explain_shows_what_fired_and_what_each_mitigator_stopped(capsys, rules,
     assert "allow-list" in rows["ctx.allowed"] and "Frobnicate" in rows["ctx.allowed"]
     assert out.index("ctx.softened") < out.index("Rules whose words matched but were stopped") < out.index(
         "ctx.unless")
+
+
+@pytest.mark.parametrize("severity", ["low", "medium", "high", "critical"])
+def test_explain_shows_a_rule_of_every_severity(capsys, rules, severity):
+    _pack(rules, flag=[], passing=[], severity=severity)
+    code, out, err = run(capsys, "rules", "explain", "Try our frobnicate widget today")
+    assert (code, err) == (0, "")
+    rows = {line.split("│")[1].strip(): line for line in out.splitlines() if line.count("│") > 2}
+    assert severity in rows["test.widget"]
 
 
 def test_explain_names_detectors_and_their_words(capsys):
