@@ -39,8 +39,19 @@ from jwt.algorithms import RSAAlgorithm
 BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
 
 
+#: Keys made so far in this process. Making a 2048-bit key costs about 50 ms of CPU and every
+#: Teams test needs four (signing, forger, CA, server), so later tests reuse them in turn.
+_KEY_POOL: list[rsa.RSAPrivateKey] = []
+_POOL_SIZE = 8  # more than one test ever holds at once (rotations included): no two alike
+_drawn = itertools.count()
+
+
 def _rsa_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    """A private key distinct from the last ``_POOL_SIZE - 1`` drawn."""
+    turn = next(_drawn) % _POOL_SIZE
+    if turn == len(_KEY_POOL):
+        _KEY_POOL.append(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    return _KEY_POOL[turn]
 
 
 def _quiet(server: ThreadingHTTPServer, request: Any, client_address: Any) -> None:

@@ -121,6 +121,11 @@ class FakeBotConnector:
     def ok_calls_of(self, kind: str) -> list[ConnectorCall]:
         return [c for c in self.calls_of(kind) if c.status < 300]
 
+    def recover(self, kind: str) -> None:
+        """Drop the faults still queued for ``kind``: the Connector takes those calls again."""
+        with self._lock:
+            self._faults.pop(kind, None)
+
     # --- internals -------------------------------------------------------------------
     def _add(self, kind: str, fault: _Fault) -> None:
         with self._lock:

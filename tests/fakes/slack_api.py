@@ -232,6 +232,11 @@ class FakeSlackAPI:
         with self._lock:
             self.calls.clear()
 
+    def recover(self, method: str) -> None:
+        """Drop the faults still queued for ``method``: Slack takes its calls again."""
+        with self._lock:
+            self._faults.pop(method, None)
+
     # --- internals -------------------------------------------------------------------
     def _add_fault(self, method: str, fault: _Fault) -> None:
         with self._lock:
