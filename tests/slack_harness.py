@@ -91,6 +91,39 @@ def message_event(
     return event
 
 
+def edit_event(ts: str, before: str, after: str, *, edited_at: str = "1700009999.000001") -> dict[str, Any]:
+    """The ``message_changed`` event Slack sends when Alice edits her post ``ts`` to ``after``."""
+    return {
+        "type": "message",
+        "subtype": "message_changed",
+        "channel": REVIEW_CHANNEL,
+        "hidden": True,
+        "ts": unique_ts(),
+        "event_ts": unique_ts(),
+        "message": {
+            "type": "message",
+            "user": ALICE,
+            "text": after,
+            "ts": ts,
+            "edited": {"user": ALICE, "ts": edited_at},
+        },
+        "previous_message": {"type": "message", "user": ALICE, "text": before, "ts": ts},
+    }
+
+
+def delete_event(ts: str, text: str) -> dict[str, Any]:
+    """The ``message_deleted`` event Slack sends when Alice deletes her post ``ts``."""
+    return {
+        "type": "message",
+        "subtype": "message_deleted",
+        "channel": REVIEW_CHANNEL,
+        "hidden": True,
+        "ts": unique_ts(),
+        "deleted_ts": ts,
+        "previous_message": {"type": "message", "user": ALICE, "text": text, "ts": ts},
+    }
+
+
 def event_envelope(event: dict[str, Any], *, event_id: str | None = None) -> dict[str, Any]:
     return {
         "token": "legacy-token",

@@ -98,30 +98,14 @@ def channel_post(
 ) -> dict[str, Any]:
     """A message activity as Teams delivers a channel post (or a reply in a post's thread)."""
     message_id = message_id or new_message_id()
-    root = reply_to or message_id
     entities: list[dict[str, Any]] = []
     if mention_bot:
         text = f"<at>{BOT['name']}</at> {text}"
         entities.append({"type": "mention", "text": f"<at>{BOT['name']}</at>", "mentioned": BOT})
-    activity: dict[str, Any] = {
-        "type": "message",
-        "id": message_id,
-        "timestamp": "2026-01-01T00:00:00.000Z",
-        "serviceUrl": connector.service_url,
-        "channelId": "msteams",
-        "from": ALICE,
-        "conversation": {"id": f"{channel};messageid={root}", "conversationType": "channel",
-                         "isGroup": True, "tenantId": TENANT_ID},
-        "recipient": BOT,
-        "text": text,
-        "textFormat": "plain",
-        "entities": entities,
-        "channelData": {"teamsChannelId": channel, "teamsTeamId": TEAM, "channel": {"id": channel},
-                        "team": {"id": TEAM}, "tenant": {"id": TENANT_ID}},
-    }
+    fields: dict[str, Any] = {"id": message_id, "text": text, "textFormat": "plain", "entities": entities}
     if reply_to:
-        activity["replyToId"] = reply_to
-    return activity
+        fields["replyToId"] = reply_to
+    return _envelope(connector, "message", channel, reply_to or message_id, **fields)
 
 
 @dataclass

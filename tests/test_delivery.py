@@ -20,12 +20,12 @@ from bot.store import Store
 from bot.store.tables import decisions, open_work, reviews
 from tests.fakes.slack_api import TEAM_ID
 from tests.slack_harness import (
-    ALICE,
     REVIEW_CHANNEL,
     Harness,
+    delete_event,
+    edit_event,
     message_event,
     running_app,
-    unique_ts,
     wait_for,
 )
 
@@ -172,15 +172,7 @@ async def test_a_draft_deleted_during_its_review_gets_none_and_leaves_no_words(
         root = message_event(DRAFT)
         await slack.post_event(root)
         await asyncio.to_thread(gated.entered.wait, 10)
-        deleted = {
-            "type": "message",
-            "subtype": "message_deleted",
-            "channel": REVIEW_CHANNEL,
-            "hidden": True,
-            "ts": unique_ts(),
-            "deleted_ts": root["ts"],
-            "previous_message": {"type": "message", "user": ALICE, "text": DRAFT, "ts": root["ts"]},
-        }
+        deleted = delete_event(root["ts"], DRAFT)
         await slack.post_event(deleted)
         await asyncio.sleep(0.3)  # the delete is handled while the review still runs
         gated.gate.set()
@@ -199,22 +191,7 @@ async def test_a_draft_edited_during_its_review_ends_with_a_review_of_the_new_wo
         root = message_event(DRAFT)
         await slack.post_event(root)
         await asyncio.to_thread(gated.entered.wait, 10)
-        edited = {
-            "type": "message",
-            "subtype": "message_changed",
-            "channel": REVIEW_CHANNEL,
-            "hidden": True,
-            "ts": unique_ts(),
-            "event_ts": unique_ts(),
-            "message": {
-                "type": "message",
-                "user": ALICE,
-                "text": GENTLE,
-                "ts": root["ts"],
-                "edited": {"user": ALICE, "ts": "1700009999.000002"},
-            },
-            "previous_message": {"type": "message", "user": ALICE, "text": DRAFT, "ts": root["ts"]},
-        }
+        edited = edit_event(root["ts"], DRAFT, GENTLE, edited_at="1700009999.000002")
         await slack.post_event(edited)
         await asyncio.sleep(0.3)
         gated.gate.set()
