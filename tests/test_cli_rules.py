@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
-from bot.paths import data_dir
 from tests.drafts import NETFLIX
 
 CONTEXT_PACK = """
@@ -52,11 +50,10 @@ pytestmark = pytest.mark.usefixtures("offline_env")
 
 
 @pytest.fixture
-def rules(tmp_path, monkeypatch) -> Path:
-    target = tmp_path / "rules"
-    shutil.copytree(data_dir("rules"), target)
-    monkeypatch.setenv("REDTEAM_RULES_DIR", str(target))
-    return target
+def rules(rules: Path, monkeypatch) -> Path:
+    """The copy of the shipped rules (conftest), named by the settings."""
+    monkeypatch.setenv("REDTEAM_RULES_DIR", str(rules))
+    return rules
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -65,7 +62,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def _pack(rules: Path, flag: list[str], passing: list[str], severity: str = "medium") -> None:
+def _pack(rules: Path, flag: list[str], passing: list[str]) -> None:
     def items(texts: list[str]) -> str:
         return "".join(f"\n        - {t!r}" for t in texts) or " []"
 
@@ -74,7 +71,7 @@ pack: widget
 rules:
   - id: test.widget
     category: off_brand_tone
-    severity: {severity}
+    severity: medium
     terms: [frobnicate widget]
     message: A test message.
     suggestion: A test suggestion.
@@ -140,13 +137,16 @@ def test_explain_shows_what_fired_and_what_each_mitigator_stopped(capsys, rules,
         "ctx.unless")
 
 
-@pytest.mark.parametrize("severity", ["low", "medium", "high", "critical"])
-def test_explain_shows_a_rule_of_every_severity(capsys, rules, severity):
-    _pack(rules, flag=[], passing=[], severity=severity)
-    code, out, err = run(capsys, "rules", "explain", "Try our frobnicate widget today")
+def test_explain_shows_rules_of_every_severity(capsys, rules):
+    levels = ["low", "medium", "high", "critical"]
+    (rules / "packs" / "zz_levels.yaml").write_text("pack: levels\nrules:\n" + "".join(
+        f"  - {{id: test.{level}, category: off_brand_tone, severity: {level}, terms: [{level}widget], "
+        "message: m, suggestion: s}\n" for level in levels), encoding="utf-8")
+    code, out, err = run(capsys, "rules", "explain", " ".join(f"{level}widget" for level in levels))
     assert (code, err) == (0, "")
     rows = {line.split("│")[1].strip(): line for line in out.splitlines() if line.count("│") > 2}
-    assert severity in rows["test.widget"]
+    for level in levels:
+        assert level in rows[f"test.{level}"].split("│")[3]
 
 
 def test_explain_names_detectors_and_their_words(capsys):
