@@ -70,6 +70,9 @@ class PatternError(ValueError):
     """A pattern the checker cannot use; the message says why in plain words."""
 
 
+# Cached like ``_compile``: a pure function of its text, and every checker built in one process
+# (a test run, a server's reload) translates the same rule patterns again.
+@functools.lru_cache(maxsize=8192)
 def translate(pattern: str) -> str:
     """``pattern`` (Python ``re`` syntax) as RE2 syntax with the same meaning; PatternError if none."""
     out: list[str] = []
@@ -219,6 +222,11 @@ def _trailing(part: str, kind: str) -> int:
 
 def split_alternatives(pattern: str) -> list[str]:
     """The top-level alternatives of ``pattern`` ("a|(?:b|c)" -> ["a", "(?:b|c)"])."""
+    return list(_split_alternatives(pattern))
+
+
+@functools.lru_cache(maxsize=8192)  # pure, and asked again for every checker built (see translate)
+def _split_alternatives(pattern: str) -> tuple[str, ...]:
     parts: list[str] = []
     depth = 0
     start = 0
@@ -231,7 +239,7 @@ def split_alternatives(pattern: str) -> list[str]:
             parts.append(pattern[start:i])
             start = i + 1
     parts.append(pattern[start:])
-    return parts
+    return tuple(parts)
 
 
 def _one_char(body: str) -> tuple[bool, str] | None:
