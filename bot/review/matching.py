@@ -22,6 +22,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ import re2
 
 __all__ = [
     "WORD_EDGE", "Alternative", "Context", "Pattern", "PatternError", "PatternSet", "alternatives_of",
-    "check", "translate",
+    "check", "check_python_syntax", "translate",
 ]
 
 _OPTIONS = re2.Options()
@@ -68,6 +69,15 @@ _UNSCREENED_DRAFTS = 8  # drafts checked before the PatternSet is built (see Pat
 
 class PatternError(ValueError):
     """A pattern the checker cannot use; the message says why in plain words."""
+
+
+@functools.lru_cache(maxsize=8192)
+def check_python_syntax(pattern: str) -> None:
+    """Raise ``re.error`` unless ``pattern`` is a Python regex (rule files are written in its syntax).
+
+    Cached: the rules hold more patterns than ``re``'s own cache keeps, so each checker built in
+    one process would parse them all again; a failure is not cached and raises every time."""
+    re.compile(pattern)
 
 
 # Cached like ``_compile``: a pure function of its text, and every checker built in one process
