@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bot.paths import data_dir
 from bot.review.checker import OfflineChecker
 from bot.settings import Settings
 from bot.store.engine import normalise_url
@@ -62,6 +64,14 @@ def _shipped_rules_loaded_once() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(OfflineChecker, "from_settings", classmethod(from_settings))
         yield
+
+
+@pytest.fixture
+def rules(tmp_path: Path) -> Path:
+    """A copy of the shipped rules folder in the test's own folder, for a test that edits rules."""
+    target = tmp_path / "rules"
+    shutil.copytree(data_dir("rules"), target)
+    return target
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import hmac
 import itertools
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import aiohttp
-import uvicorn
 
 from bot.review.service import ReviewService
 from bot.server import Services, bolt_app_of, create_asgi_app
@@ -26,6 +25,8 @@ from bot.slack.app import runtime_of
 from bot.slack.runtime import SlackRuntime
 from bot.store import AsyncStore
 from tests.fakes.slack_api import TEAM_ID, FakeSlackAPI
+from tests.serving import serving_asgi
+from tests.serving import wait_for as wait_for  # the tests take it from here, with the harness
 
 SECRET = "test-signing-secret-0123456789"
 REVIEW_CHANNEL = "C0REVIEW01"
@@ -88,6 +89,39 @@ def message_event(
         event["thread_ts"] = thread_ts
     event.update(extra)
     return event
+
+
+def edit_event(ts: str, before: str, after: str, *, edited_at: str = "1700009999.000001") -> dict[str, Any]:
+    """The ``message_changed`` event Slack sends when Alice edits her post ``ts`` to ``after``."""
+    return {
+        "type": "message",
+        "subtype": "message_changed",
+        "channel": REVIEW_CHANNEL,
+        "hidden": True,
+        "ts": unique_ts(),
+        "event_ts": unique_ts(),
+        "message": {
+            "type": "message",
+            "user": ALICE,
+            "text": after,
+            "ts": ts,
+            "edited": {"user": ALICE, "ts": edited_at},
+        },
+        "previous_message": {"type": "message", "user": ALICE, "text": before, "ts": ts},
+    }
+
+
+def delete_event(ts: str, text: str) -> dict[str, Any]:
+    """The ``message_deleted`` event Slack sends when Alice deletes her post ``ts``."""
+    return {
+        "type": "message",
+        "subtype": "message_deleted",
+        "channel": REVIEW_CHANNEL,
+        "hidden": True,
+        "ts": unique_ts(),
+        "deleted_ts": ts,
+        "previous_message": {"type": "message", "user": ALICE, "text": text, "ts": ts},
+    }
 
 
 def event_envelope(event: dict[str, Any], *, event_id: str | None = None) -> dict[str, Any]:
@@ -159,18 +193,6 @@ class Harness:
         assert await self.deps.drain(timeout) == 0, "reviews still running"
 
 
-async def wait_for(check: Callable[[], T], timeout: float = 5.0, interval: float = 0.01) -> T:
-    """Poll ``check`` until it returns something truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {check}")
-        await asyncio.sleep(interval)
-
-
 @asynccontextmanager
 async def running_app(
     tmp_path: Path,
@@ -187,21 +209,11 @@ async def running_app(
     # The server builds the review service unless one is given (offline unless the test points
     # OPENAI_BASE_URL at a fake LLM), so it is used and closed on the server's review loop.
     asgi = create_asgi_app(settings, services=Services(service=service, store=store))
-    config = uvicorn.Config(asgi, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
     try:
-        await wait_for(lambda: server.started or task.done(), timeout=10)
-        if task.done():
-            # uvicorn exits (SystemExit) when the lifespan fails; its log above says why
-            raise RuntimeError("the app did not start: see the captured log") from task.exception()
-        port = server.servers[0].sockets[0].getsockname()[1]
-        async with aiohttp.ClientSession() as http:
+        async with serving_asgi(asgi) as base_url, aiohttp.ClientSession() as http:
             runtime = runtime_of(bolt_app_of(asgi))
-            yield Harness(fake, settings, f"http://127.0.0.1:{port}", http, runtime, store)
+            yield Harness(fake, settings, base_url, http, runtime, store)
     finally:
-        server.should_exit = True
-        await task
         await store.aclose()
         if own_fake:
             fake.stop()

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 
@@ -29,6 +28,7 @@ from bot.teams.retry import ConnectorRetry
 from bot.teams.runtime import TeamsRuntime
 from tests.fakes.bot_auth import BotFrameworkKeys, FakeEntra, TestCertificates
 from tests.fakes.bot_connector import FakeBotConnector
+from tests.serving import serving_asgi, wait_for
 
 APP_ID = "00000000-aaaa-bbbb-cccc-000000000001"
 OTHER_APP_ID = "00000000-aaaa-bbbb-cccc-000000000002"
@@ -98,30 +98,14 @@ def channel_post(
 ) -> dict[str, Any]:
     """A message activity as Teams delivers a channel post (or a reply in a post's thread)."""
     message_id = message_id or new_message_id()
-    root = reply_to or message_id
     entities: list[dict[str, Any]] = []
     if mention_bot:
         text = f"<at>{BOT['name']}</at> {text}"
         entities.append({"type": "mention", "text": f"<at>{BOT['name']}</at>", "mentioned": BOT})
-    activity: dict[str, Any] = {
-        "type": "message",
-        "id": message_id,
-        "timestamp": "2026-01-01T00:00:00.000Z",
-        "serviceUrl": connector.service_url,
-        "channelId": "msteams",
-        "from": ALICE,
-        "conversation": {"id": f"{channel};messageid={root}", "conversationType": "channel",
-                         "isGroup": True, "tenantId": TENANT_ID},
-        "recipient": BOT,
-        "text": text,
-        "textFormat": "plain",
-        "entities": entities,
-        "channelData": {"teamsChannelId": channel, "teamsTeamId": TEAM, "channel": {"id": channel},
-                        "team": {"id": TEAM}, "tenant": {"id": TENANT_ID}},
-    }
+    fields: dict[str, Any] = {"id": message_id, "text": text, "textFormat": "plain", "entities": entities}
     if reply_to:
-        activity["replyToId"] = reply_to
-    return activity
+        fields["replyToId"] = reply_to
+    return _envelope(connector, "message", channel, reply_to or message_id, **fields)
 
 
 @dataclass
@@ -147,17 +131,6 @@ class Harness:
             sent["Content-Type"] = "application/json"
         async with self.session.post(self.base_url + "/api/messages", data=data, headers=sent) as response:
             return response.status, await response.text()
-
-
-async def wait_for(check: Callable[[], Any], timeout: float = 5.0, interval: float = 0.01) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        await asyncio.sleep(interval)
 
 
 def _routes_of(request: Request) -> StarletteRoutes | None:
@@ -191,20 +164,8 @@ async def running_teams(
         app.state.teams_routes = None
 
     asgi = Starlette(routes=[teams_route(_routes_of)], lifespan=lifespan)
-    config = uvicorn.Config(asgi, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    try:
-        await wait_for(lambda: server.started or task.done(), timeout=10)
-        if task.done():
-            task.result()
-            raise RuntimeError("uvicorn stopped before serving")
-        port = server.servers[0].sockets[0].getsockname()[1]
-        async with aiohttp.ClientSession() as session:
-            yield Harness(f"http://127.0.0.1:{port}", session, identity, teams)
-    finally:
-        server.should_exit = True
-        await task
+    async with serving_asgi(asgi) as base_url, aiohttp.ClientSession() as session:
+        yield Harness(base_url, session, identity, teams)
 
 
 def _envelope(
@@ -314,19 +275,10 @@ async def running_server(identity: Identity, db_path: Path, **overrides: Any) ->
     options = {"token_http_client": identity.certificates.session(),
                "connector_retry": ConnectorRetry(base_delay=0.01, max_delay=2.0)}
     asgi = create_asgi_app(settings, services=Services(store=store, teams_options=options))
-    config = uvicorn.Config(asgi, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
     try:
-        await wait_for(lambda: server.started or task.done(), timeout=10)
-        if task.done():
-            raise RuntimeError("the app did not start: see the captured log") from task.exception()
-        port = server.servers[0].sockets[0].getsockname()[1]
-        async with aiohttp.ClientSession() as session:
-            yield Server(f"http://127.0.0.1:{port}", session, identity, asgi, store)
+        async with serving_asgi(asgi) as base_url, aiohttp.ClientSession() as session:
+            yield Server(base_url, session, identity, asgi, store)
     finally:
-        server.should_exit = True
-        await task
         await store.aclose()
 
 

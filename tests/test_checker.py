@@ -127,3 +127,19 @@ def test_review_verdict_and_level_come_from_the_risks(checker):
         assert review.verdict is verdict_for(review.risks)
         assert review.risk_level is RiskLevel.of(review.risks)
         assert review.draft.text == text
+
+
+def test_a_risk_severity_is_a_level_of_the_one_scale_above_none(checker):
+    import pytest
+    from pydantic import ValidationError
+
+    assert [s.level for s in Severity] == list(RiskLevel)[1:]
+    for severity in Severity:
+        assert severity.rank == severity.level.rank and severity.value == severity.level.value
+    assert [level.rank for level in RiskLevel] == sorted({level.rank for level in RiskLevel})
+    review = checker.review(Draft(text=NETFLIX))
+    risk = review.risks[0].model_dump(mode="json")
+    with pytest.raises(ValidationError):
+        type(review.risks[0]).model_validate({**risk, "severity": "none"})
+    fine = checker.review(Draft(text="Our new bakery opens on Monday."))
+    assert json.loads(fine.model_dump_json())["risk_level"] == "none"

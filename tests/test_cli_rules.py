@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
-from bot.paths import data_dir
 from tests.drafts import NETFLIX
 
 CONTEXT_PACK = """
@@ -52,11 +50,10 @@ pytestmark = pytest.mark.usefixtures("offline_env")
 
 
 @pytest.fixture
-def rules(tmp_path, monkeypatch) -> Path:
-    target = tmp_path / "rules"
-    shutil.copytree(data_dir("rules"), target)
-    monkeypatch.setenv("REDTEAM_RULES_DIR", str(target))
-    return target
+def rules(rules: Path, monkeypatch) -> Path:
+    """The copy of the shipped rules (conftest), named by the settings."""
+    monkeypatch.setenv("REDTEAM_RULES_DIR", str(rules))
+    return rules
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -138,6 +135,18 @@ def test_explain_shows_what_fired_and_what_each_mitigator_stopped(capsys, rules,
     assert "allow-list" in rows["ctx.allowed"] and "Frobnicate" in rows["ctx.allowed"]
     assert out.index("ctx.softened") < out.index("Rules whose words matched but were stopped") < out.index(
         "ctx.unless")
+
+
+def test_explain_shows_rules_of_every_severity(capsys, rules):
+    levels = ["low", "medium", "high", "critical"]
+    (rules / "packs" / "zz_levels.yaml").write_text("pack: levels\nrules:\n" + "".join(
+        f"  - {{id: test.{level}, category: off_brand_tone, severity: {level}, terms: [{level}widget], "
+        "message: m, suggestion: s}\n" for level in levels), encoding="utf-8")
+    code, out, err = run(capsys, "rules", "explain", " ".join(f"{level}widget" for level in levels))
+    assert (code, err) == (0, "")
+    rows = {line.split("│")[1].strip(): line for line in out.splitlines() if line.count("│") > 2}
+    for level in levels:
+        assert level in rows[f"test.{level}"].split("│")[3]
 
 
 def test_explain_names_detectors_and_their_words(capsys):

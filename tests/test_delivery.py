@@ -20,12 +20,12 @@ from bot.store import Store
 from bot.store.tables import decisions, open_work, reviews
 from tests.fakes.slack_api import TEAM_ID
 from tests.slack_harness import (
-    ALICE,
     REVIEW_CHANNEL,
     Harness,
+    delete_event,
+    edit_event,
     message_event,
     running_app,
-    unique_ts,
     wait_for,
 )
 
@@ -33,7 +33,7 @@ DRAFT = "To the 53 people who've watched A Christmas Prince every day for the pa
 GENTLE = "Thanks to everyone who watched A Christmas Prince this season. Happy holidays from all of us!"
 
 #: Short windows, so a test sees a whole retry window and the sweep after it.
-FAST = {"reply_retry_seconds": 2.0, "owed_lease_seconds": 3.0}
+FAST = {"reply_retry_seconds": 1.0, "owed_lease_seconds": 3.0}
 
 
 def bot_posts(h: Harness, thread: str) -> list[dict[str, Any]]:
@@ -44,6 +44,12 @@ def bot_posts(h: Harness, thread: str) -> list[dict[str, Any]]:
 def owed(h: Harness) -> list[str]:
     with h.store.sync._engine.connect() as conn:
         return [row.key for row in conn.execute(open_work.select())]
+
+
+def notices_left(h: Harness) -> list[str]:
+    """The notices left in the store for the sweep to give."""
+    with h.store.sync._engine.connect() as conn:
+        return [row.notice for row in conn.execute(open_work.select()) if row.notice]
 
 
 async def stays(check: Any, seconds: float) -> None:
@@ -59,14 +65,18 @@ async def test_a_reply_slack_keeps_refusing_ends_in_one_notice_not_silence(
     tmp_path: Path, fault: str
 ) -> None:
     async with running_app(tmp_path, **FAST) as slack:
-        # Every post refused for longer than the review's retry window and its notice's.
+        # Every post refused past the review's retry window and its notice's: the notice is left
+        # in the store.
         if fault == "rate_limited":
-            slack.fake.rate_limit_next("chat.postMessage", count=12, retry_after=1)
+            slack.fake.rate_limit_next("chat.postMessage", count=1000, retry_after=1)
         else:
-            slack.fake.server_error_next("chat.postMessage", count=12, status=500)
+            slack.fake.server_error_next("chat.postMessage", count=1000, status=500)
         event = message_event(DRAFT)
         await slack.post_event(event)
         await slack.settle(timeout=30)
+        [left] = await wait_for(lambda: notices_left(slack), timeout=30)
+        assert "couldn't finish this review" in left and bot_posts(slack, event["ts"]) == []
+        slack.fake.recover("chat.postMessage")
         # The sweep gives the notice the work left owed once Slack takes posts again.
         [notice] = await wait_for(lambda: bot_posts(slack, event["ts"]), timeout=30)
         assert "Sorry" in notice["text"] and "couldn't finish this review" in notice["text"]
@@ -91,8 +101,8 @@ async def test_a_post_stored_before_a_500_is_not_posted_again(tmp_path: Path) ->
 async def test_a_burst_into_one_channel_gets_exactly_one_review_per_thread(tmp_path: Path) -> None:
     # Slack's per-channel pace, modelled; the app keeps to the same pace.
     n = 40
-    async with running_app(tmp_path, slack_posts_per_second=4.0, slack_post_burst=2) as slack:
-        slack.fake.limit_posts_per_channel(4.0, burst=2)
+    async with running_app(tmp_path, slack_posts_per_second=10.0, slack_post_burst=2) as slack:
+        slack.fake.limit_posts_per_channel(10.0, burst=2)
         events = [message_event(f"{DRAFT} #{i}") for i in range(n)]
         for event in events:
             assert (await slack.post_event(event))[0] == 200
@@ -162,15 +172,7 @@ async def test_a_draft_deleted_during_its_review_gets_none_and_leaves_no_words(
         root = message_event(DRAFT)
         await slack.post_event(root)
         await asyncio.to_thread(gated.entered.wait, 10)
-        deleted = {
-            "type": "message",
-            "subtype": "message_deleted",
-            "channel": REVIEW_CHANNEL,
-            "hidden": True,
-            "ts": unique_ts(),
-            "deleted_ts": root["ts"],
-            "previous_message": {"type": "message", "user": ALICE, "text": DRAFT, "ts": root["ts"]},
-        }
+        deleted = delete_event(root["ts"], DRAFT)
         await slack.post_event(deleted)
         await asyncio.sleep(0.3)  # the delete is handled while the review still runs
         gated.gate.set()
@@ -189,22 +191,7 @@ async def test_a_draft_edited_during_its_review_ends_with_a_review_of_the_new_wo
         root = message_event(DRAFT)
         await slack.post_event(root)
         await asyncio.to_thread(gated.entered.wait, 10)
-        edited = {
-            "type": "message",
-            "subtype": "message_changed",
-            "channel": REVIEW_CHANNEL,
-            "hidden": True,
-            "ts": unique_ts(),
-            "event_ts": unique_ts(),
-            "message": {
-                "type": "message",
-                "user": ALICE,
-                "text": GENTLE,
-                "ts": root["ts"],
-                "edited": {"user": ALICE, "ts": "1700009999.000002"},
-            },
-            "previous_message": {"type": "message", "user": ALICE, "text": DRAFT, "ts": root["ts"]},
-        }
+        edited = edit_event(root["ts"], DRAFT, GENTLE, edited_at="1700009999.000002")
         await slack.post_event(edited)
         await asyncio.sleep(0.3)
         gated.gate.set()

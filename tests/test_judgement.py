@@ -4,7 +4,6 @@ the author's notes as context, and the eval's grading and alternative figures (i
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -62,9 +61,7 @@ def test_wording_risks_ask_for_a_revision_however_many_fired():
     assert verdict_for([_risk("tragedy_exploitation", Severity.low)], grading) is Verdict.ship
 
 
-def test_the_grading_is_data_a_comms_lead_can_change(tmp_path: Path):
-    rules = tmp_path / "rules"
-    shutil.copytree(data_dir("rules"), rules)
+def test_the_grading_is_data_a_comms_lead_can_change(rules: Path):
     data = yaml.safe_load((rules / "taxonomy.yaml").read_text(encoding="utf-8"))
     for category in data["categories"]:
         if category["id"] == "customer_shaming":

@@ -239,6 +239,15 @@ def test_the_answer_format_is_written_from_the_schema_evidence_first():
     assert '"confirm" or "dismiss"' in contract and "who_could_be_hurt (" in contract
 
 
+def test_the_llm_is_offered_the_severities_of_the_scale_and_never_none():
+    from bot.llm.schema import output_contract
+    from bot.review.models import Severity
+
+    risk = response_schema()["$defs"]["LLMRisk"]["properties"]["severity"]
+    assert risk["enum"] == [s.value for s in Severity] == ["low", "medium", "high", "critical"]
+    assert '(one of "low", "medium", "high" or "critical"; ' in output_contract()
+
+
 def test_the_contract_renders_choices_and_nested_fields_of_any_model():
     from typing import Literal
 

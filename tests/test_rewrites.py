@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from bot.paths import data_dir
 from bot.review.checker import OfflineChecker
 from bot.review.models import Draft, RiskLevel
 from bot.review.rule_files import RuleFileError
 from tests.drafts import NETFLIX
 
 CORPUS = Path(__file__).parent / "data" / "corpus_sample.jsonl"
-
-
-@pytest.fixture
-def rules(tmp_path: Path) -> Path:
-    target = tmp_path / "rules"
-    shutil.copytree(data_dir("rules"), target)
-    return target
 
 
 def _risky_texts() -> list[str]:

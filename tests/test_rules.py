@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,13 +15,6 @@ from bot.review.rulepack import load_packs
 from bot.review.taxonomy import load_taxonomy
 from bot.settings import Settings
 from tests.drafts import NETFLIX
-
-
-@pytest.fixture
-def rules(tmp_path: Path) -> Path:
-    target = tmp_path / "rules"
-    shutil.copytree(data_dir("rules"), target)
-    return target
 
 
 def _write_pack(rules: Path, body: str, name: str = "zz_test.yaml") -> Path:

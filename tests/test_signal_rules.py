@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -44,13 +43,6 @@ NEW_COMBINATION = """
     suggestion: Drop the joke; if you mention it at all, say it plainly and kindly.
     partner_message: This is the laugh next to the tragedy.
 """
-
-
-@pytest.fixture
-def rules(tmp_path: Path) -> Path:
-    target = tmp_path / "rules"
-    shutil.copytree(data_dir("rules"), target)
-    return target
 
 
 def _append(path: Path, text: str) -> None:

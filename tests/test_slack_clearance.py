@@ -21,9 +21,10 @@ from tests.slack_harness import (
     OTHER_CHANNEL,
     REVIEW_CHANNEL,
     Harness,
+    delete_event,
+    edit_event,
     message_event,
     running_app,
-    unique_ts,
 )
 
 REVISE = "We can see you reading this at 3am. Go to bed!"
@@ -164,21 +165,7 @@ async def test_author_refused_teammate_clears_double_click_once_edit_voids(
     assert len(updates_of(slack, reply_ts)) == 1
 
     # An edit voids it; the review is redone and asks for a new clearance.
-    edited = {
-        "type": "message",
-        "subtype": "message_changed",
-        "channel": REVIEW_CHANNEL,
-        "hidden": True,
-        "ts": unique_ts(),
-        "event_ts": unique_ts(),
-        "message": {
-            "type": "message",
-            "user": ALICE,
-            "text": SAFE,
-            "ts": draft_ts,
-            "edited": {"user": ALICE, "ts": "1700009999.000001"},
-        },
-    }
+    edited = edit_event(draft_ts, REVISE, SAFE)
     await slack.post_event(edited)
     await slack.settle()
     redone = updates_of(slack, reply_ts)[-1]
@@ -336,15 +323,7 @@ async def test_a_deleted_draft_keeps_its_clearance_in_the_audit(
     draft_ts, _, review_id = await post_draft(slack, REVISE)
     await slack.post_interaction(click(slack, BOB, review_id, name="bob"))
     await slack.settle()
-    deleted = {
-        "type": "message",
-        "subtype": "message_deleted",
-        "channel": REVIEW_CHANNEL,
-        "hidden": True,
-        "ts": unique_ts(),
-        "deleted_ts": draft_ts,
-        "previous_message": {"type": "message", "user": ALICE, "text": REVISE, "ts": draft_ts},
-    }
+    deleted = delete_event(draft_ts, REVISE)
     await slack.post_event(deleted)
     await slack.settle()
     rec = await slack.store.get_review(review_id)

@@ -17,6 +17,8 @@ from tests.slack_harness import (
     OTHER_CHANNEL,
     REVIEW_CHANNEL,
     Harness,
+    delete_event,
+    edit_event,
     event_envelope,
     message_event,
     running_app,
@@ -209,22 +211,7 @@ async def test_edit_rereviews_and_updates_the_reply(slack: Harness) -> None:
     await slack.settle()
     first = await slack.store.latest_for_draft(REVIEW_CHANNEL, root["ts"])
     assert first is not None
-    edited = {
-        "type": "message",
-        "subtype": "message_changed",
-        "channel": REVIEW_CHANNEL,
-        "hidden": True,
-        "ts": unique_ts(),
-        "event_ts": unique_ts(),
-        "message": {
-            "type": "message",
-            "user": ALICE,
-            "text": GENTLE,
-            "ts": root["ts"],
-            "edited": {"user": ALICE, "ts": "1700009999.000001"},
-        },
-        "previous_message": {"type": "message", "user": ALICE, "text": NETFLIX, "ts": root["ts"]},
-    }
+    edited = edit_event(root["ts"], NETFLIX, GENTLE)
     await slack.post_event(edited)
     await slack.post_event(edited, retry_num=1)  # a retry of the edit: still one re-review
     await slack.settle()
@@ -258,15 +245,7 @@ async def test_delete_marks_the_review(slack: Harness) -> None:
     await slack.settle()
     rec = await slack.store.latest_for_draft(REVIEW_CHANNEL, root["ts"])
     assert rec is not None
-    deleted = {
-        "type": "message",
-        "subtype": "message_deleted",
-        "channel": REVIEW_CHANNEL,
-        "hidden": True,
-        "ts": unique_ts(),
-        "deleted_ts": root["ts"],
-        "previous_message": {"type": "message", "user": ALICE, "text": NETFLIX, "ts": root["ts"]},
-    }
+    deleted = delete_event(root["ts"], NETFLIX)
     await slack.post_event(deleted)
     await slack.settle()
     (update,) = slack.fake.ok_calls_to("chat.update")

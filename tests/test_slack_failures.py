@@ -69,7 +69,8 @@ async def test_reviews_run_concurrently(tmp_path: Path, fake_llm: FakeOpenAI) ->
     n = 6
     # Each LLM call is held until all n are in flight: serialised reviews would never get there.
     fake_llm.hold_until(n, timeout=5.0)
-    async with running_app(tmp_path, **llm_settings(fake_llm)) as slack:
+    # Replies paced faster than Slack's one a second: this test is about the reviews, not the pace.
+    async with running_app(tmp_path, slack_posts_per_second=20.0, **llm_settings(fake_llm)) as slack:
         events = [message_event(f"{NETFLIX} #{i}") for i in range(n)]
         for event in events:
             assert (await slack.post_event(event))[0] == 200

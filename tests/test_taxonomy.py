@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from bot.paths import data_dir
 from bot.review.rule_files import RuleFileError
 from bot.review.taxonomy import load_taxonomy
 
@@ -45,8 +43,7 @@ def test_every_category_the_checker_reports_is_defined(checker):
     assert reported <= ids, sorted(reported - ids)
 
 
-def test_a_comms_lead_can_add_a_category(tmp_path):
-    rules = _copy_rules(tmp_path)
+def test_a_comms_lead_can_add_a_category(rules):
     path = rules / "taxonomy.yaml"
     added = ("\n  - id: greenwashing\n    label: Greenwashing\n"
              "    definition: Claims a product is green without evidence anyone can check.\n"
@@ -76,21 +73,13 @@ def test_prompt_text_lists_every_category_with_definition_and_strategy():
         assert category.rewrite_strategy in text
 
 
-def _copy_rules(tmp_path: Path) -> Path:
-    target = tmp_path / "rules"
-    shutil.copytree(data_dir("rules"), target)
-    return target
-
-
-def test_a_broken_taxonomy_names_the_file(tmp_path):
-    rules = _copy_rules(tmp_path)
+def test_a_broken_taxonomy_names_the_file(rules):
     (rules / "taxonomy.yaml").write_text("categories:\n  - id: x\n    label: [unclosed\n", encoding="utf-8")
     with pytest.raises(RuleFileError, match=r"taxonomy\.yaml: not valid YAML"):
         load_taxonomy(rules)
 
 
-def test_a_category_missing_a_field_is_named(tmp_path):
-    rules = _copy_rules(tmp_path)
+def test_a_category_missing_a_field_is_named(rules):
     (rules / "taxonomy.yaml").write_text(
         "categories:\n  - id: only_id\n    label: Only\n", encoding="utf-8"
     )
@@ -98,8 +87,7 @@ def test_a_category_missing_a_field_is_named(tmp_path):
         load_taxonomy(rules)
 
 
-def test_duplicate_category_is_rejected(tmp_path):
-    rules = _copy_rules(tmp_path)
+def test_duplicate_category_is_rejected(rules):
     entry = ("  - id: twice\n    label: L\n    definition: D\n    example: E\n"
              "    who_is_hurt: W\n    rewrite_strategy: R\n")
     (rules / "taxonomy.yaml").write_text("categories:\n" + entry + entry, encoding="utf-8")

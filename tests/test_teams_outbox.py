@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import bot.conversation.outbox as outbox
+from bot.store.tables import open_work
 from bot.teams.transport import KEY_FIELD
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.teams_harness import REVIEW_CHANNEL, Identity, channel_post, identity, running_server, wait_for
@@ -78,8 +79,9 @@ async def test_a_429_is_retried_after_its_retry_after_and_gives_one_card(ident, 
 
 async def test_failures_past_the_retry_window_end_in_a_plain_notice(ident, tmp_path):
     connector = ident.connector
-    # Teams refuses every update of the "Reviewing…" card for longer than the review's window.
-    connector.server_error_next("update", count=40, status=503)
+    # Teams refuses every update of the "Reviewing…" card past the review's window and its
+    # notice's, until the notice is left in the store for the sweep.
+    connector.server_error_next("update", count=1000, status=503)
     async with running_server(ident, tmp_path / "db.sqlite3", reply_retry_seconds=1.0,
                               owed_lease_seconds=3.0) as server:
         post = channel_post(connector, NETFLIX)
@@ -89,6 +91,13 @@ async def test_failures_past_the_retry_window_end_in_a_plain_notice(ident, tmp_p
         def notice_shown() -> bool:
             return any("Sorry" in card for card in thread_messages(connector, post["id"]).values())
 
+        def notice_left() -> bool:
+            with server.store.sync._engine.connect() as conn:
+                return any(row.notice for row in conn.execute(open_work.select()))
+
+        await wait_for(notice_left, timeout=30)
+        assert not notice_shown()
+        connector.recover("update")
         await wait_for(notice_shown, timeout=30)
         elapsed = time.monotonic() - started
         await server.settle(timeout=20)

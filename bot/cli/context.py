@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from bot.review.models import RiskLevel, Severity, Verdict
+from bot.review.models import RiskLevel, Verdict
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def open_service(settings: Settings, offline: bool) -> ReviewService:
 
 def reaches(level: RiskLevel, fail_on: str | None) -> bool:
     """Whether ``level`` reaches the ``--fail-on`` threshold (never, when none was given)."""
-    return fail_on is not None and level.rank >= Severity(fail_on).rank
+    return fail_on is not None and level.rank >= RiskLevel(fail_on).rank
 
 
 # --- words for verdicts and categories -----------------------------------------------------

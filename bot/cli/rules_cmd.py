@@ -11,13 +11,10 @@ from rich.text import Text
 
 from bot.cli.context import EXIT_OK, EXIT_RISK
 from bot.cli.inputs import draft_text
-from bot.cli.terminal import console_for, safe, wants_color
+from bot.cli.terminal import LEVEL_STYLE, console_for, safe, wants_color
 from bot.review.checker import OfflineChecker
-from bot.review.models import Severity
 from bot.review.rule_examples import Outcome, RuleTrace, example_results, explain
 from bot.settings import Settings
-
-_SEVERITY_STYLE = {Severity.high: "bold red", Severity.medium: "yellow", Severity.low: "cyan"}
 
 _STOPPED_BY = {
     Outcome.allowed: "allow-list (checker config)",
@@ -99,7 +96,7 @@ def _run_explain(args: argparse.Namespace, settings: Settings) -> int:
         elif trace.mitigators:
             note = ", ".join(safe(w) for w in trace.mitigators)
         categories = ", ".join([rule.category, *rule.also])
-        fired.add_row(rule.id, categories, Text(severity.value, style=_SEVERITY_STYLE[severity]),
+        fired.add_row(rule.id, categories, Text(severity.value, style=LEVEL_STYLE[severity.value]),
                       _words(trace), note)
     _print_table(console, fired, "No pack rule fired.")
 
@@ -107,7 +104,7 @@ def _run_explain(args: argparse.Namespace, settings: Settings) -> int:
     for column in ("detector", "category", "severity", "words"):
         detectors.add_column(column, overflow="fold")
     for hit in seen.detectors:
-        level = Text(hit.severity.value, style=_SEVERITY_STYLE[hit.severity])
+        level = Text(hit.severity.value, style=LEVEL_STYLE[hit.severity.value])
         detectors.add_row(hit.name, hit.category, level, safe(hit.quote))
     _print_table(console, detectors, "No detector fired.")
 

@@ -8,12 +8,15 @@ converted into a ``Review`` by ``bot.review.merge`` — nothing here is trusted 
 from __future__ import annotations
 
 import json
+from enum import Enum
 from functools import cache
-from typing import Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 import openai
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from pydantic.fields import FieldInfo
+
+from bot.review.models import Severity
 
 SCHEMA_NAME = "redteam_review"
 
@@ -22,9 +25,14 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+#: The scale's levels a risk may have (never ``none``), inlined as a plain enum: a ``$defs`` entry
+#: would only lengthen every request.
+_SEVERITY = WithJsonSchema({"enum": [s.value for s in Severity], "title": "Severity", "type": "string"})
+
+
 class LLMRisk(_Strict):
     category: str = Field(description="a category id from the list above")
-    severity: Literal["low", "medium", "high", "critical"] = Field(description="by the severity guide below")
+    severity: Annotated[Severity, _SEVERITY] = Field(description="by the severity guide below")
     quote: str = Field(description="the exact words from the draft that carry the risk, copied character "
                                    "for character, as short as possible but complete; never paraphrase")
     explanation: str = Field(description="why these words are risky, here")
@@ -77,8 +85,12 @@ class LLMReview(_Strict):
 
 
 def _kind(annotation: Any) -> str:
+    choices: list[str] = []
     if get_origin(annotation) is Literal:
         choices = [json.dumps(c) for c in get_args(annotation)]
+    elif isinstance(annotation, type) and issubclass(annotation, Enum):
+        choices = [json.dumps(member.value) for member in annotation]
+    if choices:
         return "one of " + ", ".join(choices[:-1]) + " or " + choices[-1]
     return ""
 

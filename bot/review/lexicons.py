@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.review.matching import WORD_EDGE, Alternative, Pattern, PatternError, alternatives_of
+from bot.review.matching import (
+    WORD_EDGE,
+    Alternative,
+    Pattern,
+    PatternError,
+    alternatives_of,
+    check_python_syntax,
+)
 from bot.review.rule_files import RuleFileError, read_yaml
 from bot.review.rulepack import case_blind, term_body
 
@@ -81,7 +88,7 @@ class Lexicons:
                 raise RuleFileError(f"{path}: list {name!r} must be a list of non-empty strings")
             for entry in entries if check else ():
                 try:
-                    re.compile(_entry_pattern(entry))
+                    check_python_syntax(_entry_pattern(entry))
                     Pattern(_alternatives(entry)).check()
                 except (re.error, PatternError) as exc:
                     raise RuleFileError(f"{path}: list {name!r}: bad entry {entry!r}: {exc}") from exc

@@ -22,6 +22,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ import re2
 
 __all__ = [
     "WORD_EDGE", "Alternative", "Context", "Pattern", "PatternError", "PatternSet", "alternatives_of",
-    "check", "translate",
+    "check", "check_python_syntax", "translate",
 ]
 
 _OPTIONS = re2.Options()
@@ -74,6 +75,18 @@ class PatternError(ValueError):
     """A pattern the checker cannot use; the message says why in plain words."""
 
 
+@functools.lru_cache(maxsize=8192)
+def check_python_syntax(pattern: str) -> None:
+    """Raise ``re.error`` unless ``pattern`` is a Python regex (rule files are written in its syntax).
+
+    Cached: the rules hold more patterns than ``re``'s own cache keeps, so each checker built in
+    one process would parse them all again; a failure is not cached and raises every time."""
+    re.compile(pattern)
+
+
+# Cached like ``_compile``: a pure function of its text, and every checker built in one process
+# (a test run, a server's reload) translates the same rule patterns again.
+@functools.lru_cache(maxsize=8192)
 def translate(pattern: str) -> str:
     """``pattern`` (Python ``re`` syntax) as RE2 syntax with the same meaning; PatternError if none."""
     out: list[str] = []
@@ -223,6 +236,11 @@ def _trailing(part: str, kind: str) -> int:
 
 def split_alternatives(pattern: str) -> list[str]:
     """The top-level alternatives of ``pattern`` ("a|(?:b|c)" -> ["a", "(?:b|c)"])."""
+    return list(_split_alternatives(pattern))
+
+
+@functools.lru_cache(maxsize=8192)  # pure, and asked again for every checker built (see translate)
+def _split_alternatives(pattern: str) -> tuple[str, ...]:
     parts: list[str] = []
     depth = 0
     start = 0
@@ -235,7 +253,7 @@ def split_alternatives(pattern: str) -> list[str]:
             parts.append(pattern[start:i])
             start = i + 1
     parts.append(pattern[start:])
-    return parts
+    return tuple(parts)
 
 
 def _one_char(body: str) -> tuple[bool, str] | None:

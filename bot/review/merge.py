@@ -168,7 +168,7 @@ def merge_reviews(
         if evidence is None:
             not_in_draft += 1
             continue
-        severity = Severity(item.severity)
+        severity = item.severity
         same = next(
             (r for r in risks if r.category == item.category and _overlaps(r.evidence, evidence)), None
         )

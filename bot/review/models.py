@@ -16,17 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 SCHEMA_VERSION = "1"
 
 
-class Severity(StrEnum):
-    low = "low"
-    medium = "medium"
-    high = "high"
-    critical = "critical"
-
-    @property
-    def rank(self) -> int:
-        return _SEVERITY_RANK[self.value]
-
-
+# The one severity scale, lowest first: ``rank`` is the position here. A draft's overall risk is
+# any level; a risk's severity (``Severity``) any level but ``none``. (Docstrings of these enums
+# go into the published JSON schemas, so the explanation lives in comments.)
 class RiskLevel(StrEnum):
     """The overall risk of a draft: the highest severity among its risks, or ``none``."""
 
@@ -38,16 +30,35 @@ class RiskLevel(StrEnum):
 
     @property
     def rank(self) -> int:
-        return _SEVERITY_RANK[self.value]
+        return _RANK[self.value]
 
     @classmethod
     def of(cls, risks: list[Risk]) -> RiskLevel:
-        if not risks:
-            return cls.none
-        return cls(max(risks, key=lambda r: r.severity.rank).severity.value)
+        """The highest severity among ``risks``, or ``none``."""
+        return max((r.severity.level for r in risks), key=lambda level: level.rank, default=cls.none)
 
 
-_SEVERITY_RANK = {"none": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+# A risk's severity: a level of the scale above ``none``, by the same name and rank. A class of
+# its own so that a risk can never be typed, validated or offered to the LLM as ``none``; its
+# values are taken from the scale, and the check below fails at import if the two drift apart.
+class Severity(StrEnum):
+    low = RiskLevel.low.value
+    medium = RiskLevel.medium.value
+    high = RiskLevel.high.value
+    critical = RiskLevel.critical.value
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self.value]
+
+    @property
+    def level(self) -> RiskLevel:
+        return RiskLevel(self.value)
+
+
+_RANK = {level.value: rank for rank, level in enumerate(RiskLevel)}
+if [s.value for s in Severity] != [level.value for level in RiskLevel][1:]:
+    raise TypeError("Severity must be the levels of RiskLevel above none, in the same order")
 
 
 class Verdict(StrEnum):

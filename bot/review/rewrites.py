@@ -21,7 +21,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.review.matching import Alternative as PatternAlternative
-from bot.review.matching import Pattern, PatternError, alternatives_of
+from bot.review.matching import Pattern, PatternError, alternatives_of, check_python_syntax
 from bot.review.models import Alternative, Risk, RiskLevel, Severity
 from bot.review.taxonomy import RuleFileError, read_yaml
 from bot.review.text import sentence_bounds
@@ -120,7 +120,7 @@ class Rewriter:
             raise RuleFileError(f"{path}: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from exc
         for sub in book.soften_numbers + book.soften_windows:
             try:
-                re.compile(sub.pattern)
+                check_python_syntax(sub.pattern)
                 _compile(sub.pattern).check()
             except (re.error, PatternError) as exc:
                 raise RuleFileError(f"{path}: bad pattern {sub.pattern!r}: {exc}") from exc

@@ -26,7 +26,14 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from bot.review.matching import WORD_EDGE, Alternative, Pattern, PatternError, alternatives_of
+from bot.review.matching import (
+    WORD_EDGE,
+    Alternative,
+    Pattern,
+    PatternError,
+    alternatives_of,
+    check_python_syntax,
+)
 from bot.review.models import Severity
 from bot.review.rule_files import RuleFileError, read_yaml, validated
 from bot.review.taxonomy import Taxonomy
@@ -112,7 +119,7 @@ def compile_any(patterns: list[str], *, where: str, terms: list[str] | None = No
     for pattern in patterns:
         try:
             if check:
-                re.compile(pattern)
+                check_python_syntax(pattern)
             own = [Alternative(case_blind(a.body), a.before, a.after, a.not_after)
                    for a in alternatives_of(pattern)]
             if check:

@@ -36,7 +36,7 @@ SEVERITY_BADGE = {
 
 RISK_LEVEL_BADGE = {
     RiskLevel.none: ":large_green_circle:",
-    **{RiskLevel(s.value): badge for s, badge in SEVERITY_BADGE.items()},
+    **{s.level: badge for s, badge in SEVERITY_BADGE.items()},
 }
 
 _DEFAULT_SUMMARY = {

@@ -64,7 +64,7 @@ SEVERITY_BADGE = {
     Severity.medium: "🟠",
     Severity.low: "🟡",
 }
-RISK_LEVEL_BADGE = {RiskLevel.none: "🟢", **{RiskLevel(s.value): b for s, b in SEVERITY_BADGE.items()}}
+RISK_LEVEL_BADGE = {RiskLevel.none: "🟢", **{s.level: b for s, b in SEVERITY_BADGE.items()}}
 _DEFAULT_SUMMARY = {
     Verdict.do_not_post: "The idea itself is the problem: rewording will not save this post.",
     Verdict.revise: "Worth posting once the risky words below are changed.",

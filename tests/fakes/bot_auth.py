@@ -15,8 +15,6 @@ import datetime as dt
 import itertools
 import json
 import ssl
-import sys
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -35,30 +33,25 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from jwt.algorithms import RSAAlgorithm
 
+from tests.serving import serve_in_thread, stop_serving
+
 #: The issuer of Bot Framework tokens in the public cloud (the SDK checks it).
 BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
 
 
+#: Keys made so far in this process. Making a 2048-bit key costs about 50 ms of CPU and every
+#: Teams test needs four (signing, forger, CA, server), so later tests reuse them in turn.
+_KEY_POOL: list[rsa.RSAPrivateKey] = []
+_POOL_SIZE = 8  # more than one test ever holds at once (rotations included): no two alike
+_drawn = itertools.count()
+
+
 def _rsa_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-def _quiet(server: ThreadingHTTPServer, request: Any, client_address: Any) -> None:
-    if isinstance(sys.exc_info()[1], ConnectionError | ssl.SSLError):
-        return
-    ThreadingHTTPServer.handle_error(server, request, client_address)
-
-
-def _serve(
-    handler: type[BaseHTTPRequestHandler], context: ssl.SSLContext | None = None
-) -> ThreadingHTTPServer:
-    server_class = type("_Server", (ThreadingHTTPServer,),
-                        {"daemon_threads": True, "handle_error": _quiet, "request_queue_size": 128})
-    server = server_class(("127.0.0.1", 0), handler)
-    if context is not None:
-        server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    return server
+    """A private key distinct from the last ``_POOL_SIZE - 1`` drawn."""
+    turn = next(_drawn) % _POOL_SIZE
+    if turn == len(_KEY_POOL):
+        _KEY_POOL.append(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    return _KEY_POOL[turn]
 
 
 def _json_handler(answer: Callable[[str, str, bytes], tuple[int, Any]]) -> type[BaseHTTPRequestHandler]:
@@ -108,14 +101,12 @@ class BotFrameworkKeys:
         self.kid = "test-key-" + uuid.uuid4().hex[:8]
 
     def start(self) -> BotFrameworkKeys:
-        self._server = _serve(_json_handler(self._answer))
+        self._server = serve_in_thread(_json_handler(self._answer))
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        stop_serving(self._server)
+        self._server = None
 
     @property
     def base_url(self) -> str:
@@ -239,14 +230,12 @@ class FakeEntra:
         self._server: ThreadingHTTPServer | None = None
 
     def start(self) -> FakeEntra:
-        self._server = _serve(_json_handler(self._answer), self.certificates.server_context())
+        self._server = serve_in_thread(_json_handler(self._answer), self.certificates.server_context())
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        stop_serving(self._server)
+        self._server = None
 
     @property
     def login_url(self) -> str:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from tests.serving import serve_in_thread, stop_serving
 
 _CONVERSATIONS = "/v3/conversations"
 _ACTIVITIES = re.compile(r"^/v3/conversations/(?P<conv>[^/]+)/activities(?:/(?P<activity>[^/]+))?$")
@@ -73,20 +74,12 @@ class FakeBotConnector:
 
     # --- lifecycle -------------------------------------------------------------------
     def start(self) -> FakeBotConnector:
-        server_class = type(
-            "_Server",
-            (ThreadingHTTPServer,),
-            {"request_queue_size": 512, "daemon_threads": True, "handle_error": _quiet_disconnects},
-        )
-        self._server = server_class(("127.0.0.1", 0), _handler_for(self))
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
+        self._server = serve_in_thread(_handler_for(self))
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        stop_serving(self._server)
+        self._server = None
 
     def __enter__(self) -> FakeBotConnector:
         return self.start()
@@ -120,6 +113,11 @@ class FakeBotConnector:
 
     def ok_calls_of(self, kind: str) -> list[ConnectorCall]:
         return [c for c in self.calls_of(kind) if c.status < 300]
+
+    def recover(self, kind: str) -> None:
+        """Drop the faults still queued for ``kind``: the Connector takes those calls again."""
+        with self._lock:
+            self._faults.pop(kind, None)
 
     # --- internals -------------------------------------------------------------------
     def _add(self, kind: str, fault: _Fault) -> None:
@@ -206,12 +204,6 @@ class FakeBotConnector:
     def _record(self, call: ConnectorCall) -> None:
         with self._lock:
             self.calls.append(call)
-
-
-def _quiet_disconnects(server: ThreadingHTTPServer, request: Any, client_address: Any) -> None:
-    if isinstance(sys.exc_info()[1], ConnectionError):
-        return
-    ThreadingHTTPServer.handle_error(server, request, client_address)
 
 
 def _handler_for(fake: FakeBotConnector) -> type[BaseHTTPRequestHandler]:

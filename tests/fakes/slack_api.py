@@ -14,7 +14,6 @@ import contextlib
 import itertools
 import json
 import math
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +21,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.serving import serve_in_thread, stop_serving
 
 BOT_USER_ID = "UREDTEAM"
 BOT_ID = "BREDTEAM"
@@ -94,28 +95,15 @@ class FakeSlackAPI:
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # --- lifecycle -------------------------------------------------------------------
     def start(self) -> FakeSlackAPI:
-        handler = _handler_for(self)
-        # A listen backlog big enough for 100 drafts' calls at once (the default 5 drops SYNs,
-        # and the client's retransmit adds whole seconds).
-        server_class = type(
-            "_Server",
-            (ThreadingHTTPServer,),
-            {"request_queue_size": 512, "daemon_threads": True, "handle_error": _quiet_disconnects},
-        )
-        self._server = server_class(("127.0.0.1", 0), handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
-        self._thread.start()
+        self._server = serve_in_thread(_handler_for(self))
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        stop_serving(self._server)
+        self._server = None
 
     def __enter__(self) -> FakeSlackAPI:
         return self.start()
@@ -231,6 +219,11 @@ class FakeSlackAPI:
     def reset_calls(self) -> None:
         with self._lock:
             self.calls.clear()
+
+    def recover(self, method: str) -> None:
+        """Drop the faults still queued for ``method``: Slack takes its calls again."""
+        with self._lock:
+            self._faults.pop(method, None)
 
     # --- internals -------------------------------------------------------------------
     def _add_fault(self, method: str, fault: _Fault) -> None:
@@ -392,13 +385,6 @@ _METHODS: dict[str, Callable[[FakeSlackAPI, dict[str, Any]], dict[str, Any]]] = 
     "usergroups.users.list": _usergroups_users_list,
     "apps.connections.open": _connections_open,
 }
-
-
-def _quiet_disconnects(server: ThreadingHTTPServer, request: Any, client_address: Any) -> None:
-    """A client that hangs up (a test ending, a benchmark stopping the app) is no error to print."""
-    if isinstance(sys.exc_info()[1], ConnectionError):
-        return
-    ThreadingHTTPServer.handle_error(server, request, client_address)
 
 
 def _parse_params(query: str, content_type: str, body: bytes) -> dict[str, Any]:

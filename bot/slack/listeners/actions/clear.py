@@ -7,12 +7,13 @@ import json
 import logging
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncApp, AsyncRespond
 
 from bot.conversation.clearance import ClearanceReply, ReplyKind
 from bot.conversation.notices import log_failure
 from bot.slack import ids
 from bot.slack.blocks_clearance import clear_reason_modal, render_clearance_reply
+from bot.slack.listeners.actions.clicks import clicked, on_click
 from bot.slack.runtime import SlackRuntime
 
 log = logging.getLogger(__name__)
@@ -24,20 +25,13 @@ NO_FORM = (
 
 
 def register(app: AsyncApp, runtime: SlackRuntime) -> None:
-    async def on_clear(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
-    ) -> None:
-        await ack()
-        runtime.spawn(clear(runtime, body, action, respond))
-
-    app.action(ids.CLEAR_ACTION_ID)(on_clear)
+    on_click(app, runtime, ids.CLEAR_ACTION_ID, clear)
 
 
 async def clear(
     runtime: SlackRuntime, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
 ) -> None:
-    review_id = str(action.get("value") or "")
-    user = str((body.get("user") or {}).get("id") or "")
+    review_id, user = clicked(body, action)
     reply = await runtime.clearances.clicked(review_id, user)
     if reply.kind is ReplyKind.needs_reason:
         if await _ask_reason(runtime, body, review_id):

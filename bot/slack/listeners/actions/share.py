@@ -4,30 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncApp, AsyncRespond
 
 from bot.conversation import notices
 from bot.slack import ids
 from bot.slack.errors import cannot_post_there
+from bot.slack.listeners.actions.clicks import clicked, on_click
 from bot.slack.runtime import SlackRuntime
 from bot.slack.transport import INVITE_HINT
 
 
 def register(app: AsyncApp, runtime: SlackRuntime) -> None:
-    async def on_share(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
-    ) -> None:
-        await ack()
-        runtime.spawn(share(runtime, body, action, respond))
-
-    app.action(ids.SHARE_ACTION_ID)(on_share)
+    on_click(app, runtime, ids.SHARE_ACTION_ID, share)
 
 
 async def share(
     runtime: SlackRuntime, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
 ) -> None:
-    review_id = str(action.get("value") or "")
-    user = str((body.get("user") or {}).get("id") or "")
+    review_id, user = clicked(body, action)
     channel = str((body.get("channel") or {}).get("id") or "")
     try:
         if await runtime.conversation.share(review_id, channel, user):

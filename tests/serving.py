@@ -1,0 +1,79 @@
+"""Serving on loopback for the tests and their fakes: threaded HTTP servers for the fakes, the
+real ASGI app under uvicorn, and waiting for a condition instead of for time."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import sys
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, TypeVar
+
+import uvicorn
+
+T = TypeVar("T")
+
+
+def _quiet_disconnects(server: ThreadingHTTPServer, request: Any, client_address: Any) -> None:
+    """A client that hangs up (a test ending, a benchmark stopping the app) is no error to print."""
+    if isinstance(sys.exc_info()[1], ConnectionError | ssl.SSLError):
+        return
+    ThreadingHTTPServer.handle_error(server, request, client_address)
+
+
+def serve_in_thread(
+    handler: type[BaseHTTPRequestHandler], context: ssl.SSLContext | None = None
+) -> ThreadingHTTPServer:
+    """``handler`` served on 127.0.0.1 (an ephemeral port) by a daemon thread; TLS with ``context``."""
+    # A listen backlog big enough for 100 drafts' calls at once (the default 5 drops SYNs, and
+    # the client's retransmit adds whole seconds).
+    server_class = type(
+        "_Server",
+        (ThreadingHTTPServer,),
+        {"request_queue_size": 512, "daemon_threads": True, "handle_error": _quiet_disconnects},
+    )
+    server = server_class(("127.0.0.1", 0), handler)
+    if context is not None:
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    return server
+
+
+def stop_serving(server: ThreadingHTTPServer | None) -> None:
+    if server is not None:
+        server.shutdown()
+        server.server_close()
+
+
+async def wait_for(check: Callable[[], T], timeout: float = 5.0, interval: float = 0.01) -> T:
+    """Poll ``check`` until it returns something truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {check}")
+        await asyncio.sleep(interval)
+
+
+@asynccontextmanager
+async def serving_asgi(asgi: Any) -> AsyncIterator[str]:
+    """``asgi`` (lifespan on) under uvicorn on 127.0.0.1; yields its base URL."""
+    config = uvicorn.Config(asgi, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        await wait_for(lambda: server.started or task.done(), timeout=10)
+        if task.done():
+            # uvicorn exits (SystemExit) when the lifespan fails; its log above says why
+            raise RuntimeError("the app did not start: see the captured log") from task.exception()
+        port = server.servers[0].sockets[0].getsockname()[1]
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
