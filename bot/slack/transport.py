@@ -55,6 +55,8 @@ class SlackTransport:
         self.poster = without_retries(client)
         self.channels = channels
         self.channel_limit = limit or ChannelLimit(per_second=1.0, burst=3)
+        # Slack limits posts per channel only (chat.postMessage), not the app's calls together.
+        self.app_limit: ChannelLimit | None = None
         # The taxonomy's own category labels, as the command line shows them.
         self.category_labels = {cid: taxonomy.label(cid) for cid in taxonomy.ids}
 
@@ -106,6 +108,12 @@ class SlackTransport:
             if not resp.get("has_more") or not cursor:
                 return None
         return None
+
+    def pace_key(self, channel: str, *, thread: str | None = None, message: str | None = None) -> str:
+        return channel
+
+    def over_app_limit(self, exc: BaseException) -> bool:
+        return False
 
     def retry_after(self, exc: BaseException) -> float | None:
         if isinstance(exc, SlackApiError):

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import math
 from collections import OrderedDict, deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -36,6 +37,7 @@ import httpx
 from microsoft_teams.cards import AdaptiveCard
 
 from bot.conversation import Answered, DraftDeleted, Notice, Outcome, Place, Reviewed
+from bot.conversation.outbox import Pacer
 from bot.conversation.transport import CannotTell, ChannelLimit
 from bot.review.models import ThreadMessage
 from bot.review.taxonomy import Taxonomy
@@ -57,10 +59,11 @@ THREAD_MEMORY = 30
 THREADS_REMEMBERED = 2_000
 #: The author the layer expects on the bot's own messages.
 BOT_AUTHOR = "redteam"
-#: Teams allows a bot about 7 sends a second into one conversation (a chat, or a channel
-#: thread). Evenly spaced at that pace per channel, no thread of it can go faster; a 429 from
-#: Teams (another process posting there) holds the channel for its Retry-After.
-CHANNEL_LIMIT = ChannelLimit(per_second=7.0, burst=1)
+#: Teams' limits for one bot in one conversation (a chat, or a channel thread), as operations
+#: in seconds: 7 in 1 s, 8 in 2 s, 60 in 30 s, 1,800 in an hour.
+THREAD_WINDOWS: tuple[tuple[int, float], ...] = ((7, 1.0), (8, 2.0), (60, 30.0), (1800, 3600.0))
+#: Teams' limit for one app in one tenant, all conversations together: 50 requests a second.
+APP_REQUESTS_PER_SECOND = 50
 #: Keys remembered per process for finding replies again.
 KEYS_REMEMBERED = 20_000
 #: Answered "not carried out": the request never reached Teams' store.
@@ -126,11 +129,22 @@ def looks_like_channel(channel: str) -> bool:
     return channel.startswith("19:") and channel.endswith(("@thread.tacv2", "@thread.skype"))
 
 
+def thread_limit(windows: tuple[tuple[int, float], ...] = THREAD_WINDOWS) -> ChannelLimit:
+    """The pace of one conversation: within every window, and evenly spaced at the fastest
+    window's rate (a burst in one thread gains nothing: one reply per draft)."""
+    fastest = max(count / seconds for count, seconds in windows)
+    return ChannelLimit(per_second=fastest, burst=1, windows=windows)
+
+
+def app_limit(requests_per_second: int = APP_REQUESTS_PER_SECOND) -> ChannelLimit:
+    """All of the bot's calls together: no more than ``requests_per_second`` in any second."""
+    return ChannelLimit(per_second=math.inf, burst=1, windows=((requests_per_second, 1.0),))
+
+
 class TeamsConversationTransport:
     """:class:`bot.conversation.Transport` for Teams. Use it from one event loop (the review loop)."""
 
     platform = TEAMS
-    channel_limit = CHANNEL_LIMIT
 
     def __init__(
         self,
@@ -139,9 +153,17 @@ class TeamsConversationTransport:
         review_channels: list[str] | None = None,
         taxonomy: Taxonomy | None = None,
         store: AsyncStore | None = None,
+        limit: ChannelLimit | None = None,
+        app: ChannelLimit | None = None,
     ) -> None:
         self.teams = teams
         self.store = store
+        #: Paced per conversation: a channel thread or a chat (Teams' own unit).
+        self.channel_limit = limit or thread_limit()
+        self.app_limit: ChannelLimit | None = app or app_limit()
+        #: The outbox's pacer, once the conversation is built: the "Reviewing…" cards this
+        #: transport posts on its own count against the same budgets.
+        self.pacer: Pacer | None = None
         # What this process knows of the posts made under each idempotency key: the reply's
         # reference once Teams confirmed it; the "Reviewing…" activity a reply is replacing
         # (repeating that update is harmless); the outcome of each new post it tried ("" when it
@@ -269,6 +291,23 @@ class TeamsConversationTransport:
             self.remember(Place(TEAMS, "", channel, sent, thread, BOT_AUTHOR), outcome.text)
         return self._confirmed(key, self._ref(place, thread, sent))
 
+    def pace_key(self, channel: str, *, thread: str | None = None, message: str | None = None) -> str:
+        """The conversation a post goes to: ``<channel>;messageid=<root>`` for a channel thread,
+        the chat itself otherwise (chats have no threads)."""
+        if thread is None and message is not None:
+            thread = message.rpartition("/")[0] or None
+        route = self.routes.get(channel)
+        is_channel = route.is_channel if route is not None else looks_like_channel(channel)
+        if is_channel and thread and thread.isdigit():
+            return f"{channel};messageid={thread}"
+        return channel
+
+    def over_app_limit(self, exc: BaseException) -> bool:
+        # Teams does not say which limit a 429 is for. The pacer keeps each conversation within
+        # its own, so a 429 most likely means the app's budget for the tenant is spent (shared
+        # with the other processes of the bot): every conversation waits.
+        return isinstance(exc, httpx.HTTPStatusError) and exc.response.status_code == 429
+
     async def find_reply(self, channel: str, thread: str, key: str) -> str | None:
         """The reply posted under ``key``, from what this process and the store know; raises
         :class:`CannotTell` when a post under ``key`` may have landed unseen."""
@@ -291,7 +330,7 @@ class TeamsConversationTransport:
             asked = retry_after_seconds(exc.response)
             if status == 429:
                 return 1.0 if asked is None else asked
-            if status >= 500 or status == 408:
+            if status >= 500 or status in (408, 412):
                 return asked or 0.0
             return None  # 4xx: not allowed there, a card Teams refuses
         if isinstance(exc, httpx.TransportError | TimeoutError | ConnectionError):
@@ -313,6 +352,8 @@ class TeamsConversationTransport:
         # Registered before the first wait, so a review that is ready first still finds it.
         self._working.setdefault(key, deque()).append(done)
         try:
+            if self.pacer is not None:
+                await self.pacer.wait(self.pace_key(place.channel, thread=place.thread))
             done.set_result(await self.teams.post(self.place_of(place.channel, place.thread),
                                                   cards.render_working()))
         except BaseException:
@@ -368,7 +409,14 @@ class TeamsConversationTransport:
         placeholder = waiting.popleft()
         if not waiting:
             del self._working[key]
-        return await placeholder
+        if placeholder.done():
+            return placeholder.result()
+        activity = await placeholder
+        if self.pacer is not None:
+            # The outbox's turn for this reply passed while the card it replaces waited for its
+            # own: sent now, the two would reach Teams together, beyond the pace.
+            await self.pacer.wait(self.pace_key(key[0], thread=key[1]))
+        return activity
 
     @staticmethod
     def _ref(place: TeamsPlace, thread: str, activity: str) -> str:

@@ -20,7 +20,7 @@ from bot.settings import Settings
 from bot.store import AsyncStore
 from bot.teams import cards
 from bot.teams.app import TeamsApp
-from bot.teams.port import TeamsConversationTransport
+from bot.teams.port import TeamsConversationTransport, app_limit, thread_limit
 from bot.teams.transport import TeamsTransport
 
 log = logging.getLogger(__name__)
@@ -58,11 +58,14 @@ class TeamsRuntime:
             review_channels=settings.teams_review_channel_list,
             taxonomy=service.checker.taxonomy,
             store=store,
+            limit=thread_limit(settings.teams_thread_windows),
+            app=app_limit(settings.teams_app_requests_per_second),
         )
         conversation = Conversation(
             service, store, port, delivery=DeliveryPolicy.from_settings(settings),
             clearance=ClearancePolicy.from_settings(settings),
         )
+        port.pacer = conversation.outbox.pacer
         runtime = cls(settings, teams, conversation, port, worker)
         register(runtime)
         return runtime
