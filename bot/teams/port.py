@@ -164,6 +164,8 @@ class TeamsConversationTransport:
         #: The outbox's pacer, once the conversation is built: the "Reviewing…" cards this
         #: transport posts on its own count against the same budgets.
         self.pacer: Pacer | None = None
+        # The same for every draft, and a card takes about a millisecond to build: built once.
+        self._working_card = cards.render_working()
         # What this process knows of the posts made under each idempotency key: the reply's
         # reference once Teams confirmed it; the "Reviewing…" activity a reply is replacing
         # (repeating that update is harmless); the outcome of each new post it tried ("" when it
@@ -355,7 +357,7 @@ class TeamsConversationTransport:
             if self.pacer is not None:
                 await self.pacer.wait(self.pace_key(place.channel, thread=place.thread))
             done.set_result(await self.teams.post(self.place_of(place.channel, place.thread),
-                                                  cards.render_working()))
+                                                  self._working_card))
         except BaseException:
             done.set_result(None)
             raise
