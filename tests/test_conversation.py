@@ -68,6 +68,12 @@ class MemoryTransport:
     def over_app_limit(self, exc: BaseException) -> bool:
         return False
 
+    def route(self, channel: str) -> str | None:
+        return None
+
+    def learn_route(self, channel: str, route: str) -> None:
+        return None
+
     async def post_in_thread(
         self, channel: str, thread: str, outcome: Outcome, *, key: str | None = None
     ) -> str:

@@ -73,6 +73,15 @@ class Transport(Protocol):
         none; raises when the platform cannot tell (then the outbox does not post blindly)."""
         ...
 
+    def route(self, channel: str) -> str | None:
+        """What another process needs to post into ``channel`` when it has never seen it (kept
+        with a reply owed there, opaque to the layer), or None when the channel id is enough."""
+        ...
+
+    def learn_route(self, channel: str, route: str) -> None:
+        """Take ``route`` (from :meth:`route`, maybe in another process) as the way to ``channel``."""
+        ...
+
     def retry_after(self, exc: BaseException) -> float | None:
         """For a failed call: None when retrying cannot help (not allowed in the channel, a
         message the platform refuses); else the seconds the platform asked to wait (its

@@ -115,6 +115,12 @@ class SlackTransport:
     def over_app_limit(self, exc: BaseException) -> bool:
         return False
 
+    def route(self, channel: str) -> str | None:
+        return None  # one Web API for the workspace: the channel id is enough
+
+    def learn_route(self, channel: str, route: str) -> None:
+        return None
+
     def retry_after(self, exc: BaseException) -> float | None:
         if isinstance(exc, SlackApiError):
             status = int(getattr(exc.response, "status_code", 200) or 200)

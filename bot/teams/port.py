@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import math
 from collections import OrderedDict, deque
@@ -280,7 +281,7 @@ class TeamsConversationTransport:
                     self._replacing.pop(key, None)
             else:
                 self._unreplaced.pop(_thread_key(channel, thread), None)
-                return self._confirmed(key, self._ref(place, thread, activity))
+                return await self._confirmed(key, self._ref(place, thread, activity))
         if key:
             await self._mark_sent(key)
         try:
@@ -291,7 +292,7 @@ class TeamsConversationTransport:
             raise
         if isinstance(outcome, Answered):
             self.remember(Place(TEAMS, "", channel, sent, thread, BOT_AUTHOR), outcome.text)
-        return self._confirmed(key, self._ref(place, thread, sent))
+        return await self._confirmed(key, self._ref(place, thread, sent))
 
     def pace_key(self, channel: str, *, thread: str | None = None, message: str | None = None) -> str:
         """The conversation a post goes to: ``<channel>;messageid=<root>`` for a channel thread,
@@ -320,9 +321,38 @@ class TeamsConversationTransport:
         tried = self._tried.get(key)
         if tried == "?":
             raise CannotTell("a post under this key may have reached Teams")
-        if tried is None and self.store is not None and await self.store.seen(sent_marker(key)):
-            raise CannotTell("another process posted under this key")
+        if tried is None and self.store is not None:
+            # Another process (stopped since) may have posted under this key.
+            marked, ref = await self.store.noted(sent_marker(key))
+            if ref:
+                self._posted.remember(key, ref)
+                return ref  # it saw Teams take the reply
+            if marked:
+                raise CannotTell("another process posted under this key")
         return None
+
+    def route(self, channel: str) -> str | None:
+        """The service URL and conversation id behind ``channel``, as JSON: a chat's id may be
+        hashed in ``channel``, and a process that never saw the chat knows neither."""
+        route = self.routes.get(channel)
+        if route is None:
+            return None
+        return json.dumps({"serviceUrl": route.service_url, "conversationId": route.conversation_id,
+                           "isChannel": route.is_channel}, separators=(",", ":"))
+
+    def learn_route(self, channel: str, route: str) -> None:
+        """Take a route :meth:`route` gave (maybe in another process), unless this process knows
+        a fresher one (an activity it saw)."""
+        if channel in self.routes:
+            return
+        try:
+            fields = json.loads(route)
+            known = Route(str(fields["serviceUrl"]), str(fields["conversationId"]), bool(fields["isChannel"]))
+        except (ValueError, TypeError, KeyError):
+            log.warning("a stored route to a conversation could not be read")
+            return
+        if known.service_url.startswith(("https://", "http://")) and known.conversation_id:
+            self.routes[channel] = known
 
     def retry_after(self, exc: BaseException) -> float | None:
         if isinstance(exc, CannotTell):
@@ -386,11 +416,18 @@ class TeamsConversationTransport:
 
     # --- pieces --------------------------------------------------------------------------
 
-    def _confirmed(self, key: str | None, ref: str) -> str:
+    async def _confirmed(self, key: str | None, ref: str) -> str:
         if key:
             self._posted.remember(key, ref)
             self._replacing.pop(key, None)
             self._tried.pop(key, None)
+            if self.store is not None:
+                # Teams took it: a process that looks for it later (the sweep, after this one
+                # stopped before settling its debt) finds it rather than a marker it cannot read.
+                try:
+                    await self.store.note(sent_marker(key), ref)
+                except Exception as exc:
+                    log.warning("could not record a reply Teams took: %s", type(exc).__name__)
         return ref
 
     async def _mark_sent(self, key: str) -> None:
