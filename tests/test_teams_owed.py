@@ -37,7 +37,8 @@ def ident(tmp_path: Path) -> Iterator[Identity]:
 
 
 def cards_in(connector: FakeBotConnector, conversation: str) -> list[str]:
-    return [json.dumps(body, ensure_ascii=False) for c, body in connector.messages.values() if c == conversation]
+    return [json.dumps(body, ensure_ascii=False)
+            for c, body in connector.messages.values() if c == conversation]
 
 
 async def test_a_reply_a_stopped_process_saw_land_is_found_by_the_next_and_not_apologised_for(
@@ -63,7 +64,8 @@ async def test_a_reply_a_stopped_process_saw_land_is_found_by_the_next_and_not_a
 
     # Process B never saw that thread (it has seen Teams, so it could post there).
     async with running_server(ident, db, owed_lease_seconds=LEASE) as b:
-        assert (await b.post(channel_post(connector, NETFLIX, channel=OTHER_CHANNEL, mention_bot=True)))[0] == 200
+        elsewhere = channel_post(connector, NETFLIX, channel=OTHER_CHANNEL, mention_bot=True)
+        assert (await b.post(elsewhere))[0] == 200
         assert await b.store.owes(key)
         # A's lease runs out; B's sweep takes the debt, finds the review A saw land, settles it.
         await wait_for(lambda: not b.store.sync.owes(key), timeout=LEASE + 10)
@@ -98,5 +100,6 @@ async def test_an_apology_owed_in_a_chat_is_given_by_a_process_that_never_saw_th
 
         [card] = await wait_for(apology, timeout=LEASE + 10)
     assert "Christmas Prince" not in card
-    [sent] = [c for c in connector.ok_calls_of("send") if c.conversation_id == chat and "restart" in json.dumps(c.body)]
+    [sent] = [c for c in connector.ok_calls_of("send")
+              if c.conversation_id == chat and "restart" in json.dumps(c.body)]
     assert sent.authorization.startswith("Bearer "), "posted with the bot's token, as any reply"

@@ -46,7 +46,11 @@ def sweep_interval(lease: timedelta) -> float:
 
 
 async def claim(
-    store: AsyncStore, keys: Sequence[str], *, reply_in: tuple[str, str] | None = None, route: str | None = None
+    store: AsyncStore,
+    keys: Sequence[str],
+    *,
+    reply_in: tuple[str, str] | None = None,
+    route: str | None = None,
 ) -> bool:
     """True the first time every one of ``keys`` is seen, across processes sharing the store;
     ``route``: what the platform needs to post in ``reply_in`` (``Transport.route``), kept with

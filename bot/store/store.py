@@ -232,7 +232,9 @@ class Store:
         what the key's handling did, such as the id of the message posted under it."""
         stored = _storable_key(key)
         with self._write() as conn:
-            done = conn.execute(update(processed_keys).where(processed_keys.c.key == stored).values(note=note))
+            done = conn.execute(
+                update(processed_keys).where(processed_keys.c.key == stored).values(note=note)
+            )
             if not done.rowcount:
                 conn.execute(insert(processed_keys).values(key=stored, claimed_at=self._clock(), note=note))
 
