@@ -109,6 +109,12 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("TEAMS_DANGEROUSLY_ALLOW_UNAUTHENTICATED_REQUESTS"),
         description="Accept Teams requests without a token: local testing only.",
     )
+    teams_graph_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TEAMS_GRAPH_URL"),
+        description="Microsoft Graph's base URL, for finding a reply whose post may have failed "
+        "(default: the cloud's own; empty: never ask Graph).",
+    )
     teams_review_channels: str = Field(
         default="",
         description="Teams channels (ids 19:...@thread.tacv2 or names) where every post is a draft.",

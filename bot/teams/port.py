@@ -44,6 +44,7 @@ from bot.review.models import ThreadMessage
 from bot.review.taxonomy import Taxonomy
 from bot.teams import cards
 from bot.teams.activities import Where
+from bot.teams.graph import GraphReplies, card_marker
 from bot.teams.retry import retry_after_seconds
 from bot.teams.transport import TeamsPlace, TeamsTransport
 
@@ -110,6 +111,8 @@ class Route:
     service_url: str
     conversation_id: str
     is_channel: bool
+    #: the team's group id, in a channel: Microsoft Graph reads its threads by it
+    team_id: str | None = None
 
 
 def chat_key(conversation_id: str) -> str:
@@ -156,9 +159,12 @@ class TeamsConversationTransport:
         store: AsyncStore | None = None,
         limit: ChannelLimit | None = None,
         app: ChannelLimit | None = None,
+        graph: GraphReplies | None = None,
     ) -> None:
         self.teams = teams
         self.store = store
+        #: Microsoft Graph, to read a channel thread back when a post may have landed unseen.
+        self.graph = graph
         #: Paced per conversation: a channel thread or a chat (Teams' own unit).
         self.channel_limit = limit or thread_limit()
         self.app_limit: ChannelLimit | None = app or app_limit()
@@ -198,7 +204,8 @@ class TeamsConversationTransport:
         conversation = where.channel_id if is_channel and where.channel_id else where.conversation_id
         if is_channel:
             conversation = conversation.split(";")[0]
-        self.routes[channel] = Route(where.service_url, conversation, is_channel)
+        self.routes[channel] = Route(where.service_url, conversation, is_channel,
+                                     where.team_group_id if is_channel else None)
         if where.service_url:
             self.last_service_url = where.service_url
         if is_review_channel:
@@ -320,7 +327,7 @@ class TeamsConversationTransport:
             return None  # the next attempt updates that same card again: harmless twice
         tried = self._tried.get(key)
         if tried == "?":
-            raise CannotTell("a post under this key may have reached Teams")
+            return await self._look_in_graph(channel, thread, key, "a post under this key may have landed")
         if tried is None and self.store is not None:
             # Another process (stopped since) may have posted under this key.
             marked, ref = await self.store.noted(sent_marker(key))
@@ -328,8 +335,30 @@ class TeamsConversationTransport:
                 self._posted.remember(key, ref)
                 return ref  # it saw Teams take the reply
             if marked:
-                raise CannotTell("another process posted under this key")
+                return await self._look_in_graph(channel, thread, key, "another process posted this key")
         return None
+
+    async def _look_in_graph(self, channel: str, thread: str, key: str, unsure: str) -> str | None:
+        """Read the channel thread back through Graph for the card posted under ``key``;
+        CannotTell (``unsure``) when that is not possible: a chat, no team id, Graph down or
+        not permitted."""
+        route = self.routes.get(channel)
+        readable = route is not None and route.is_channel and route.team_id and thread.isdigit()
+        if self.graph is None or route is None or not route.team_id or not readable:
+            raise CannotTell(unsure)
+        try:
+            found = await self.graph.find(route.team_id, route.conversation_id, thread, card_marker(key))
+        except Exception as exc:
+            log.info("Microsoft Graph could not say whether a reply landed: %s", type(exc).__name__)
+            raise CannotTell(unsure) from exc
+        if found is None:
+            log.info("Microsoft Graph shows no reply under the key: posting it")
+            return None
+        log.info("Microsoft Graph shows the reply landed: not posting it again")
+        ref = f"{thread}/{found}"
+        self._posted.remember(key, ref)
+        self._tried.pop(key, None)
+        return ref
 
     def route(self, channel: str) -> str | None:
         """The service URL and conversation id behind ``channel``, as JSON: a chat's id may be
@@ -338,7 +367,7 @@ class TeamsConversationTransport:
         if route is None:
             return None
         return json.dumps({"serviceUrl": route.service_url, "conversationId": route.conversation_id,
-                           "isChannel": route.is_channel}, separators=(",", ":"))
+                           "isChannel": route.is_channel, "teamId": route.team_id}, separators=(",", ":"))
 
     def learn_route(self, channel: str, route: str) -> None:
         """Take a route :meth:`route` gave (maybe in another process), unless this process knows
@@ -347,7 +376,9 @@ class TeamsConversationTransport:
             return
         try:
             fields = json.loads(route)
-            known = Route(str(fields["serviceUrl"]), str(fields["conversationId"]), bool(fields["isChannel"]))
+            team = fields.get("teamId")
+            known = Route(str(fields["serviceUrl"]), str(fields["conversationId"]), bool(fields["isChannel"]),
+                          str(team) if team else None)
         except (ValueError, TypeError, KeyError):
             log.warning("a stored route to a conversation could not be read")
             return
