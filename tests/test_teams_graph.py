@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import bot.conversation.outbox as outbox
+import bot.teams.port as port
 from bot.teams.graph import card_marker
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.graph import FakeGraph
@@ -93,3 +94,23 @@ async def test_when_graph_refuses_nothing_is_posted_blindly_and_the_thread_gets_
     assert sum("Christmas Prince" in c for c in cards) == 1, "the review is never posted a second time"
     assert any("couldn't finish this review" in c for c in cards)
     assert graph.calls and all(c.status == 403 for c in graph.calls)
+
+
+async def test_a_review_graph_does_not_list_is_posted_once_graph_has_had_time_to_list_it(
+    ident, graph, tmp_path, monkeypatch
+):
+    connector = ident.connector
+    monkeypatch.setattr(port, "GRAPH_SETTLE_SECONDS", 0.5)
+    # The "Reviewing…" card is refused; the review's post fails with a 500 Teams never stored.
+    connector.server_error_next("send", count=1, status=503)
+    connector.server_error_next("send", count=1, status=500)
+    async with running_server(ident, tmp_path / "db.sqlite3", TEAMS_GRAPH_URL=graph.url,
+                              reply_retry_seconds=10.0) as server:
+        post = channel_post(connector, NETFLIX)
+        assert (await server.post(post))[0] == 200
+        await server.settle(timeout=30)
+    [card] = cards_in(connector, post["id"]).values()
+    assert "Christmas Prince" in card and "Sorry" not in card
+    assert [c.status for c in connector.calls_of("send")] == [503, 500, 200]
+    # Looked at until Graph could be trusted to list a card that landed, then posted once.
+    assert len(graph.calls) >= 2 and all(c.status == 200 for c in graph.calls)

@@ -30,6 +30,7 @@ import hashlib
 import json
 import logging
 import math
+import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -68,6 +69,9 @@ THREAD_WINDOWS: tuple[tuple[int, float], ...] = ((7, 1.0), (8, 2.0), (60, 30.0),
 APP_REQUESTS_PER_SECOND = 50
 #: Keys remembered per process for finding replies again.
 KEYS_REMEMBERED = 20_000
+#: Graph may list a new reply a few seconds late: a card missing from it sooner after the post
+#: that may have landed is not yet taken as missing.
+GRAPH_SETTLE_SECONDS = 10.0
 #: Answered "not carried out": the request never reached Teams' store.
 _NOT_CARRIED_OUT = frozenset({429, 503})
 
@@ -181,6 +185,7 @@ class TeamsConversationTransport:
         self._replacing = _Bounded()
         self._tried = _Bounded()
         self._unreplaced = _Bounded()  # thread -> a "Reviewing…" card whose reply has not landed
+        self._unsure_since = _Bounded()  # key -> when its last post failed (time.monotonic())
         self.configured_channels = list(review_channels or [])
         #: channel ids found to be review channels (configured by name, seen with that name)
         self.review_channel_ids: set[str] = {c for c in self.configured_channels if looks_like_channel(c)}
@@ -296,6 +301,7 @@ class TeamsConversationTransport:
         except Exception as exc:
             if key:
                 self._tried.remember(key, "?" if may_have_landed(exc) else "")
+                self._unsure_since.remember(key, str(time.monotonic()))
             raise
         if isinstance(outcome, Answered):
             self.remember(Place(TEAMS, "", channel, sent, thread, BOT_AUTHOR), outcome.text)
@@ -327,7 +333,10 @@ class TeamsConversationTransport:
             return None  # the next attempt updates that same card again: harmless twice
         tried = self._tried.get(key)
         if tried == "?":
-            return await self._look_in_graph(channel, thread, key, "a post under this key may have landed")
+            since = self._unsure_since.get(key)
+            settled = since is None or time.monotonic() - float(since) >= GRAPH_SETTLE_SECONDS
+            return await self._look_in_graph(channel, thread, key, "a post under this key may have landed",
+                                             trust_missing=settled)
         if tried is None and self.store is not None:
             # Another process (stopped since) may have posted under this key.
             marked, ref = await self.store.noted(sent_marker(key))
@@ -338,10 +347,12 @@ class TeamsConversationTransport:
                 return await self._look_in_graph(channel, thread, key, "another process posted this key")
         return None
 
-    async def _look_in_graph(self, channel: str, thread: str, key: str, unsure: str) -> str | None:
+    async def _look_in_graph(
+        self, channel: str, thread: str, key: str, unsure: str, *, trust_missing: bool = True
+    ) -> str | None:
         """Read the channel thread back through Graph for the card posted under ``key``;
         CannotTell (``unsure``) when that is not possible: a chat, no team id, Graph down or
-        not permitted."""
+        not permitted, or the card missing before Graph can be trusted to list it."""
         route = self.routes.get(channel)
         readable = route is not None and route.is_channel and route.team_id and thread.isdigit()
         if self.graph is None or route is None or not route.team_id or not readable:
@@ -352,6 +363,8 @@ class TeamsConversationTransport:
             log.info("Microsoft Graph could not say whether a reply landed: %s", type(exc).__name__)
             raise CannotTell(unsure) from exc
         if found is None:
+            if not trust_missing:
+                raise CannotTell(unsure + " (not listed by Microsoft Graph yet)")
             log.info("Microsoft Graph shows no reply under the key: posting it")
             return None
         log.info("Microsoft Graph shows the reply landed: not posting it again")
