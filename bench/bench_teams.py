@@ -233,6 +233,7 @@ class Bench:
                 "REDTEAM_LLM_TIMEOUT_SECONDS": str(a.latency * 10 + 5),
                 "REDTEAM_DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
                 "REDTEAM_LOG_LEVEL": "WARNING",
+                "TEAMS_GRAPH_URL": "",
             }
             for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"):
                 env.pop(name, None)

@@ -109,6 +109,12 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("TEAMS_DANGEROUSLY_ALLOW_UNAUTHENTICATED_REQUESTS"),
         description="Accept Teams requests without a token: local testing only.",
     )
+    teams_graph_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TEAMS_GRAPH_URL"),
+        description="Microsoft Graph's base URL, for finding a reply whose post may have failed "
+        "(default: the cloud's own; empty: never ask Graph).",
+    )
     teams_review_channels: str = Field(
         default="",
         description="Teams channels (ids 19:...@thread.tacv2 or names) where every post is a draft.",
@@ -124,6 +130,17 @@ class Settings(BaseSettings):
         default=1.0, gt=0, description="Posts per second into one Slack channel (Slack allows about 1)."
     )
     slack_post_burst: int = Field(default=3, ge=1, description="Posts into one Slack channel at once.")
+    teams_thread_limits: str = Field(
+        default="7/1,8/2,60/30,1800/3600",
+        description="The bot's pace in one Teams conversation (a channel thread, a chat): comma-separated "
+        "OPERATIONS/SECONDS, each kept in any window of that length (Teams' own limits by default).",
+    )
+    teams_app_requests_per_second: int = Field(
+        default=50,
+        ge=1,
+        description="Calls to Teams per second from one process, all conversations together (Teams "
+        "allows an app 50 a second per tenant: divide it among the bot's processes).",
+    )
     owed_lease_seconds: float = Field(
         default=30.0,
         ge=3,
@@ -155,6 +172,12 @@ class Settings(BaseSettings):
     )
 
     log_level: str = "INFO"
+
+    @field_validator("teams_thread_limits")
+    @classmethod
+    def _thread_limits(cls, value: str) -> str:
+        parse_windows(value)
+        return value
 
     @field_validator("teams_cloud", mode="before")
     @classmethod
@@ -200,6 +223,10 @@ class Settings(BaseSettings):
         return self.slack_bot_token is not None or self.slack_signing_secret is not None
 
     @property
+    def teams_thread_windows(self) -> tuple[tuple[int, float], ...]:
+        return parse_windows(self.teams_thread_limits)
+
+    @property
     def teams_review_channel_list(self) -> list[str]:
         return [c.strip() for c in self.teams_review_channels.split(",") if c.strip()]
 
@@ -211,3 +238,18 @@ class Settings(BaseSettings):
     @property
     def review_channel_list(self) -> list[str]:
         return [c.strip().lstrip("#") for c in self.review_channels.split(",") if c.strip()]
+
+
+def parse_windows(spec: str) -> tuple[tuple[int, float], ...]:
+    """``"7/1,60/30"`` as ``((7, 1.0), (60, 30.0))``: at most 7 in any second, 60 in any 30 s."""
+    windows = []
+    for part in spec.split(","):
+        count, sep, seconds = part.strip().partition("/")
+        try:
+            window = (int(count), float(seconds))
+        except ValueError:
+            window = (0, 0.0)
+        if not sep or window[0] < 1 or not window[1] > 0:
+            raise ValueError(f"expected OPERATIONS/SECONDS such as 7/1, not {part.strip()!r}")
+        windows.append(window)
+    return tuple(windows)

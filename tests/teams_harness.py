@@ -37,6 +37,8 @@ TENANT_ID = "00000000-1111-2222-3333-000000000001"
 REVIEW_CHANNEL = "19:review0channel0000000000000001@thread.tacv2"
 OTHER_CHANNEL = "19:general0channel000000000000001@thread.tacv2"
 TEAM = "19:team0000000000000000000000000001@thread.tacv2"
+#: The team's Microsoft 365 group id, which Teams sends with channel activities (Graph's team id).
+TEAM_GROUP_ID = "0000aaaa-1111-2222-3333-444444444444"
 ALICE = {"id": "29:1alice", "name": "Alice", "aadObjectId": "aaaaaaaa-0000-0000-0000-000000000001"}
 BOT = {"id": f"28:{APP_ID}", "name": "redteam"}
 
@@ -182,7 +184,7 @@ def _envelope(
                          "isGroup": True, "tenantId": TENANT_ID},
         "recipient": BOT,
         "channelData": {"teamsChannelId": channel, "teamsTeamId": TEAM, "channel": {"id": channel},
-                        "team": {"id": TEAM}, "tenant": {"id": TENANT_ID}},
+                        "team": {"id": TEAM, "aadGroupId": TEAM_GROUP_ID}, "tenant": {"id": TENANT_ID}},
     }
     event_type = fields.pop("event_type", None)
     if event_type:
@@ -263,6 +265,8 @@ def server_settings(identity: Identity, db_path: Path, **overrides: Any) -> Sett
         "AZURE_OPENAI_ENDPOINT": None,
         "AZURE_OPENAI_API_KEY": None,
         "database_url": f"sqlite:///{db_path}",
+        # No Microsoft Graph unless a test serves a fake one: nothing outside the machine.
+        "TEAMS_GRAPH_URL": "",
     }
     values.update(overrides)
     return identity.settings(**values)

@@ -60,6 +60,19 @@ class MemoryTransport:
 
     channel_limit: ChannelLimit = field(default_factory=lambda: ChannelLimit(per_second=1000.0, burst=100))
     keys: dict[str, str] = field(default_factory=dict)
+    app_limit: ChannelLimit | None = None
+
+    def pace_key(self, channel: str, *, thread: str | None = None, message: str | None = None) -> str:
+        return channel
+
+    def over_app_limit(self, exc: BaseException) -> bool:
+        return False
+
+    def route(self, channel: str) -> str | None:
+        return None
+
+    def learn_route(self, channel: str, route: str) -> None:
+        return None
 
     async def post_in_thread(
         self, channel: str, thread: str, outcome: Outcome, *, key: str | None = None

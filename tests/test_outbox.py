@@ -5,6 +5,7 @@ review service."""
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -230,3 +231,35 @@ async def test_an_edit_during_the_review_is_reviewed_once_it_is_out(store: Async
     [posted] = transport.in_thread("r3")
     [update] = [s for s in transport.sent if s.how == "update"]
     assert isinstance(posted, Reviewed) and update.where == latest.reply_ts
+
+
+def waited(pacer: Pacer, now: list[float], unit: str) -> float:
+    """Post into ``unit`` as ``Pacer.wait`` does, the clock moved on as it sleeps; the wait."""
+    start = now[0]
+    while (delay := pacer.admit(unit)) > 0:
+        now[0] += delay
+    return now[0] - start
+
+
+def test_windows_limit_a_unit_over_longer_spans_and_units_apart() -> None:
+    now = [0.0]
+    # Teams' shape: evenly spaced at 7 a second, and no more than 8 in any 2 s.
+    pacer = Pacer(ChannelLimit(per_second=7.0, burst=1, windows=((7, 1.0), (8, 2.0))), clock=lambda: now[0])
+    assert waited(pacer, now, "a") == 0.0
+    assert [waited(pacer, now, "a") for _ in range(7)] == pytest.approx([1 / 7] * 7), "evenly spaced"
+    assert now[0] == pytest.approx(1.0)
+    assert waited(pacer, now, "a") == pytest.approx(1.0), "the 9th waits for the 2-second window"
+    assert waited(pacer, now, "b") == 0.0, "another thread is paced apart"
+
+
+def test_an_app_wide_budget_spans_units_and_its_hold_stops_them_all() -> None:
+    now = [0.0]
+    pacer = Pacer(ChannelLimit(per_second=7.0), clock=lambda: now[0],
+                  app=ChannelLimit(per_second=math.inf, windows=((3, 1.0),)))
+    assert [pacer.admit(unit) for unit in "abc"] == [0.0, 0.0, 0.0]
+    assert pacer.admit("d") == pytest.approx(1.0), "three a second, whatever the unit"
+    now[0] = 1.0
+    pacer.hold("a", 2.0)
+    assert pacer.admit("e") == 0.0, "a unit's own hold is its own"
+    pacer.hold("a", 2.0, everything=True)
+    assert pacer.admit("f") == pytest.approx(2.0), "a hold of the app's budget holds every unit"

@@ -106,3 +106,15 @@ async def test_failures_past_the_retry_window_end_in_a_plain_notice(ident, tmp_p
     assert "couldn't finish this review" in card and "Teams" in card
     assert "Christmas Prince" not in card and "Traceback" not in card and "503" not in card
     assert len(connector.ok_calls_of("send")) == 1  # the placeholder, turned into the notice
+
+
+async def test_a_412_is_retried_as_teams_asks(ident, tmp_path):
+    connector = ident.connector
+    connector.server_error_next("update", count=2, status=412)
+    async with running_server(ident, tmp_path / "db.sqlite3") as server:
+        post = channel_post(connector, NETFLIX)
+        assert (await server.post(post))[0] == 200
+        await server.settle(timeout=30)
+        [card] = thread_messages(connector, post["id"]).values()
+    assert [c.status for c in connector.calls_of("update")] == [412, 412, 200]
+    assert "Christmas Prince" in card and "Sorry" not in card

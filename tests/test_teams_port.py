@@ -153,17 +153,22 @@ async def test_a_429_was_not_carried_out_so_the_key_is_free_and_retry_after_is_t
     assert await transport.find_reply(channel, "1700000000001", "k1") is None
 
 
-async def test_a_key_another_process_tried_cannot_be_told_one_it_never_tried_can(tmp_path):
+async def test_another_process_finds_a_reply_teams_took_and_cannot_tell_one_left_unsure(tmp_path):
     store = AsyncStore.from_settings(Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}"))
     try:
         first = TeamsConversationTransport(RecordingTeams(), store=store)  # type: ignore[arg-type]
         channel = first.learn(channel_where())
         ref = await first.post_in_thread(channel, "1700000000001", Notice("hi"), key="k1")
         assert await first.find_reply(channel, "1700000000001", "k1") == ref
+        stopped = TeamsConversationTransport(FailingTeams(500, landed=True), store=store)  # type: ignore[arg-type]
+        stopped.learn(channel_where())
+        with pytest.raises(httpx.HTTPStatusError):  # then it stopped, before any look
+            await stopped.post_in_thread(channel, "1700000000001", Notice("hi"), key="k3")
         second = TeamsConversationTransport(RecordingTeams(), store=store)  # type: ignore[arg-type]
         second.learn(channel_where())
+        assert await second.find_reply(channel, "1700000000001", "k1") == ref, "Teams took it: recorded"
         with pytest.raises(CannotTell):
-            await second.find_reply(channel, "1700000000001", "k1")
+            await second.find_reply(channel, "1700000000001", "k3")
         assert await second.find_reply(channel, "1700000000001", "k2") is None
     finally:
         await store.aclose()

@@ -135,7 +135,8 @@ class Conversation:
             thread = rec.thread_ts or place.message
             key = message_key(self.platform, place.workspace, place.channel, place.message, "edit", edit)
             reply_in = (place.channel, thread)
-            if await claim(self.store, self._keys(key, delivery), reply_in=reply_in):
+            if await claim(self.store, self._keys(key, delivery), reply_in=reply_in,
+                           route=self.transport.route(place.channel)):
                 await settle_after(self.store, key, self._rereview_edit(rec, text, key, place))
         except Exception as exc:  # before the claim: an edit owes no reply yet
             log_failure("edit", exc)
@@ -275,7 +276,8 @@ class Conversation:
         return [delivery_key(self.platform, delivery), key] if delivery else [key]
 
     async def _review_once(self, place: Place, text: str, *, has_files: bool, delivery: str | None) -> None:
-        if await claim(self.store, self._keys(place.key, delivery), reply_in=place.reply_in):
+        if await claim(self.store, self._keys(place.key, delivery), reply_in=place.reply_in,
+                       route=self.transport.route(place.channel)):
             await settle_after(
                 self.store, place.key, self._review_in_thread(place, text, has_files=has_files)
             )
@@ -286,7 +288,8 @@ class Conversation:
         reviews = [r for r in await self.store.thread_reviews(place.channel, place.thread) if not r.deleted]
         if not reviews and only_review_threads:
             return
-        if await claim(self.store, self._keys(place.key, delivery), reply_in=place.reply_in):
+        if await claim(self.store, self._keys(place.key, delivery), reply_in=place.reply_in,
+                       route=self.transport.route(place.channel)):
             await settle_after(
                 self.store, place.key, self._follow_up(place, text.strip(), reviews, has_files)
             )

@@ -9,10 +9,13 @@ window ends; then the caller gets :class:`Undelivered` and posts a plain notice 
 notice that cannot be posted either is left owed in the store (``AsyncStore.leave_owed``), and
 the sweep in ``bot.conversation.owed_replies`` gives it later.
 
-Posts to one channel are paced by a token bucket per channel, shared by the whole process, at
-the platform's own limit (Slack: about one post per second per channel, short bursts allowed);
-a ``Retry-After`` from the platform (another process posted there too) holds that channel for
-everyone in this process.
+Posts are paced per pace unit, the platform's own (``Transport.pace_key``: a Slack channel, a
+Teams thread or chat), by a token bucket per unit shared by the whole process, at the
+platform's limit for one unit (Slack: about one post per second per channel, short bursts
+allowed; Teams: 7 a second, 60 in 30 s... per thread), and by one bucket for all units together
+where the platform limits the whole app (Teams: 50 requests a second). A ``Retry-After`` from the
+platform (another process posted there too) holds that unit for everyone in this process; one
+that the transport says is about the app's calls together holds every unit.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import math
 import random
 import threading
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
@@ -61,36 +65,113 @@ class Undelivered(Exception):
     """A reply could not be posted before its window ended; ``__cause__`` is the last failure."""
 
 
-class Pacer:
-    """Token buckets per channel (GCRA: one timestamp per channel), shared by every task and
-    thread of the process."""
+class _Budget:
+    """One limit kept per key: a token bucket (GCRA: one timestamp per key) for the average pace,
+    and the times of the last posts for the limit's windows."""
 
-    def __init__(self, limit: ChannelLimit, clock: Callable[[], float] = time.monotonic) -> None:
-        self.interval = 1.0 / limit.per_second
+    def __init__(self, limit: ChannelLimit) -> None:
+        self.interval = 0.0 if math.isinf(limit.per_second) else 1.0 / limit.per_second
         self.tolerance = (max(1, limit.burst) - 1) * self.interval
+        self.windows = tuple(sorted(limit.windows))
+        self.span = max((seconds for _, seconds in self.windows), default=0.0)
+        self.kept = max((count for count, _ in self.windows), default=0)
+        self.next: dict[str, float] = {}
+        self.sent: dict[str, deque[float]] = {}
+
+    def earliest(self, key: str, now: float) -> float:
+        at = self.next.get(key, now) - self.tolerance
+        times = self.sent.get(key)
+        if times:
+            for count, seconds in self.windows:
+                if len(times) >= count:
+                    at = max(at, times[-count] + seconds)
+        return at
+
+    def take(self, key: str, slot: float, now: float) -> None:
+        self.next[key] = max(self.next.get(key, slot), slot) + self.interval
+        if self.kept:
+            times = self.sent.get(key)
+            if times is None:
+                times = self.sent[key] = deque(maxlen=self.kept)
+            times.append(slot)
+        if len(self.next) > 10_000:  # forget idle keys
+            horizon = now - self.span
+            self.next = {k: t for k, t in self.next.items()
+                         if t > now or (k in self.sent and self.sent[k][-1] > horizon)}
+            self.sent = {k: t for k, t in self.sent.items() if k in self.next}
+
+    def hold(self, key: str, until: float) -> None:
+        self.next[key] = max(self.next.get(key, until), until)
+
+
+class Pacer:
+    """Token buckets per pace unit (a channel, a thread), and optionally one for all units
+    together, shared by every task and thread of the process."""
+
+    #: The key of the budget all units share.
+    EVERYTHING = ""
+
+    def __init__(
+        self,
+        limit: ChannelLimit,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        app: ChannelLimit | None = None,
+    ) -> None:
+        self._unit = _Budget(limit)
+        self._app = _Budget(app) if app is not None else None
+        self.interval = self._unit.interval
+        # A token bucket alone hands out turns in order, each fixed when asked for. Windows are
+        # counted when a post is made: a turn fixed in advance and taken late (the loop busy)
+        # would bunch up with the next ones, beyond the window. So those are taken when due.
+        self._in_order = not limit.windows and app is None
         self._clock = clock
-        self._next: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def reserve(self, channel: str) -> float:
-        """Take the channel's next slot; returns the seconds to wait before using it."""
+    def reserve(self, unit: str) -> float:
+        """Take the unit's next slot (and the next of the app-wide budget); returns the seconds
+        to wait before using it."""
         with self._lock:
             now = self._clock()
-            due = max(self._next.get(channel, now), now)
-            self._next[channel] = due + self.interval
-            if len(self._next) > 10_000:  # forget idle channels
-                self._next = {c: t for c, t in self._next.items() if t > now}
-            return max(0.0, due - self.tolerance - now)
+            slot = max(now, self._unit.earliest(unit, now))
+            if self._app is not None:
+                slot = max(slot, self._app.earliest(self.EVERYTHING, now))
+                self._app.take(self.EVERYTHING, slot, now)
+            self._unit.take(unit, slot, now)
+            return slot - now
 
-    def hold(self, channel: str, seconds: float) -> None:
-        """The platform asked for a pause on this channel: no slot before ``seconds`` from now."""
+    def admit(self, unit: str) -> float:
+        """Take a turn now when the unit (and the app-wide budget) allow one: returns 0.0; else
+        takes nothing and returns the seconds until one may be free."""
+        with self._lock:
+            now = self._clock()
+            at = self._unit.earliest(unit, now)
+            if self._app is not None:
+                at = max(at, self._app.earliest(self.EVERYTHING, now))
+            if at > now:
+                return at - now
+            if self._app is not None:
+                self._app.take(self.EVERYTHING, now, now)
+            self._unit.take(unit, now, now)
+            return 0.0
+
+    def hold(self, unit: str, seconds: float, *, everything: bool = False) -> None:
+        """The platform asked for a pause: no slot for ``unit`` (for any unit, when
+        ``everything``) before ``seconds`` from now."""
         with self._lock:
             until = self._clock() + seconds
-            self._next[channel] = max(self._next.get(channel, until), until)
+            self._unit.hold(unit, until)
+            if everything and self._app is not None:
+                self._app.hold(self.EVERYTHING, until + self._app.tolerance)
 
-    async def wait(self, channel: str) -> None:
-        delay = self.reserve(channel)
-        if delay > 0:
+    async def wait(self, unit: str) -> None:
+        """Until the caller may post into ``unit``; it posts at once."""
+        if self._in_order:
+            delay = self.reserve(unit)
+            if delay > 0:
+                await asyncio.sleep(delay)
+            return
+        while (delay := self.admit(unit)) > 0:
             await asyncio.sleep(delay)
 
 
@@ -112,7 +193,7 @@ class Outbox:
     def __init__(self, transport: Transport, policy: DeliveryPolicy | None = None) -> None:
         self.transport = transport
         self.policy = policy or DeliveryPolicy()
-        self.pacer = Pacer(transport.channel_limit)
+        self.pacer = Pacer(transport.channel_limit, app=transport.app_limit)
 
     async def post_in_thread(
         self,
@@ -132,6 +213,7 @@ class Outbox:
         if window is None:
             window = self.policy.notice_window if isinstance(outcome, Notice) else self.policy.window
         unsure = checked
+        unit = self.transport.pace_key(channel, thread=thread)
 
         async def attempt() -> str:
             nonlocal unsure
@@ -147,24 +229,26 @@ class Outbox:
                 if found is not None:
                     log.info("a reply found posted by an earlier attempt; not posting it again")
                     return found
-            await self.pacer.wait(channel)
+            await self.pacer.wait(unit)
             # From here a failure may have reached the platform: look before the next try.
             unsure = True
             return await self.transport.post_in_thread(channel, thread, outcome, key=key)
 
-        return await self._retrying(channel, window, attempt)
+        return await self._retrying(unit, window, attempt)
 
     async def update_message(self, channel: str, message: str, outcome: Outcome) -> None:
         """Replace the bot's ``message`` with ``outcome``; an update is idempotent, so a retry
         needs no look first."""
 
+        unit = self.transport.pace_key(channel, message=message)
+
         async def attempt() -> None:
-            await self.pacer.wait(channel)
+            await self.pacer.wait(unit)
             await self.transport.update_message(channel, message, outcome)
 
-        await self._retrying(channel, self.policy.window, attempt)
+        await self._retrying(unit, self.policy.window, attempt)
 
-    async def _retrying(self, channel: str, window: float, attempt: Callable[[], Awaitable[T]]) -> T:
+    async def _retrying(self, unit: str, window: float, attempt: Callable[[], Awaitable[T]]) -> T:
         # The window opens at the first failure: time queued behind the channel's pace is no
         # failure, and a burst's last post may wait minutes for its turn.
         deadline = math.inf
@@ -180,7 +264,7 @@ class Outbox:
                     deadline = time.monotonic() + window
                 failures += 1
                 if asked > 0:
-                    self.pacer.hold(channel, asked)
+                    self.pacer.hold(unit, asked, everything=self.transport.over_app_limit(exc))
                 pause = max(asked, backoff(failures))
                 log.info(
                     "posting failed (%s, try %d); retrying in %.1fs", type(exc).__name__, failures, pause

@@ -45,9 +45,17 @@ def sweep_interval(lease: timedelta) -> float:
     return lease.total_seconds() / 3
 
 
-async def claim(store: AsyncStore, keys: Sequence[str], *, reply_in: tuple[str, str] | None = None) -> bool:
-    """True the first time every one of ``keys`` is seen, across processes sharing the store."""
-    if not await store.claim_all(keys, reply_in=reply_in):
+async def claim(
+    store: AsyncStore,
+    keys: Sequence[str],
+    *,
+    reply_in: tuple[str, str] | None = None,
+    route: str | None = None,
+) -> bool:
+    """True the first time every one of ``keys`` is seen, across processes sharing the store;
+    ``route``: what the platform needs to post in ``reply_in`` (``Transport.route``), kept with
+    the debt so that any process can give it."""
+    if not await store.claim_all(keys, reply_in=reply_in, route=route):
         log.info("already handled: %d key(s)", len(keys))
         return False
     return True
@@ -112,6 +120,8 @@ async def sweep_once(store: AsyncStore, outbox: Outbox) -> int:
 
 
 async def _give(store: AsyncStore, outbox: Outbox, owed: OwedReply, key: str) -> bool:
+    if owed.route:
+        outbox.transport.learn_route(owed.channel, owed.route)
     if owed.notice is None and await outbox.transport.find_reply(owed.channel, owed.thread, owed.key):
         # The process stopped after its reply landed but before it said so.
         await store.forget_work(owed.key)

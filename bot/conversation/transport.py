@@ -18,10 +18,13 @@ class CannotTell(RuntimeError):
 
 @dataclass(frozen=True)
 class ChannelLimit:
-    """A platform's pace for posts into one channel: ``per_second`` on average, ``burst`` at once."""
+    """A platform's pace for posts into one pace unit (a Slack channel, a Teams thread or chat):
+    ``per_second`` on average with ``burst`` at once (``math.inf``: no pace of its own), and no
+    more than ``count`` posts in any ``seconds`` for each ``(count, seconds)`` of ``windows``."""
 
     per_second: float = 1.0
     burst: int = 1
+    windows: tuple[tuple[int, float], ...] = ()
 
 
 class Transport(Protocol):
@@ -37,7 +40,23 @@ class Transport(Protocol):
 
     @property
     def channel_limit(self) -> ChannelLimit:
-        """The platform's pace for posts into one channel (the outbox keeps to it)."""
+        """The platform's pace for posts into one pace unit (the outbox keeps to it)."""
+        ...
+
+    @property
+    def app_limit(self) -> ChannelLimit | None:
+        """The platform's pace for all the bot's calls together, whatever their unit; None when
+        the platform has none beyond its units' own."""
+        ...
+
+    def pace_key(self, channel: str, *, thread: str | None = None, message: str | None = None) -> str:
+        """The pace unit a post in ``thread`` of ``channel`` (or an update of ``message``, an id
+        this transport returned) counts against: the channel on Slack, the thread on Teams."""
+        ...
+
+    def over_app_limit(self, exc: BaseException) -> bool:
+        """True when the failure ``exc`` means the bot's calls together went too fast (then every
+        unit waits its ``retry_after``), not only the posts into that one unit."""
         ...
 
     async def post_in_thread(
@@ -52,6 +71,15 @@ class Transport(Protocol):
     async def find_reply(self, channel: str, thread: str, key: str) -> str | None:
         """The id of the bot's message in ``thread`` posted with ``key``, or None when there is
         none; raises when the platform cannot tell (then the outbox does not post blindly)."""
+        ...
+
+    def route(self, channel: str) -> str | None:
+        """What another process needs to post into ``channel`` when it has never seen it (kept
+        with a reply owed there, opaque to the layer), or None when the channel id is enough."""
+        ...
+
+    def learn_route(self, channel: str, route: str) -> None:
+        """Take ``route`` (from :meth:`route`, maybe in another process) as the way to ``channel``."""
         ...
 
     def retry_after(self, exc: BaseException) -> float | None:

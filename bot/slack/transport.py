@@ -55,6 +55,8 @@ class SlackTransport:
         self.poster = without_retries(client)
         self.channels = channels
         self.channel_limit = limit or ChannelLimit(per_second=1.0, burst=3)
+        # Slack limits posts per channel only (chat.postMessage), not the app's calls together.
+        self.app_limit: ChannelLimit | None = None
         # The taxonomy's own category labels, as the command line shows them.
         self.category_labels = {cid: taxonomy.label(cid) for cid in taxonomy.ids}
 
@@ -105,6 +107,18 @@ class SlackTransport:
             cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
             if not resp.get("has_more") or not cursor:
                 return None
+        return None
+
+    def pace_key(self, channel: str, *, thread: str | None = None, message: str | None = None) -> str:
+        return channel
+
+    def over_app_limit(self, exc: BaseException) -> bool:
+        return False
+
+    def route(self, channel: str) -> str | None:
+        return None  # one Web API for the workspace: the channel id is enough
+
+    def learn_route(self, channel: str, route: str) -> None:
         return None
 
     def retry_after(self, exc: BaseException) -> float | None:

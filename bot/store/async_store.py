@@ -52,8 +52,16 @@ class AsyncStore:
     async def claim(self, key: str) -> bool:
         return await asyncio.to_thread(self.sync.claim, key)
 
-    async def claim_all(self, keys: Sequence[str], *, reply_in: tuple[str, str] | None = None) -> bool:
-        return await asyncio.to_thread(lambda: self.sync.claim_all(keys, reply_in=reply_in))
+    async def claim_all(
+        self, keys: Sequence[str], *, reply_in: tuple[str, str] | None = None, route: str | None = None
+    ) -> bool:
+        return await asyncio.to_thread(lambda: self.sync.claim_all(keys, reply_in=reply_in, route=route))
+
+    async def note(self, key: str, note: str) -> None:
+        await asyncio.to_thread(self.sync.note, key, note)
+
+    async def noted(self, key: str) -> tuple[bool, str | None]:
+        return await asyncio.to_thread(self.sync.noted, key)
 
     async def seen(self, key: str) -> bool:
         return await asyncio.to_thread(self.sync.seen, key)

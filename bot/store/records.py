@@ -159,3 +159,5 @@ class OwedReply(BaseModel):
     thread: str
     notice: str | None = None
     started_at: datetime
+    #: where the platform posts the reply, as the claiming process recorded it
+    route: str | None = None

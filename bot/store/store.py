@@ -181,7 +181,9 @@ class Store:
         with self._engine.connect() as conn:
             return conn.execute(query).first() is not None
 
-    def claim_all(self, keys: Sequence[str], *, reply_in: tuple[str, str] | None = None) -> bool:
+    def claim_all(
+        self, keys: Sequence[str], *, reply_in: tuple[str, str] | None = None, route: str | None = None
+    ) -> bool:
         """Claim every key in one transaction: True when none had been seen before.
 
         Each key is recorded either way (as ``claim`` would, one after the other), so a key seen
@@ -189,14 +191,15 @@ class Store:
         one round trip to the database instead of two.
 
         ``reply_in=(channel, thread_ts)``: a successful claim also records that a reply is owed
-        there, under the last key, until ``finish_work(that key)``.
+        there, under the last key, until ``finish_work(that key)``; ``route``: what the platform
+        needs to post there, kept with the debt for a process that never saw that conversation.
         """
         stored = list(dict.fromkeys(_storable_key(k) for k in keys))
         if self.dialect not in ("sqlite", "postgresql"):
             fresh_all = all([self.claim(k) for k in stored])
             if fresh_all and reply_in is not None and stored:
                 with self._write() as conn:
-                    conn.execute(self._open_work_row(stored[-1], reply_in))
+                    conn.execute(self._open_work_row(stored[-1], reply_in, route))
             return fresh_all
         now = self._clock()
         dialect_insert = sqlite.insert if self.dialect == "sqlite" else postgresql.insert
@@ -208,10 +211,10 @@ class Store:
                 taken = conn.execute(stmt.on_conflict_do_nothing().returning(processed_keys.c.key))
                 fresh += taken.first() is not None
             if fresh == len(stored) and reply_in is not None and stored:
-                conn.execute(self._open_work_row(stored[-1], reply_in))
+                conn.execute(self._open_work_row(stored[-1], reply_in, route))
         return fresh == len(stored)
 
-    def _open_work_row(self, key: str, reply_in: tuple[str, str]) -> Insert:
+    def _open_work_row(self, key: str, reply_in: tuple[str, str], route: str | None) -> Insert:
         channel, thread_ts = reply_in
         now = self._clock()
         return insert(open_work).values(
@@ -221,7 +224,26 @@ class Store:
             started_at=now,
             owner=self.owner,
             lease_until=now + self.lease,
+            route=route,
         )
+
+    def note(self, key: str, note: str) -> None:
+        """Keep ``note`` with ``key`` (claimed now if it was not): what a later look needs to find
+        what the key's handling did, such as the id of the message posted under it."""
+        stored = _storable_key(key)
+        with self._write() as conn:
+            done = conn.execute(
+                update(processed_keys).where(processed_keys.c.key == stored).values(note=note)
+            )
+            if not done.rowcount:
+                conn.execute(insert(processed_keys).values(key=stored, claimed_at=self._clock(), note=note))
+
+    def noted(self, key: str) -> tuple[bool, str | None]:
+        """Whether ``key`` was claimed, and the note kept with it (None when none)."""
+        query = select(processed_keys.c.note).where(processed_keys.c.key == _storable_key(key))
+        with self._engine.connect() as conn:
+            row = conn.execute(query).first()
+        return (False, None) if row is None else (True, row.note)
 
     # --- replies owed ------------------------------------------------------------------
 
@@ -275,7 +297,7 @@ class Store:
         expired = or_(open_work.c.lease_until.is_(None), open_work.c.lease_until <= now)
         query = select(
             open_work.c.key, open_work.c.channel, open_work.c.thread_ts, open_work.c.notice,
-            open_work.c.started_at,
+            open_work.c.started_at, open_work.c.route,
         ).where(expired)
         with self._engine.connect() as conn:
             stale = list(conn.execute(query))
@@ -298,6 +320,7 @@ class Store:
                         thread=row.thread_ts,
                         notice=row.notice,
                         started_at=row.started_at,
+                        route=row.route,
                     )
                 )
         return taken

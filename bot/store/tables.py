@@ -56,6 +56,8 @@ processed_keys = Table(
     metadata,
     Column("key", String(255), primary_key=True),
     Column("claimed_at", UTCDateTime(), nullable=False, index=True),
+    # What handling the key left, when it must be found again: the id of a message posted under it.
+    Column("note", Text, nullable=True),
 )
 
 #: Replies owed: a draft claimed but not yet answered in its thread. The process working on one
@@ -63,6 +65,7 @@ processed_keys = Table(
 #: whose lease ran out means that process stopped mid-way (a crash, a deploy that outran the
 #: shutdown grace), and a sweep finds it and says so in the thread instead of leaving silence.
 #: ``notice``: a reply that could not be posted in time left this notice for the sweep to give.
+#: ``route``: what the platform needs to post there (a Teams service URL and conversation id).
 open_work = Table(
     "redteam_open_work",
     metadata,
@@ -73,6 +76,8 @@ open_work = Table(
     Column("owner", String(64), nullable=True),
     Column("lease_until", UTCDateTime(), nullable=True, index=True),
     Column("notice", Text, nullable=True),
+    # Where the platform posts in that conversation, for a process that never saw it (opaque here).
+    Column("route", Text, nullable=True),
 )
 
 reviews = Table(

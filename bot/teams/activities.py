@@ -43,6 +43,8 @@ class Where:
     thread_root: str | None = None
     #: the activity is that first post (a new top-level post, not a reply in a thread)
     is_thread_root: bool = False
+    #: the team's Microsoft 365 group id, in a channel (what Microsoft Graph names the team by)
+    team_group_id: str | None = None
 
     @property
     def reply_place(self) -> TeamsPlace:
@@ -78,6 +80,7 @@ def where(activity: ActivityBase) -> Where:
         channel_name=channel.name if channel and channel.name else None,
         thread_root=root,
         is_thread_root=root is not None and root == activity.id,
+        team_group_id=(data.team.aad_group_id or None) if data and data.team and scope == "channel" else None,
     )
 
 

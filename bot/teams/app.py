@@ -52,6 +52,8 @@ class TeamsApp:
     app: App
     routes: StarletteRoutes
     signing_keys: OffLoopSigningKeys | None = None
+    #: The app's own tokens (None without a secret): Microsoft Graph takes them too.
+    token_source: BotTokenSource | None = None
 
     async def start(self) -> None:
         """Register the messaging endpoint (JWT validation included) with the adapter, and load
@@ -144,7 +146,7 @@ def build_teams_app(
             fetch_user_token=False,
             telemetry={"agent365": False},
         )
-    return TeamsApp(app=app, routes=routes)
+    return TeamsApp(app=app, routes=routes, token_source=token_source)
 
 
 @contextmanager

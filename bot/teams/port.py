@@ -27,7 +27,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
+import math
+import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -36,11 +39,13 @@ import httpx
 from microsoft_teams.cards import AdaptiveCard
 
 from bot.conversation import Answered, DraftDeleted, Notice, Outcome, Place, Reviewed
+from bot.conversation.outbox import Pacer
 from bot.conversation.transport import CannotTell, ChannelLimit
 from bot.review.models import ThreadMessage
 from bot.review.taxonomy import Taxonomy
 from bot.teams import cards
 from bot.teams.activities import Where
+from bot.teams.graph import GraphReplies, card_marker
 from bot.teams.retry import retry_after_seconds
 from bot.teams.transport import TeamsPlace, TeamsTransport
 
@@ -57,12 +62,16 @@ THREAD_MEMORY = 30
 THREADS_REMEMBERED = 2_000
 #: The author the layer expects on the bot's own messages.
 BOT_AUTHOR = "redteam"
-#: Teams allows a bot about 7 sends a second into one conversation (a chat, or a channel
-#: thread). Evenly spaced at that pace per channel, no thread of it can go faster; a 429 from
-#: Teams (another process posting there) holds the channel for its Retry-After.
-CHANNEL_LIMIT = ChannelLimit(per_second=7.0, burst=1)
+#: Teams' limits for one bot in one conversation (a chat, or a channel thread), as operations
+#: in seconds: 7 in 1 s, 8 in 2 s, 60 in 30 s, 1,800 in an hour.
+THREAD_WINDOWS: tuple[tuple[int, float], ...] = ((7, 1.0), (8, 2.0), (60, 30.0), (1800, 3600.0))
+#: Teams' limit for one app in one tenant, all conversations together: 50 requests a second.
+APP_REQUESTS_PER_SECOND = 50
 #: Keys remembered per process for finding replies again.
 KEYS_REMEMBERED = 20_000
+#: Graph may list a new reply a few seconds late: a card missing from it sooner after the post
+#: that may have landed is not yet taken as missing.
+GRAPH_SETTLE_SECONDS = 10.0
 #: Answered "not carried out": the request never reached Teams' store.
 _NOT_CARRIED_OUT = frozenset({429, 503})
 
@@ -106,6 +115,8 @@ class Route:
     service_url: str
     conversation_id: str
     is_channel: bool
+    #: the team's group id, in a channel: Microsoft Graph reads its threads by it
+    team_id: str | None = None
 
 
 def chat_key(conversation_id: str) -> str:
@@ -126,11 +137,22 @@ def looks_like_channel(channel: str) -> bool:
     return channel.startswith("19:") and channel.endswith(("@thread.tacv2", "@thread.skype"))
 
 
+def thread_limit(windows: tuple[tuple[int, float], ...] = THREAD_WINDOWS) -> ChannelLimit:
+    """The pace of one conversation: within every window, and evenly spaced at the fastest
+    window's rate (a burst in one thread gains nothing: one reply per draft)."""
+    fastest = max(count / seconds for count, seconds in windows)
+    return ChannelLimit(per_second=fastest, burst=1, windows=windows)
+
+
+def app_limit(requests_per_second: int = APP_REQUESTS_PER_SECOND) -> ChannelLimit:
+    """All of the bot's calls together: no more than ``requests_per_second`` in any second."""
+    return ChannelLimit(per_second=math.inf, burst=1, windows=((requests_per_second, 1.0),))
+
+
 class TeamsConversationTransport:
     """:class:`bot.conversation.Transport` for Teams. Use it from one event loop (the review loop)."""
 
     platform = TEAMS
-    channel_limit = CHANNEL_LIMIT
 
     def __init__(
         self,
@@ -139,9 +161,22 @@ class TeamsConversationTransport:
         review_channels: list[str] | None = None,
         taxonomy: Taxonomy | None = None,
         store: AsyncStore | None = None,
+        limit: ChannelLimit | None = None,
+        app: ChannelLimit | None = None,
+        graph: GraphReplies | None = None,
     ) -> None:
         self.teams = teams
         self.store = store
+        #: Microsoft Graph, to read a channel thread back when a post may have landed unseen.
+        self.graph = graph
+        #: Paced per conversation: a channel thread or a chat (Teams' own unit).
+        self.channel_limit = limit or thread_limit()
+        self.app_limit: ChannelLimit | None = app or app_limit()
+        #: The outbox's pacer, once the conversation is built: the "Reviewing…" cards this
+        #: transport posts on its own count against the same budgets.
+        self.pacer: Pacer | None = None
+        # The same for every draft, and a card takes about a millisecond to build: built once.
+        self._working_card = cards.render_working()
         # What this process knows of the posts made under each idempotency key: the reply's
         # reference once Teams confirmed it; the "Reviewing…" activity a reply is replacing
         # (repeating that update is harmless); the outcome of each new post it tried ("" when it
@@ -150,6 +185,7 @@ class TeamsConversationTransport:
         self._replacing = _Bounded()
         self._tried = _Bounded()
         self._unreplaced = _Bounded()  # thread -> a "Reviewing…" card whose reply has not landed
+        self._unsure_since = _Bounded()  # key -> when its last post failed (time.monotonic())
         self.configured_channels = list(review_channels or [])
         #: channel ids found to be review channels (configured by name, seen with that name)
         self.review_channel_ids: set[str] = {c for c in self.configured_channels if looks_like_channel(c)}
@@ -173,7 +209,8 @@ class TeamsConversationTransport:
         conversation = where.channel_id if is_channel and where.channel_id else where.conversation_id
         if is_channel:
             conversation = conversation.split(";")[0]
-        self.routes[channel] = Route(where.service_url, conversation, is_channel)
+        self.routes[channel] = Route(where.service_url, conversation, is_channel,
+                                     where.team_group_id if is_channel else None)
         if where.service_url:
             self.last_service_url = where.service_url
         if is_review_channel:
@@ -256,7 +293,7 @@ class TeamsConversationTransport:
                     self._replacing.pop(key, None)
             else:
                 self._unreplaced.pop(_thread_key(channel, thread), None)
-                return self._confirmed(key, self._ref(place, thread, activity))
+                return await self._confirmed(key, self._ref(place, thread, activity))
         if key:
             await self._mark_sent(key)
         try:
@@ -264,10 +301,28 @@ class TeamsConversationTransport:
         except Exception as exc:
             if key:
                 self._tried.remember(key, "?" if may_have_landed(exc) else "")
+                self._unsure_since.remember(key, str(time.monotonic()))
             raise
         if isinstance(outcome, Answered):
             self.remember(Place(TEAMS, "", channel, sent, thread, BOT_AUTHOR), outcome.text)
-        return self._confirmed(key, self._ref(place, thread, sent))
+        return await self._confirmed(key, self._ref(place, thread, sent))
+
+    def pace_key(self, channel: str, *, thread: str | None = None, message: str | None = None) -> str:
+        """The conversation a post goes to: ``<channel>;messageid=<root>`` for a channel thread,
+        the chat itself otherwise (chats have no threads)."""
+        if thread is None and message is not None:
+            thread = message.rpartition("/")[0] or None
+        route = self.routes.get(channel)
+        is_channel = route.is_channel if route is not None else looks_like_channel(channel)
+        if is_channel and thread and thread.isdigit():
+            return f"{channel};messageid={thread}"
+        return channel
+
+    def over_app_limit(self, exc: BaseException) -> bool:
+        # Teams does not say which limit a 429 is for. The pacer keeps each conversation within
+        # its own, so a 429 most likely means the app's budget for the tenant is spent (shared
+        # with the other processes of the bot): every conversation waits.
+        return isinstance(exc, httpx.HTTPStatusError) and exc.response.status_code == 429
 
     async def find_reply(self, channel: str, thread: str, key: str) -> str | None:
         """The reply posted under ``key``, from what this process and the store know; raises
@@ -278,10 +333,70 @@ class TeamsConversationTransport:
             return None  # the next attempt updates that same card again: harmless twice
         tried = self._tried.get(key)
         if tried == "?":
-            raise CannotTell("a post under this key may have reached Teams")
-        if tried is None and self.store is not None and await self.store.seen(sent_marker(key)):
-            raise CannotTell("another process posted under this key")
+            since = self._unsure_since.get(key)
+            settled = since is None or time.monotonic() - float(since) >= GRAPH_SETTLE_SECONDS
+            return await self._look_in_graph(channel, thread, key, "a post under this key may have landed",
+                                             trust_missing=settled)
+        if tried is None and self.store is not None:
+            # Another process (stopped since) may have posted under this key.
+            marked, ref = await self.store.noted(sent_marker(key))
+            if ref:
+                self._posted.remember(key, ref)
+                return ref  # it saw Teams take the reply
+            if marked:
+                return await self._look_in_graph(channel, thread, key, "another process posted this key")
         return None
+
+    async def _look_in_graph(
+        self, channel: str, thread: str, key: str, unsure: str, *, trust_missing: bool = True
+    ) -> str | None:
+        """Read the channel thread back through Graph for the card posted under ``key``;
+        CannotTell (``unsure``) when that is not possible: a chat, no team id, Graph down or
+        not permitted, or the card missing before Graph can be trusted to list it."""
+        route = self.routes.get(channel)
+        readable = route is not None and route.is_channel and route.team_id and thread.isdigit()
+        if self.graph is None or route is None or not route.team_id or not readable:
+            raise CannotTell(unsure)
+        try:
+            found = await self.graph.find(route.team_id, route.conversation_id, thread, card_marker(key))
+        except Exception as exc:
+            log.info("Microsoft Graph could not say whether a reply landed: %s", type(exc).__name__)
+            raise CannotTell(unsure) from exc
+        if found is None:
+            if not trust_missing:
+                raise CannotTell(unsure + " (not listed by Microsoft Graph yet)")
+            log.info("Microsoft Graph shows no reply under the key: posting it")
+            return None
+        log.info("Microsoft Graph shows the reply landed: not posting it again")
+        ref = f"{thread}/{found}"
+        self._posted.remember(key, ref)
+        self._tried.pop(key, None)
+        return ref
+
+    def route(self, channel: str) -> str | None:
+        """The service URL and conversation id behind ``channel``, as JSON: a chat's id may be
+        hashed in ``channel``, and a process that never saw the chat knows neither."""
+        route = self.routes.get(channel)
+        if route is None:
+            return None
+        return json.dumps({"serviceUrl": route.service_url, "conversationId": route.conversation_id,
+                           "isChannel": route.is_channel, "teamId": route.team_id}, separators=(",", ":"))
+
+    def learn_route(self, channel: str, route: str) -> None:
+        """Take a route :meth:`route` gave (maybe in another process), unless this process knows
+        a fresher one (an activity it saw)."""
+        if channel in self.routes:
+            return
+        try:
+            fields = json.loads(route)
+            team = fields.get("teamId")
+            known = Route(str(fields["serviceUrl"]), str(fields["conversationId"]), bool(fields["isChannel"]),
+                          str(team) if team else None)
+        except (ValueError, TypeError, KeyError):
+            log.warning("a stored route to a conversation could not be read")
+            return
+        if known.service_url.startswith(("https://", "http://")) and known.conversation_id:
+            self.routes[channel] = known
 
     def retry_after(self, exc: BaseException) -> float | None:
         if isinstance(exc, CannotTell):
@@ -291,7 +406,7 @@ class TeamsConversationTransport:
             asked = retry_after_seconds(exc.response)
             if status == 429:
                 return 1.0 if asked is None else asked
-            if status >= 500 or status == 408:
+            if status >= 500 or status in (408, 412):
                 return asked or 0.0
             return None  # 4xx: not allowed there, a card Teams refuses
         if isinstance(exc, httpx.TransportError | TimeoutError | ConnectionError):
@@ -313,8 +428,10 @@ class TeamsConversationTransport:
         # Registered before the first wait, so a review that is ready first still finds it.
         self._working.setdefault(key, deque()).append(done)
         try:
+            if self.pacer is not None:
+                await self.pacer.wait(self.pace_key(place.channel, thread=place.thread))
             done.set_result(await self.teams.post(self.place_of(place.channel, place.thread),
-                                                  cards.render_working()))
+                                                  self._working_card))
         except BaseException:
             done.set_result(None)
             raise
@@ -343,11 +460,18 @@ class TeamsConversationTransport:
 
     # --- pieces --------------------------------------------------------------------------
 
-    def _confirmed(self, key: str | None, ref: str) -> str:
+    async def _confirmed(self, key: str | None, ref: str) -> str:
         if key:
             self._posted.remember(key, ref)
             self._replacing.pop(key, None)
             self._tried.pop(key, None)
+            if self.store is not None:
+                # Teams took it: a process that looks for it later (the sweep, after this one
+                # stopped before settling its debt) finds it rather than a marker it cannot read.
+                try:
+                    await self.store.note(sent_marker(key), ref)
+                except Exception as exc:
+                    log.warning("could not record a reply Teams took: %s", type(exc).__name__)
         return ref
 
     async def _mark_sent(self, key: str) -> None:
@@ -368,7 +492,14 @@ class TeamsConversationTransport:
         placeholder = waiting.popleft()
         if not waiting:
             del self._working[key]
-        return await placeholder
+        if placeholder.done():
+            return placeholder.result()
+        activity = await placeholder
+        if self.pacer is not None:
+            # The outbox's turn for this reply passed while the card it replaces waited for its
+            # own: sent now, the two would reach Teams together, beyond the pace.
+            await self.pacer.wait(self.pace_key(key[0], thread=key[1]))
+        return activity
 
     @staticmethod
     def _ref(place: TeamsPlace, thread: str, activity: str) -> str:

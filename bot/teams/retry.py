@@ -21,7 +21,8 @@ from microsoft_teams.common.http.client import MiddlewareContext, MiddlewareNext
 
 log = logging.getLogger(__name__)
 
-_RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
+# 412 too: Teams asks for it to be retried like a 429 (its rate limiting guidance).
+_RETRIED_STATUSES = frozenset({412, 429, 500, 502, 503, 504})
 _SAFE_METHODS = frozenset({"GET", "DELETE"})
 
 

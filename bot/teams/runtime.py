@@ -20,7 +20,8 @@ from bot.settings import Settings
 from bot.store import AsyncStore
 from bot.teams import cards
 from bot.teams.app import TeamsApp
-from bot.teams.port import TeamsConversationTransport
+from bot.teams.graph import GRAPH_URLS, GraphReplies
+from bot.teams.port import TeamsConversationTransport, app_limit, thread_limit
 from bot.teams.transport import TeamsTransport
 
 log = logging.getLogger(__name__)
@@ -53,16 +54,24 @@ class TeamsRuntime:
         Call :meth:`start_sweeping` once the app serves."""
         from bot.teams.handlers import register
 
+        graph_url = settings.teams_graph_url
+        if graph_url is None:
+            graph_url = GRAPH_URLS.get(settings.teams_cloud, "")
+        graph = GraphReplies(graph_url, teams.token_source) if graph_url and teams.token_source else None
         port = TeamsConversationTransport(
             TeamsTransport(teams.app.api),
             review_channels=settings.teams_review_channel_list,
             taxonomy=service.checker.taxonomy,
             store=store,
+            limit=thread_limit(settings.teams_thread_windows),
+            app=app_limit(settings.teams_app_requests_per_second),
+            graph=graph,
         )
         conversation = Conversation(
             service, store, port, delivery=DeliveryPolicy.from_settings(settings),
             clearance=ClearancePolicy.from_settings(settings),
         )
+        port.pacer = conversation.outbox.pacer
         runtime = cls(settings, teams, conversation, port, worker)
         register(runtime)
         return runtime

@@ -19,6 +19,7 @@ from microsoft_teams.apps import to_threaded_conversation_id
 from microsoft_teams.cards import AdaptiveCard
 
 from bot.teams.cards import clip, plain
+from bot.teams.graph import card_marker
 
 #: Where an activity carries the idempotency key it was posted under.
 KEY_FIELD = "redteamKey"
@@ -94,4 +95,6 @@ def _message(card: AdaptiveCard, summary: str | None, key: str | None = None) ->
     fields: dict[str, object] = {"summary": clip(plain(text), 300)} if text else {}
     if key:
         fields["channelData"] = {KEY_FIELD: key}
+        # Graph returns the card but not the channel data: the card carries a trace of the key.
+        card = card.model_copy(update={"id": card_marker(key)})
     return MessageActivityInput.model_validate(fields).add_card(card)

@@ -64,6 +64,8 @@ class FakeBotConnector:
         self.delay = 0.0
         #: Teams' per-conversation limit when set: more calls than this in one second get 429
         self.per_second_limit: int | None = None
+        #: Teams' limit for the app, all conversations together, when set: likewise
+        self.app_per_second_limit: int | None = None
         #: conversations (ids, or a channel id covering its threads) where the bot may not post: 403
         self.forbidden: set[str] = set()
         self._recent: dict[str, list[float]] = {}
@@ -190,16 +192,20 @@ class FakeBotConnector:
         return 200, answer, {}
 
     def _over_limit(self, conversation: str) -> bool:
-        if self.per_second_limit is None:
+        limits = [(conversation, self.per_second_limit), ("", self.app_per_second_limit)]
+        limits = [(key, limit) for key, limit in limits if limit is not None]
+        if not limits:
             return False
         now = time.monotonic()
         with self._lock:
-            recent = [t for t in self._recent.get(conversation, []) if now - t < 1.0]
-            if len(recent) >= self.per_second_limit:
-                self._recent[conversation] = recent
-                return True
-            self._recent[conversation] = [*recent, now]
-            return False
+            over = False
+            for key, limit in limits:
+                recent = self._recent[key] = [t for t in self._recent.get(key, []) if now - t < 1.0]
+                over = over or len(recent) >= (limit or 0)
+            if not over:  # a refused call does not count against the limits
+                for key, _ in limits:
+                    self._recent[key].append(now)
+            return over
 
     def _record(self, call: ConnectorCall) -> None:
         with self._lock:
