@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import gc
 import logging
 import os
 import tempfile
@@ -149,6 +150,10 @@ def create_asgi_app(settings: Settings, *, services: Services | None = None) -> 
             except Exception:
                 _report_startup_failure()
                 raise
+            # What start-up built (the SDKs, the rules, the review service) lives as long as the
+            # process; left to the collector, each full collection walks all of it, a 70 ms pause
+            # holding the interpreter lock, so no ack goes out meanwhile (docs/performance.md).
+            gc.freeze()
             yield
         finally:
             app.state.slack_handler = None
