@@ -1,21 +1,26 @@
 """Slack front end benchmark: ack latency, and draft-to-review time against a fixed-latency LLM.
 
 Three processes on 127.0.0.1: the real ASGI app (``bot.server`` under uvicorn, in N worker
-processes with ``--workers N``); the fake Slack Web API and the fake OpenAI-compatible server
-(every chat completion waits L seconds); and this one, which sends Slack-signed requests as Slack
-would and reads back what the app posted.
+processes with ``--workers N``); the fake Slack Web API (which answers posts beyond Slack's pace
+for one channel, 1 a second with short bursts, with 429 and ``Retry-After``) and the fake
+OpenAI-compatible server (every chat completion waits L seconds); and this one, which sends
+Slack-signed requests as Slack would and reads back what the app posted.
 
     .venv/bin/python bench/bench_slack.py                 # L = 0.5 s, 1,000 acks at 50 concurrent
     .venv/bin/python bench/bench_slack.py --latency 1 --acks 2000 --drafts 100
     .venv/bin/python bench/bench_slack.py --latency 5 --workers 2
 
-Targets: ack p99 <= 50 ms; 100 drafts in flight reviewed within 1.1 x L.
+Targets: ack p99 <= 50 ms; 100 drafts in flight reviewed within 1.1 x L. Slack takes about one
+post a second into one channel, so "100 in flight" are drafts in ``--channels`` review channels
+(100 by default: many teams at once). A burst into one channel is reported on its own, against
+the floor Slack's pace sets: L, then ``--one-channel`` posts at the app's pace.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import re
@@ -43,6 +48,11 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def review_channel(i: int) -> str:
+    """The id of the ``i``-th review channel the drafts in flight are spread over."""
+    return f"C0REV{i:04d}"
 
 
 def draft_ts(counter: int) -> str:
@@ -98,6 +108,8 @@ class Bench:
         self.worker_pids: list[int] = []  # with --workers: uvicorn's worker processes
         self.posted: dict[str, float] = {}  # draft ts -> when its review reached the fake Slack
         self.seen_posts = 0  # chat.postMessage calls already read from the fake
+        self.refused_posts = 0  # of those, answered 429 (beyond Slack's pace)
+        self.channels = [review_channel(i) for i in range(args.channels)]
 
     def next_draft(self, channel: str = REVIEW_CHANNEL) -> dict[str, object]:
         self.counter += 1
@@ -110,6 +122,7 @@ class Bench:
             calls = await resp.json()
         self.seen_posts += len(calls)
         for call in calls:
+            self.refused_posts += call["status"] == 429
             if call["ok"] and call["status"] == 200 and call["thread_ts"]:
                 self.posted.setdefault(call["thread_ts"], call["at"])
 
@@ -150,7 +163,8 @@ class Bench:
                 "REDTEAM_MODEL": self.fakes["model"],
                 "REDTEAM_LLM_TIMEOUT_SECONDS": str(a.latency * 10 + 5),
                 "REDTEAM_DATABASE_URL": a.database_url or f"sqlite:///{tmp}/bench.sqlite3",
-                "REDTEAM_REVIEW_CHANNELS": "social-review",
+                # by id: no name lookups to warm up for the many channels
+                "REDTEAM_REVIEW_CHANNELS": ",".join(["social-review", *self.channels]),
                 "REDTEAM_LOG_LEVEL": "WARNING",
             }
             # cwd=tmp: no developer .env leaks into the run
@@ -172,6 +186,8 @@ class Bench:
                     finally:
                         for session in pinned:
                             await session.close()
+                    # The load generator's own full collections would show up as slow acks.
+                    gc.freeze()
                     await self.measure(http)
             finally:
                 proc.terminate()
@@ -250,7 +266,9 @@ class Bench:
 
         # 1. ack latency: a.acks drafts, a.concurrency requests at a time (each also starts a review)
         c = a.concurrency
-        events = [self.next_draft() for _ in range(a.acks)]
+        # Spread over the review channels, as drafts from many teams are: in one channel the
+        # reviews would wait for Slack's pace (a post a second), long after this phase.
+        events = [self.next_draft(self.channels[i % len(self.channels)]) for i in range(a.acks)]
         quiet = [self.next_draft(OTHER_CHANNEL) for _ in range(a.acks)]
 
         async def at_concurrency(batch: list[dict[str, object]]) -> list[float]:
@@ -294,7 +312,7 @@ class Bench:
             extra = [self.next_draft() for _ in range(a.drafts)]
             await asyncio.gather(*(self.post(http, e) for e in extra))
             await self.wait_reviews(http, [str(e["ts"]) for e in extra], 60)
-        burst = [self.next_draft() for _ in range(a.drafts)]
+        burst = [self.next_draft(self.channels[i % len(self.channels)]) for i in range(a.drafts)]
         sent: dict[str, float] = {}
 
         async def send(event: dict[str, object]) -> None:
@@ -311,6 +329,19 @@ class Bench:
         per_draft = [posted[ts] - sent[ts] for ts in posted]
         to_llm, after_llm = await self.llm_phases(http, sent, posted)
         all_done = max(posted.values()) - t0 if posted else float("nan")
+        refused_in_flight = self.refused_posts
+
+        # 4. a.one_channel drafts posted together into one review channel: Slack's pace decides
+        one = [self.next_draft(REVIEW_CHANNEL) for _ in range(a.one_channel)]
+        one_sent = time.monotonic()
+        await asyncio.gather(*(self.post(http, e) for e in one))
+        pace_floor = L + max(0, a.one_channel - a.app_burst) / a.app_rate
+        one_posted = await self.wait_reviews(http, [str(e["ts"]) for e in one], pace_floor * 1.5 + 60)
+        one_done = max(one_posted.values()) - one_sent if one_posted else float("nan")
+        threads = {str(e["ts"]) for e in one}
+        async with http.get(self.fakes["calls"], params={"method": "chat.postMessage"}) as resp:
+            per_thread = [c["thread_ts"] for c in await resp.json() if c["ok"] and c["status"] == 200]
+        replies = {ts: per_thread.count(ts) for ts in threads}
 
         rows: list[tuple[str, str, str]] = []
         if a.acks:
@@ -363,7 +394,12 @@ class Bench:
             ]
         rows += [
             (f"all {a.drafts} reviewed, from first post", f"{all_done / L:.2f} x L", ""),
-            ("reviews posted", f"{len(posted)}/{len(burst)}", ""),
+            (
+                f"reviews posted ({len(set(self.channels[: a.drafts]))} channels)",
+                f"{len(posted)}/{len(burst)}",
+                "",
+            ),
+            ("posts answered 429 (Slack's pace) so far", f"{refused_in_flight}", ""),
             ("app CPU per draft in that burst", f"{app_ms:.1f} ms", ""),
         ]
         if a.workers > 1:
@@ -377,6 +413,20 @@ class Bench:
         rows += [
             ("fakes' and load generator's CPU per draft", f"{fakes_ms:.1f} + {loader_ms:.1f} ms", ""),
         ]
+        if one:
+            rows += [
+                (
+                    f"{a.one_channel} drafts in one channel: last review, from first post",
+                    f"{one_done:.1f} s",
+                    f">= {pace_floor:.1f} s (pace)",
+                ),
+                (
+                    "  reviews posted, exactly one per thread",
+                    f"{sum(n == 1 for n in replies.values())}/{len(one)}",
+                    "",
+                ),
+                ("  posts answered 429, whole run", f"{self.refused_posts}", ""),
+            ]
         print(
             f"\nSlack front end: fake LLM latency L = {L:.2f} s, {a.workers} app worker(s), "
             f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs"
@@ -397,10 +447,13 @@ def serve(port: int, workers: int) -> None:
     serve_app(Settings(), "127.0.0.1", port, workers=workers)
 
 
-def run_fakes(latency: float, replies: int) -> None:
+def run_fakes(latency: float, replies: int, channels: int, rate: float, burst: int) -> None:
     """The fake Slack and LLM servers, until stdin closes; their URLs go to stdout as JSON."""
     # Slack only sends a bot events from channels it is in, so it can name them all.
-    slack = FakeSlackAPI(channels={REVIEW_CHANNEL: "social-review", OTHER_CHANNEL: "general"}).start()
+    names = {review_channel(i): f"social-review-{i}" for i in range(channels)}
+    slack = FakeSlackAPI(channels={REVIEW_CHANNEL: "social-review", OTHER_CHANNEL: "general", **names})
+    slack.limit_posts_per_channel(rate, burst=burst)
+    slack.start()
     llm = FakeOpenAI().start()
     for _ in range(replies):
         llm.enqueue(hang=latency)
@@ -426,6 +479,16 @@ def main() -> None:
     parser.add_argument("--acks", type=int, default=1000, help="signed events for the ack measurement (1000)")
     parser.add_argument("--concurrency", type=int, default=50, help="concurrent requests for acks (50)")
     parser.add_argument("--drafts", type=int, default=100, help="drafts posted together (100)")
+    parser.add_argument(
+        "--channels", type=int, default=100, help="review channels the drafts are spread over (100)"
+    )
+    parser.add_argument(
+        "--one-channel", type=int, default=100, help="drafts posted together into one channel (100)"
+    )
+    parser.add_argument(
+        "--slack-rate", type=float, default=1.0, help="Slack's posts a second into one channel (1)"
+    )
+    parser.add_argument("--slack-burst", type=int, default=3, help="Slack's burst into one channel (3)")
     parser.add_argument("--single", type=int, default=5, help="single-draft runs (5)")
     parser.add_argument("--extra-bursts", type=int, default=0, help="unmeasured bursts first (profiling)")
     parser.add_argument("--workers", type=int, default=1, help="app worker processes (1)")
@@ -433,12 +496,17 @@ def main() -> None:
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # the app process
     parser.add_argument("--fakes", action="store_true", help=argparse.SUPPRESS)  # the fakes process
     args = parser.parse_args()
-    replies = args.acks + args.drafts * (1 + args.extra_bursts) + args.single + 50
+    # The app paces itself by its defaults (REDTEAM_SLACK_POSTS_PER_SECOND, _POST_BURST).
+    from bot.settings import Settings
+
+    defaults = Settings(_env_file=None)
+    args.app_rate, args.app_burst = defaults.slack_posts_per_second, defaults.slack_post_burst
+    replies = args.acks + args.drafts * (1 + args.extra_bursts) + args.single + args.one_channel + 50
     if args.serve:
         serve(args.serve, args.workers)
         return
     if args.fakes:
-        run_fakes(args.latency, replies)
+        run_fakes(args.latency, replies, args.channels, args.slack_rate, args.slack_burst)
         return
     fakes_proc = subprocess.Popen(
         [
@@ -455,6 +523,14 @@ def main() -> None:
             str(args.single),
             "--extra-bursts",
             str(args.extra_bursts),
+            "--one-channel",
+            str(args.one_channel),
+            "--channels",
+            str(args.channels),
+            "--slack-rate",
+            str(args.slack_rate),
+            "--slack-burst",
+            str(args.slack_burst),
         ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import gc
 import logging
 import os
 import tempfile
@@ -149,6 +150,10 @@ def create_asgi_app(settings: Settings, *, services: Services | None = None) -> 
             except Exception:
                 _report_startup_failure()
                 raise
+            # What start-up built (the SDKs, the rules, the review service) lives as long as the
+            # process; left to the collector, each full collection walks all of it, a 70 ms pause
+            # holding the interpreter lock, so no ack goes out meanwhile (docs/performance.md).
+            gc.freeze()
             yield
         finally:
             app.state.slack_handler = None
@@ -173,12 +178,12 @@ def create_asgi_app(settings: Settings, *, services: Services | None = None) -> 
             return JSONResponse({"ok": False, "error": "starting"}, status_code=503)
         body = await request.body()  # at most settings.max_request_bytes (BodyLimit)
         assert checks is not None  # the route exists only when Slack is on
-        refusal = checks.refusal(body, request.headers)
+        refusal, payload = checks.check(body, request.headers)
         if refusal is not None:
             log.warning("refused a request to /slack/events (HTTP %d): %s", refusal.status, refusal.reason)
             return PlainTextResponse(refusal.reason, status_code=refusal.status)
         early: EarlyEventAck = request.app.state.early_ack
-        if early.take(body, request.headers):
+        if early.take_verified(body, payload, request.headers):
             return Response(status_code=200)
         return await handler.handle(request)  # the body read above is cached for Bolt
 

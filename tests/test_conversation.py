@@ -91,9 +91,15 @@ class MemoryTransport:
     def retry_after(self, exc: BaseException) -> float | None:
         return 0.0 if isinstance(exc, ConnectionError) else None
 
-    async def post_in_channel(self, channel: str, outcome: Outcome) -> str:
+    async def post_in_channel(self, channel: str, outcome: Outcome, *, key: str | None = None) -> str:
         self.sent.append(Sent("channel", channel, "", outcome))
-        return f"post-{next(self._ids)}"
+        ref = f"post-{next(self._ids)}"
+        if key:
+            self.keys[key] = ref
+        return ref
+
+    async def find_in_channel(self, channel: str, key: str) -> str | None:
+        return self.keys.get(key)
 
     async def update_message(self, channel: str, message: str, outcome: Outcome) -> None:
         self.sent.append(Sent("update", channel, message, outcome))

@@ -408,3 +408,17 @@ async def test_an_edit_is_reviewed_even_when_voiding_fails_at_first(desk: Desk) 
     assert redone.review_id != shown.review_id, "the edit got its review"
     voided = await desk.store.clearance(shown.review_id)
     assert voided is not None and voided.voided, "voided after the review instead"
+
+
+async def test_a_revision_by_a_teammate_is_cleared_by_neither_author_and_keeps_its_delta(desk: Desk) -> None:
+    await desk.draft(REVISE)
+    await desk.conversation.mentioned(post("m2", thread="m1", user=BOB), SAFE)
+    revision = desk.latest()
+    assert revision.delta is not None
+    for author in (AUTHOR, BOB):
+        reply = await desk.clearances.clicked(revision.review_id, author)
+        assert reply.kind is ReplyKind.refused and reply.text == cl.OWN_DRAFT, author
+    assert (await desk.clearances.clicked(revision.review_id, CAROL)).kind is ReplyKind.cleared
+    (update,) = desk.updates()
+    assert update.review_id == revision.review_id and update.clearance is not None
+    assert update.delta == revision.delta, "the re-rendered review keeps what changed"

@@ -334,3 +334,42 @@ async def test_a_deleted_draft_keeps_its_clearance_in_the_audit(
     await slack.settle()
     (told,) = answers(slack, "carol")
     assert "deleted" in told["text"]
+
+
+async def test_nobody_who_wrote_a_version_clears_a_revision_and_its_delta_line_stays(
+    slack: Harness,
+) -> None:
+    """Alice posts a draft, Bob posts a revision of it in the thread: neither may clear the
+    revision (each wrote a version of it); Carol may, and the review updated in place still
+    opens with what changed since Alice's version."""
+    root, _reply, _first_id = await post_draft(slack, REVISE, user=ALICE)
+    revision = message_event(
+        f"<@{BOT_USER_ID}> Revised: {SAFE}", user=BOB, thread_ts=root, type="app_mention"
+    )
+    await slack.post_event(revision)
+    await slack.settle()
+    rec = await slack.store.latest_for_draft(REVIEW_CHANNEL, revision["ts"])
+    assert rec is not None and rec.version == 2 and rec.reply_ts is not None
+    (posted,) = [
+        c.params
+        for c in slack.fake.ok_calls_to("chat.postMessage")
+        if c.params.get("text", "").startswith("Revised")
+    ]
+    assert "Revised draft" in shown(posted["blocks"])
+
+    for author, name in ((ALICE, "by-alice"), (BOB, "by-bob")):
+        await slack.post_interaction(click(slack, author, rec.review_id, name=name, thread=root))
+        await slack.settle()
+        (answer,) = answers(slack, name)
+        assert cl.OWN_DRAFT in answer["text"], author
+    assert updates_of(slack, rec.reply_ts) == []
+    assert await slack.store.clearance(rec.review_id) is None
+
+    await slack.post_interaction(click(slack, CAROL, rec.review_id, name="by-carol", thread=root))
+    await slack.settle()
+    cleared = await slack.store.clearance(rec.review_id)
+    assert cleared is not None and cleared.cleared_by == CAROL
+    (update,) = updates_of(slack, rec.reply_ts)
+    assert "Cleared to post" in shown(update["blocks"])
+    assert "Revised draft" in shown(update["blocks"]), "the delta line is kept"
+    assert "Revised draft: Medium → None" in update["text"]

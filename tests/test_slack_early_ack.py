@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 import pytest
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime.worker import BackgroundLoop
@@ -139,3 +140,24 @@ async def test_events_are_acked_while_the_review_loop_is_stuck(slack: Harness) -
     await slack.settle()
     threads = {c.params.get("thread_ts") for c in slack.fake.ok_calls_to("chat.postMessage")}
     assert threads == {e["ts"] for e in events}
+
+
+async def test_the_acking_thread_checks_each_event_signature_once(
+    slack: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One HMAC and one JSON parse per event on the thread that acks (Bolt checks the signature
+    again, on the review loop, where it costs no ack any time)."""
+    checked: list[str] = []
+    original = SignatureVerifier.is_valid
+
+    def counting(self: SignatureVerifier, *args: Any, **kwargs: Any) -> bool:
+        checked.append(threading.current_thread().name)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SignatureVerifier, "is_valid", counting)
+    status, _ = await slack.post_event(message_event(DRAFT))
+    assert status == 200
+    await slack.settle()
+    acking = [name for name in checked if name == threading.current_thread().name]
+    assert len(acking) == 1, checked
+    assert len(slack.fake.ok_calls_to("chat.postMessage")) == 1

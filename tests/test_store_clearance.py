@@ -206,3 +206,16 @@ async def test_async_store_clears_voids_and_reads() -> None:
     assert record is not None and record.clearance == got
     assert await store.purge_expired() == (0, 0)
     await store.aclose()
+
+
+def test_nobody_who_wrote_an_earlier_version_clears_a_revision(store: Store) -> None:
+    """U1 wrote the draft, U2 its revision in the thread: both are authors of what is cleared."""
+    store.save_review(make_record())
+    revision = make_record(draft_ts="100.2", user_id="U2", version=2)
+    store.save_review(revision)
+    other_thread = make_record(draft_ts="200.1", thread_ts="200.1", user_id="U3")
+    store.save_review(other_thread)
+    assert store.clear(revision.review_id, "U1").outcome is ClearOutcome.own_draft
+    assert store.clear(revision.review_id, "U2").outcome is ClearOutcome.own_draft
+    assert store.clear(other_thread.review_id, "U1").outcome is ClearOutcome.cleared
+    assert store.clear(revision.review_id, "U4").outcome is ClearOutcome.cleared

@@ -264,3 +264,33 @@ async def test_a_click_on_a_button_for_a_review_that_is_gone_is_answered(
         invoke = card_action_invoke(ident.connector, card_id, CLEAR_VERB, {"nothing": 1}, root=root)
         status, body = await server.post(invoke)
         assert status == 200 and "not one of mine" in body
+
+
+async def test_a_revision_by_a_teammate_is_cleared_by_neither_author_and_keeps_its_delta(
+    ident: Identity, tmp_path: Path
+) -> None:
+    """The same rule as in Slack: nobody who wrote a version of the draft clears it."""
+    connector = ident.connector
+    async with running_server(ident, tmp_path / "db.sqlite3") as server:
+        root, _card_id, _first = await review_of(server, REVISE)
+        revision = channel_post(connector, "Revised: thanks for reading this late, sleep well!",
+                                reply_to=root, mention_bot=True)
+        revision["from"] = BOB
+        assert (await server.post(revision))[0] == 200
+        await server.settle()
+        rec = await server.store.latest_for_draft(REVIEW_CHANNEL, revision["id"])
+        assert rec is not None and rec.version == 2 and rec.reply_ts
+        card_id = rec.reply_ts.rpartition("/")[2]
+        assert "Revised draft" in text_of(card_of(connector, card_id))
+
+        for author in (ALICE, BOB):
+            answer = await click(server, author, root, card_id, rec.review_id)
+            assert "can't clear your own draft" in told(answer), author["name"]
+        assert await server.store.clearance(rec.review_id) is None
+
+        answer = await click(server, CAROL, root, card_id, rec.review_id)
+        assert "Cleared to post" in told(answer)
+        await server.settle()
+        card = text_of(card_of(connector, card_id))
+        assert "Cleared to post by Carol" in card
+        assert "Revised draft" in card, "the re-rendered card keeps what changed"

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.conversation.notices import log_failure
 from bot.conversation.outcomes import ClearanceState, Outcome, Reviewed
-from bot.review.models import Review, Verdict
+from bot.review.models import Review, ReviewDelta, Verdict
 from bot.store import Clearance, ClearOutcome, ReviewRecord
 
 if TYPE_CHECKING:
@@ -199,7 +199,9 @@ class Clearances:
             existing = await store.clearance(review_id)
             if existing is not None:  # repeated clicks and latecomers learn who was first
                 return self._settled(rec, existing, user)
-            if rec.user_id == user:
+            versions = await _earlier_versions(self.conversation, rec)
+            if user in {rec.user_id, *(r.user_id for r in versions)}:
+                # A revision by a teammate is still partly the original author's words.
                 return _refused(OWN_DRAFT)
             refusal = await self._may_not_clear(user)
             if refusal is not None:
@@ -219,7 +221,7 @@ class Clearances:
         if result.outcome is ClearOutcome.cleared and result.clearance is not None:
             state = self.policy.state_for(rec.review, rec.version, result.clearance)
             # The review, updated in place, is the answer everyone sees; say more only if it isn't.
-            shown = await self._show(rec, state)
+            shown = await self._show(rec, state, _delta(rec, versions))
             return ClearanceReply(ReplyKind.cleared, "" if shown else NOT_SHOWN, state)
         if result.clearance is not None:
             return self._settled(rec, result.clearance, user)
@@ -250,12 +252,12 @@ class Clearances:
                 unknown = True
         return APPROVERS_UNKNOWN if unknown else NOT_AN_APPROVER
 
-    async def _show(self, rec: ReviewRecord, state: ClearanceState) -> bool:
+    async def _show(self, rec: ReviewRecord, state: ClearanceState, delta: ReviewDelta | None) -> bool:
         """Update the review in place: "Cleared to post by …"; False when that failed (the
         clearance is recorded either way)."""
         if not rec.reply_ts:
             return False
-        outcome = Reviewed(rec.review, rec.review_id, clearance=state)
+        outcome = Reviewed(rec.review, rec.review_id, delta, clearance=state)
         try:
             await self.conversation.transport.update_message(rec.channel, rec.reply_ts, outcome)
         except Exception as exc:
@@ -276,6 +278,24 @@ _STORE_REFUSALS = {
 
 def _refused(text: str) -> ClearanceReply:
     return ClearanceReply(ReplyKind.refused, text)
+
+
+async def _earlier_versions(conversation: Conversation, rec: ReviewRecord) -> list[ReviewRecord]:
+    """The reviews of the versions before ``rec`` in its thread (revisions and edits), oldest
+    first, deleted ones left out."""
+    if not rec.thread_ts:
+        return []
+    in_thread = await conversation.store.thread_reviews(rec.channel, rec.thread_ts)
+    return [r for r in in_thread if r.version < rec.version and not r.deleted]
+
+
+def _delta(rec: ReviewRecord, earlier: list[ReviewRecord]) -> ReviewDelta | None:
+    """What changed since the previous version, as the review first said it: a review shown
+    again (updated in place) keeps its "Revised draft" line."""
+    if not earlier:
+        return None
+    previous = max(earlier, key=lambda r: (r.version, r.created_at))
+    return ReviewDelta.between(previous.review, rec.review)
 
 
 # --- the review's side: offering the button, and edits voiding a clearance ----------------
@@ -311,8 +331,9 @@ async def void_for_edit(conversation: Conversation, rec: ReviewRecord) -> bool:
         state = conversation.clearance.state_for(rec.review, rec.version)
         state = replace(state, edited_after_clearance=True)
         try:
+            delta = _delta(rec, await _earlier_versions(conversation, rec))
             await conversation.transport.update_message(
-                rec.channel, rec.reply_ts, Reviewed(rec.review, rec.review_id, clearance=state)
+                rec.channel, rec.reply_ts, Reviewed(rec.review, rec.review_id, delta, clearance=state)
             )
         except Exception as exc:
             log_failure("showing a voided clearance", exc)

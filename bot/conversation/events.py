@@ -180,9 +180,8 @@ class Conversation:
             review=rec.review,
             workspace=rec.workspace,
         )
-        ref = await self.transport.post_in_channel(
-            channel, Reviewed(rec.review, shared.review_id, shared_by=user)
-        )
+        outcome = Reviewed(rec.review, shared.review_id, shared_by=user)
+        ref = await self.outbox.post_in_channel(channel, outcome, key=f"share:{review_id}:{channel}")
         shared.reply_ts = shared.thread_ts = ref
         await self.store.save_review(shared)
         return True

@@ -236,6 +236,25 @@ class Outbox:
 
         return await self._retrying(unit, window, attempt)
 
+    async def post_in_channel(self, channel: str, outcome: Outcome, *, key: str) -> str:
+        """Post ``outcome`` at the top of ``channel`` once, tagged ``key`` (a shared review):
+        paced and retried as a reply is, looking for an earlier try before each retry. A
+        platform that cannot look (``CannotTell``) gets no second try: the caller says so."""
+        unsure = False
+
+        async def attempt() -> str:
+            nonlocal unsure
+            if unsure:
+                found = await self.transport.find_in_channel(channel, key)
+                if found is not None:
+                    log.info("a message found posted by an earlier attempt; not posting it again")
+                    return found
+            await self.pacer.wait(channel)
+            unsure = True
+            return await self.transport.post_in_channel(channel, outcome, key=key)
+
+        return await self._retrying(channel, self.policy.window, attempt)
+
     async def update_message(self, channel: str, message: str, outcome: Outcome) -> None:
         """Replace the bot's ``message`` with ``outcome``; an update is idempotent, so a retry
         needs no look first."""

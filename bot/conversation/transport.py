@@ -88,8 +88,14 @@ class Transport(Protocol):
         ``Retry-After``), 0.0 when it named none (a 5xx, a dropped connection, a timeout)."""
         ...
 
-    async def post_in_channel(self, channel: str, outcome: Outcome) -> str:
-        """Post ``outcome`` as a new top-level message in ``channel``; returns its id."""
+    async def post_in_channel(self, channel: str, outcome: Outcome, *, key: str | None = None) -> str:
+        """Post ``outcome`` as a new top-level message in ``channel``; returns its id. One
+        attempt, as ``post_in_thread``; ``key`` kept with the message for ``find_in_channel``."""
+        ...
+
+    async def find_in_channel(self, channel: str, key: str) -> str | None:
+        """The id of the bot's recent top-level message in ``channel`` posted with ``key``, or
+        None; raises :class:`CannotTell` when the platform cannot say."""
         ...
 
     async def update_message(self, channel: str, message: str, outcome: Outcome) -> None:

@@ -11,6 +11,12 @@ the loop that acks does little more than HTTP.
 Checked with bench/bench_slack.py (100 drafts at once, L = 2 s): the hand-offs between the
 two threads cost little; everything on one loop was slower (1.38-1.42 x L against 1.24-1.33 x L)
 and its acks waited behind reviews.
+
+Hand-offs are batched: ``submit`` queues the work and wakes this loop only when nothing is
+queued yet. Waking it is a write to its self-pipe, a system call that lets go of the interpreter
+lock; with reviews running on this thread, getting the lock back took the acking thread up to
+a switch interval (5 ms) per event, and a third of its time under load (py-spy, see
+docs/performance.md). Work queued while a wake-up is pending rides along with it.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import concurrent.futures
 import contextlib
 import logging
 import threading
+from collections import deque
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -37,6 +44,8 @@ class BackgroundLoop:
         self._ready = threading.Event()
         self.pending: set[concurrent.futures.Future[Any]] = set()
         self._lock = threading.Lock()
+        #: Work submitted and not yet started on this loop; a wake-up is pending while non-empty.
+        self._inbox: deque[tuple[Coroutine[Any, Any, Any], concurrent.futures.Future[Any]]] = deque()
 
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
@@ -54,11 +63,52 @@ class BackgroundLoop:
 
     def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
         """Run ``coro`` on this loop; the future is tracked until done (see ``drain``)."""
-        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
         with self._lock:
             self.pending.add(future)
+            wake = not self._inbox
+            self._inbox.append((coro, future))
         future.add_done_callback(self._done)
+        if wake:
+            try:
+                self.loop.call_soon_threadsafe(self._start_queued)
+            except RuntimeError:  # the loop is closed: nothing will run it
+                with self._lock:
+                    self._inbox.clear()
+                coro.close()
+                future.cancel()
         return future
+
+    def _start_queued(self) -> None:
+        with self._lock:
+            queued = list(self._inbox)
+            self._inbox.clear()
+        for coro, future in queued:
+            self._start(coro, future)
+
+    def _start(self, coro: Coroutine[Any, Any, Any], future: concurrent.futures.Future[Any]) -> None:
+        if future.cancelled():
+            coro.close()
+            return
+        task = self.loop.create_task(coro)
+
+        def settle(task: asyncio.Task[Any]) -> None:
+            if task.cancelled():
+                future.cancel()
+            if not future.set_running_or_notify_cancel():
+                return
+            exc = task.exception()
+            if exc is not None:
+                future.set_exception(exc)
+            else:
+                future.set_result(task.result())
+
+        def cancel_task(done: concurrent.futures.Future[Any]) -> None:
+            if done.cancelled() and not self.loop.is_closed():
+                self.loop.call_soon_threadsafe(task.cancel)
+
+        task.add_done_callback(settle)
+        future.add_done_callback(cancel_task)
 
     def _done(self, future: concurrent.futures.Future[Any]) -> None:
         with self._lock:

@@ -45,6 +45,13 @@ class EarlyEventAck:
             payload = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError):
             return False
+        return self.take_verified(body, payload, headers)
+
+    def take_verified(self, body: bytes, payload: object, headers: Mapping[str, str]) -> bool:
+        """``take`` for a body whose signature was checked and JSON parsed already
+        (``SlackRequestChecks.check``): the ack path does each once."""
+        if not self.worker.running or not _is_json(headers.get("content-type")):
+            return False
         if not isinstance(payload, dict) or payload.get("type") != "event_callback":
             return False
         self.worker.submit(self._dispatch(body.decode(), {k: v for k, v in headers.items()}))

@@ -34,6 +34,9 @@ REPLY_EVENT_TYPE = "redteam_reply"
 #: Pages of a thread searched for an earlier post (200 messages each).
 FIND_PAGES = 5
 
+#: A channel's newest messages searched for an earlier top-level post.
+FIND_RECENT = 200
+
 INVITE_HINT = "I can't post in this channel. Invite me with `/invite @redteam`, then try again."
 
 
@@ -135,12 +138,30 @@ class SlackTransport:
             return 0.0
         return None
 
-    async def post_in_channel(self, channel: str, outcome: Outcome) -> str:
+    async def post_in_channel(self, channel: str, outcome: Outcome, *, key: str | None = None) -> str:
         msg = self.render(outcome)
-        resp = await self.client.chat_postMessage(
-            channel=channel, text=msg.text, blocks=msg.blocks, unfurl_links=False, unfurl_media=False
+        resp = await self.poster.chat_postMessage(
+            channel=channel,
+            text=msg.text,
+            blocks=msg.blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+            metadata=Metadata(event_type=REPLY_EVENT_TYPE, event_payload={"key": key}) if key else None,
         )
         return str(resp["ts"])
+
+    async def find_in_channel(self, channel: str, key: str) -> str | None:
+        # A retry follows its failed try within the delivery window: the channel's newest
+        # messages hold it if it landed.
+        resp = await self.client.conversations_history(
+            channel=channel, limit=FIND_RECENT, include_all_metadata=True
+        )
+        for m in resp.get("messages") or []:
+            meta = m.get("metadata") or {}
+            payload = meta.get("event_payload") or {}
+            if meta.get("event_type") == REPLY_EVENT_TYPE and payload.get("key") == key:
+                return str(m["ts"])
+        return None
 
     async def update_message(self, channel: str, message: str, outcome: Outcome) -> None:
         msg = self.render(outcome)

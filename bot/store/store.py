@@ -485,7 +485,7 @@ class Store:
             existing = _clearance_of(conn, review_id)
             if existing is not None:
                 return _settled(existing, user_id)
-            if decision.author == user_id:
+            if decision.author == user_id or _wrote_an_earlier_version(conn, decision, user_id):
                 return ClearResult(outcome=ClearOutcome.own_draft)
             if decision.verdict in REASON_REQUIRED_VERDICTS and reason is None:
                 return ClearResult(outcome=ClearOutcome.reason_required)
@@ -722,6 +722,19 @@ def _superseded(conn: Connection, decision: Row[Any]) -> bool:
         decisions.c.version > decision.version,
     )
     return conn.execute(newer.limit(1)).first() is not None
+
+
+def _wrote_an_earlier_version(conn: Connection, decision: Row[Any], user_id: str) -> bool:
+    """``user_id`` wrote a version before this one in its thread (the draft a revision revises)."""
+    if decision.thread_ts is None:
+        return False
+    earlier = select(decisions.c.review_id).where(
+        decisions.c.channel == decision.channel,
+        decisions.c.thread_ts == decision.thread_ts,
+        decisions.c.version < decision.version,
+        decisions.c.author == user_id,
+    )
+    return conn.execute(earlier.limit(1)).first() is not None
 
 
 def _decision_record(row: Row[Any]) -> DecisionRecord:

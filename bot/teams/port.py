@@ -413,8 +413,12 @@ class TeamsConversationTransport:
             return 0.0
         return None
 
-    async def post_in_channel(self, channel: str, outcome: Outcome) -> str:
+    async def post_in_channel(self, channel: str, outcome: Outcome, *, key: str | None = None) -> str:
         return await self.teams.post(self.place_of(channel), self.render(outcome))
+
+    async def find_in_channel(self, channel: str, key: str) -> str | None:
+        # The Bot Connector cannot read a channel back: a failed post is never tried blindly.
+        raise CannotTell("the Bot Connector cannot read a channel back")
 
     async def update_message(self, channel: str, message: str, outcome: Outcome) -> None:
         """Replace the card; the same card twice is harmless, so the outbox may repeat it."""

@@ -354,6 +354,18 @@ def _conversations_replies(fake: FakeSlackAPI, params: dict[str, Any]) -> dict[s
     return {"ok": True, "messages": msgs, "has_more": False}
 
 
+def _conversations_history(fake: FakeSlackAPI, params: dict[str, Any]) -> dict[str, Any]:
+    """The channel's top-level messages, newest first."""
+    channel = str(params.get("channel", ""))
+    with fake._lock:
+        msgs = [m for m in fake.messages if m["channel"] == channel and not m.get("thread_ts")]
+    msgs.sort(key=lambda m: m["ts"], reverse=True)
+    msgs = msgs[: int(params.get("limit") or 100)]
+    if str(params.get("include_all_metadata", "")).lower() not in ("1", "true"):
+        msgs = [{k: v for k, v in m.items() if k != "metadata"} for m in msgs]
+    return {"ok": True, "messages": msgs, "has_more": False}
+
+
 def _views_open(fake: FakeSlackAPI, params: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "view": {"id": "VFAKE", **(params.get("view") or {})}}
 
@@ -381,6 +393,7 @@ _METHODS: dict[str, Callable[[FakeSlackAPI, dict[str, Any]], dict[str, Any]]] = 
     "reactions.remove": _ok,
     "conversations.info": _conversations_info,
     "conversations.replies": _conversations_replies,
+    "conversations.history": _conversations_history,
     "views.open": _views_open,
     "usergroups.users.list": _usergroups_users_list,
     "apps.connections.open": _connections_open,

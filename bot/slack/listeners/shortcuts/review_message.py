@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.conversation import SLACK, Outcome, Place, Reviewed
 from bot.slack import ids, render
+from bot.slack.ephemeral import MaybeShown, maybe_shown_text, post_ephemeral
 from bot.slack.errors import cannot_post_there, slack_error
 from bot.slack.inbound import plain_text
 from bot.slack.runtime import SlackRuntime
@@ -74,10 +75,20 @@ async def _ephemeral(
         blocks = render.render_notice(note).blocks + blocks
         text = f"{note}\n{text}"
     try:
-        await runtime.client.chat_postEphemeral(
-            channel=place.channel, user=place.user, text=text, blocks=blocks, thread_ts=place.thread
+        await post_ephemeral(
+            runtime.transport,
+            window=runtime.conversation.outbox.policy.window,
+            channel=place.channel,
+            user=place.user,
+            text=text,
+            blocks=blocks,
+            thread_ts=place.thread,
         )
         return
+    except MaybeShown as exc:
+        # Showing it again might show it twice; the response URL tells the person instead.
+        text = maybe_shown_text(runtime.transport, exc)
+        blocks = render.render_notice(text).blocks
     except SlackApiError as exc:
         log.info("chat.postEphemeral failed (%s); using response_url", slack_error(exc))
     resp = await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)

@@ -14,7 +14,9 @@ from bot.conversation.clearance import EMPTY_REASON
 from bot.conversation.notices import log_failure
 from bot.slack import ids
 from bot.slack.blocks_clearance import render_clearance_reply
+from bot.slack.ephemeral import MaybeShown, maybe_shown_text, post_ephemeral
 from bot.slack.errors import slack_error
+from bot.slack.render import render_notice
 from bot.slack.runtime import SlackRuntime
 
 log = logging.getLogger(__name__)
@@ -52,7 +54,9 @@ async def submitted(runtime: SlackRuntime, body: dict[str, Any], view: dict[str,
     try:
         if channel:
             try:
-                await runtime.client.chat_postEphemeral(
+                await post_ephemeral(
+                    runtime.transport,
+                    window=runtime.conversation.outbox.policy.window,
                     channel=channel,
                     user=user,
                     text=msg.text,
@@ -60,8 +64,11 @@ async def submitted(runtime: SlackRuntime, body: dict[str, Any], view: dict[str,
                     thread_ts=str(meta.get("thread") or "") or None,
                 )
                 return
+            except MaybeShown as exc:
+                msg = render_notice(maybe_shown_text(runtime.transport, exc))
             except SlackApiError as exc:
                 log.info("chat.postEphemeral failed (%s); sending a DM", slack_error(exc))
+        # A short answer that might arrive twice beats none: slack_sdk's own retries are fine here.
         await runtime.client.chat_postMessage(channel=user, text=msg.text, blocks=msg.blocks)
     except Exception as exc:
         log_failure("answering a clearance", exc)

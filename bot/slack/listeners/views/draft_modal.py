@@ -10,10 +10,11 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot.conversation import Filing, Outcome
+from bot.conversation import Filing, Notice, Outcome
 from bot.review.intake import DraftRejected, check_draft
 from bot.review.models import Draft
 from bot.slack import ids
+from bot.slack.ephemeral import MaybeShown, maybe_shown_text, post_ephemeral
 from bot.slack.errors import slack_error
 from bot.slack.runtime import SlackRuntime
 
@@ -65,17 +66,30 @@ async def review_submission(
     user = str((body.get("user") or {}).get("id") or meta.get("user") or "")
     channel = str(meta.get("channel") or "")
 
+    sent = 0
+
     async def deliver_privately(outcome: Outcome) -> None:
+        nonlocal sent
+        sent += 1
         msg = runtime.transport.render(outcome)
         if channel:
             try:
-                await runtime.client.chat_postEphemeral(
-                    channel=channel, user=user, text=msg.text, blocks=msg.blocks
+                await post_ephemeral(
+                    runtime.transport,
+                    window=runtime.conversation.outbox.policy.window,
+                    channel=channel,
+                    user=user,
+                    text=msg.text,
+                    blocks=msg.blocks,
                 )
                 return
+            except MaybeShown as exc:
+                # Not shown again (it may be there already): the DM says so instead.
+                outcome = Notice(maybe_shown_text(runtime.transport, exc))
             except SlackApiError as exc:
                 log.info("chat.postEphemeral failed (%s); sending a DM", slack_error(exc))
-        await runtime.client.chat_postMessage(channel=user, text=msg.text, blocks=msg.blocks)
+        key = f"private:{view.get('id') or ''}:{sent}"
+        await runtime.conversation.outbox.post_in_channel(user, outcome, key=key)
 
     filing = Filing(
         channel=channel or user,
