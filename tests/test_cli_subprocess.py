@@ -72,7 +72,7 @@ def test_ctrl_c_exits_130_quietly(tmp_path, env):
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 130
+    assert proc.returncode == 130, err
     assert out == "" and "Traceback" not in err
 
 
