@@ -8,6 +8,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -15,6 +16,9 @@ from bot.paths import data_dir
 from bot.review.checker import OfflineChecker
 from bot.settings import Settings
 from bot.store.engine import normalise_url
+
+if TYPE_CHECKING:
+    from tests.teams_harness import Identity
 
 #: A PostgreSQL server for the store's tests (``scripts/with-postgres`` starts one; CI does).
 POSTGRES_URL = os.environ.get("REDTEAM_TEST_POSTGRES_URL")
@@ -88,3 +92,21 @@ def offline_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if name.startswith(("REDTEAM_", "OPENAI_", "AZURE_OPENAI_")) or name in {"NO_COLOR", "SLACK_API_URL"}:
             monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def ident(tmp_path: Path) -> Iterator[Identity]:
+    """A Teams bot identity: signing keys and Entra ID served locally, and the fake connector."""
+    from tests.teams_harness import identity  # the Teams SDK is imported only by Teams tests
+
+    with identity(tmp_path) as value:
+        yield value
+
+
+@pytest.fixture
+def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The outbox's pauses between tries, shortened so a test sees many tries in a short window."""
+    from bot.conversation import outbox
+
+    monkeypatch.setattr(outbox, "FIRST_BACKOFF_SECONDS", 0.02)
+    monkeypatch.setattr(outbox, "MAX_BACKOFF_SECONDS", 0.2)

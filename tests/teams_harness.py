@@ -309,3 +309,10 @@ def chat_message(connector: FakeBotConnector, text: str, *, personal: bool = Tru
         "entities": entities,
         "channelData": {"tenant": {"id": TENANT_ID}},
     }
+
+
+def thread_cards(connector: FakeBotConnector, root: str, channel: str = REVIEW_CHANNEL) -> dict[str, str]:
+    """The messages standing in the thread of post ``root``: activity id -> the card they show (JSON)."""
+    thread = f"{channel};messageid={root}"
+    return {activity: json.dumps(body, ensure_ascii=False)
+            for activity, (conversation, body) in connector.messages.items() if conversation == thread}

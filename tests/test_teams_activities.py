@@ -9,7 +9,6 @@ import asyncio
 import json
 import time
 
-import pytest
 from microsoft_teams.api import (
     AdaptiveCardInvokeActivity,
     MessageActivity,
@@ -45,7 +44,6 @@ from tests.teams_harness import (
     REVIEW_CHANNEL,
     card_action_invoke,
     channel_post,
-    identity,
     message_action_invoke,
     message_edit,
     message_soft_delete,
@@ -53,12 +51,6 @@ from tests.teams_harness import (
     running_teams,
     wait_for,
 )
-
-
-@pytest.fixture
-def ident(tmp_path):
-    with identity(tmp_path) as value:
-        yield value
 
 
 def _review(text: str) -> Review:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,6 @@ from tests.teams_harness import (
     Server,
     card_action_invoke,
     channel_post,
-    identity,
     message_edit,
     running_server,
 )
@@ -34,11 +32,6 @@ DO_NOT_POST = "Never forget. To honour the victims, every mattress is 9/11% off 
 BOB = {"id": "29:1bob", "name": "Bob", "aadObjectId": "bbbbbbbb-0000-0000-0000-000000000002"}
 CAROL = {"id": "29:1carol", "name": "Carol", "aadObjectId": "cccccccc-0000-0000-0000-000000000003"}
 
-
-@pytest.fixture
-def ident(tmp_path: Path) -> Iterator[Identity]:
-    with identity(tmp_path) as value:
-        yield value
 
 
 def thread_of(root: str) -> str:

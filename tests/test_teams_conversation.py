@@ -9,7 +9,6 @@ import json
 import time
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +17,7 @@ from bot.server import NoPlatformError, create_asgi_app
 from bot.store import Store
 from bot.teams.app import TeamsConfigError
 from bot.teams.cards import FEEDBACK_VERB, MAX_CARD_BYTES
+from tests.drafts import NETFLIX
 from tests.fakes.bot_connector import ConnectorCall, FakeBotConnector
 from tests.fakes.openai_server import FakeOpenAI
 from tests.teams_harness import (
@@ -25,12 +25,10 @@ from tests.teams_harness import (
     OTHER_CHANNEL,
     REVIEW_CHANNEL,
     TENANT_ID,
-    Identity,
     Server,
     card_action_invoke,
     channel_post,
     chat_message,
-    identity,
     message_action_invoke,
     message_edit,
     message_soft_delete,
@@ -41,14 +39,8 @@ from tests.teams_harness import (
 )
 from tests.test_slack_failures import huge_review
 
-NETFLIX = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
 REVISED = "Thanks to everyone who watched A Christmas Prince with us this season!"
 
-
-@pytest.fixture
-def ident(tmp_path: Path) -> Iterator[Identity]:
-    with identity(tmp_path) as value:
-        yield value
 
 
 def thread_of(channel: str, root: str) -> str:

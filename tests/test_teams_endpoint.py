@@ -19,7 +19,6 @@ from tests.teams_harness import (
     REVIEW_CHANNEL,
     TENANT_ID,
     channel_post,
-    identity,
     running_teams,
     wait_for,
 )
@@ -39,11 +38,6 @@ def echo(teams: TeamsApp) -> None:
         place = TeamsPlace.thread(activity.service_url or "", channel, root)
         await transport.post(place, render_notice("Echo: " + (activity.text or "")))
 
-
-@pytest.fixture
-def ident(tmp_path):
-    with identity(tmp_path) as value:
-        yield value
 
 
 async def test_valid_token_runs_the_handler_which_replies_in_the_posts_thread(ident):

@@ -5,15 +5,13 @@ blindly and the thread gets a notice, as without Graph."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-import bot.conversation.outbox as outbox
 import bot.teams.port as port
 from bot.teams.graph import card_marker
+from tests.drafts import NETFLIX
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.graph import FakeGraph
 from tests.teams_harness import (
@@ -21,17 +19,9 @@ from tests.teams_harness import (
     TEAM_GROUP_ID,
     Identity,
     channel_post,
-    identity,
     running_server,
+    thread_cards,
 )
-
-NETFLIX = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
-
-
-@pytest.fixture
-def ident(tmp_path: Path) -> Iterator[Identity]:
-    with identity(tmp_path) as value:
-        yield value
 
 
 @pytest.fixture
@@ -40,16 +30,8 @@ def graph(ident: Identity) -> Iterator[FakeGraph]:
         yield fake
 
 
-@pytest.fixture(autouse=True)
-def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(outbox, "FIRST_BACKOFF_SECONDS", 0.02)
-    monkeypatch.setattr(outbox, "MAX_BACKOFF_SECONDS", 0.2)
+pytestmark = pytest.mark.usefixtures("quick_backoff")
 
-
-def cards_in(connector: FakeBotConnector, root: str) -> dict[str, str]:
-    thread = f"{REVIEW_CHANNEL};messageid={root}"
-    return {activity: json.dumps(body, ensure_ascii=False)
-            for activity, (conversation, body) in connector.messages.items() if conversation == thread}
 
 
 def review_posted_but_answered_500(connector: FakeBotConnector) -> None:
@@ -70,7 +52,7 @@ async def test_a_review_that_landed_despite_a_500_is_found_through_graph_and_not
         assert (await server.post(post))[0] == 200
         await server.settle(timeout=30)
         rec = await server.store.latest_for_draft(REVIEW_CHANNEL, post["id"])
-    [(card_id, card)] = cards_in(connector, post["id"]).items()
+    [(card_id, card)] = thread_cards(connector, post["id"]).items()
     assert "Christmas Prince" in card and "Sorry" not in card
     assert [c.status for c in connector.calls_of("send")] == [503, 500]
     assert [c.status for c in graph.calls] == [200], "one look, with the app's token for Graph"
@@ -90,7 +72,7 @@ async def test_when_graph_refuses_nothing_is_posted_blindly_and_the_thread_gets_
         post = channel_post(connector, NETFLIX)
         assert (await server.post(post))[0] == 200
         await server.settle(timeout=30)
-    cards = list(cards_in(connector, post["id"]).values())
+    cards = list(thread_cards(connector, post["id"]).values())
     assert sum("Christmas Prince" in c for c in cards) == 1, "the review is never posted a second time"
     assert any("couldn't finish this review" in c for c in cards)
     assert graph.calls and all(c.status == 403 for c in graph.calls)
@@ -109,7 +91,7 @@ async def test_a_review_graph_does_not_list_is_posted_once_graph_has_had_time_to
         post = channel_post(connector, NETFLIX)
         assert (await server.post(post))[0] == 200
         await server.settle(timeout=30)
-    [card] = cards_in(connector, post["id"]).values()
+    [card] = thread_cards(connector, post["id"]).values()
     assert "Christmas Prince" in card and "Sorry" not in card
     assert [c.status for c in connector.calls_of("send")] == [503, 500, 200]
     # Looked at until Graph could be trusted to list a card that landed, then posted once.

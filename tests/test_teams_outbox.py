@@ -4,40 +4,17 @@ after its Retry-After, and failures that outlast the retry window end in a plain
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-import bot.conversation.outbox as outbox
 from bot.store.tables import open_work
 from bot.teams.transport import KEY_FIELD
-from tests.fakes.bot_connector import FakeBotConnector
-from tests.teams_harness import REVIEW_CHANNEL, Identity, channel_post, identity, running_server, wait_for
+from tests.drafts import NETFLIX
+from tests.teams_harness import REVIEW_CHANNEL, channel_post, running_server, thread_cards, wait_for
 
-NETFLIX = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
+pytestmark = pytest.mark.usefixtures("quick_backoff")
 
-
-@pytest.fixture
-def ident(tmp_path: Path) -> Iterator[Identity]:
-    with identity(tmp_path) as value:
-        yield value
-
-
-@pytest.fixture(autouse=True)
-def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The outbox's pauses between tries, shortened so a test sees many tries in a short window.
-    monkeypatch.setattr(outbox, "FIRST_BACKOFF_SECONDS", 0.02)
-    monkeypatch.setattr(outbox, "MAX_BACKOFF_SECONDS", 0.2)
-
-
-def thread_messages(connector: FakeBotConnector, root: str) -> dict[str, str]:
-    """The messages standing in the post's thread: activity id -> the card they show."""
-    thread = f"{REVIEW_CHANNEL};messageid={root}"
-    return {activity: json.dumps(body, ensure_ascii=False)
-            for activity, (conversation, body) in connector.messages.items() if conversation == thread}
 
 
 async def test_a_500_after_the_review_went_through_leaves_exactly_one_card(ident, tmp_path):
@@ -48,7 +25,7 @@ async def test_a_500_after_the_review_went_through_leaves_exactly_one_card(ident
         post = channel_post(connector, NETFLIX)
         assert (await server.post(post))[0] == 200
         await server.settle(timeout=30)
-        [(card_id, card)] = thread_messages(connector, post["id"]).items()
+        [(card_id, card)] = thread_cards(connector, post["id"]).items()
         assert "Christmas Prince" in card and "Sorry" not in card
         updates = connector.calls_of("update")
         assert [c.status for c in updates] == [500] * 6 + [200]
@@ -71,7 +48,7 @@ async def test_a_429_is_retried_after_its_retry_after_and_gives_one_card(ident, 
         await wait_for(lambda: connector.ok_calls_of("send"), timeout=20)
         elapsed = time.monotonic() - started
         await server.settle(timeout=20)
-        [card] = thread_messages(connector, post["id"]).values()
+        [card] = thread_cards(connector, post["id"]).values()
     assert [c.status for c in connector.calls_of("send")] == [429, 429, 429, 200]
     assert elapsed >= 0.6  # Teams' Retry-After honoured for each refused try of the review
     assert "Christmas Prince" in card and "Sorry" not in card
@@ -89,7 +66,7 @@ async def test_failures_past_the_retry_window_end_in_a_plain_notice(ident, tmp_p
         assert (await server.post(post))[0] == 200
 
         def notice_shown() -> bool:
-            return any("Sorry" in card for card in thread_messages(connector, post["id"]).values())
+            return any("Sorry" in card for card in thread_cards(connector, post["id"]).values())
 
         def notice_left() -> bool:
             with server.store.sync._engine.connect() as conn:
@@ -101,7 +78,7 @@ async def test_failures_past_the_retry_window_end_in_a_plain_notice(ident, tmp_p
         await wait_for(notice_shown, timeout=30)
         elapsed = time.monotonic() - started
         await server.settle(timeout=20)
-        [card] = thread_messages(connector, post["id"]).values()
+        [card] = thread_cards(connector, post["id"]).values()
     assert elapsed >= 1.0, "the notice comes after the review's retry window"
     assert "couldn't finish this review" in card and "Teams" in card
     assert "Christmas Prince" not in card and "Traceback" not in card and "503" not in card
@@ -115,6 +92,6 @@ async def test_a_412_is_retried_as_teams_asks(ident, tmp_path):
         post = channel_post(connector, NETFLIX)
         assert (await server.post(post))[0] == 200
         await server.settle(timeout=30)
-        [card] = thread_messages(connector, post["id"]).values()
+        [card] = thread_cards(connector, post["id"]).values()
     assert [c.status for c in connector.calls_of("update")] == [412, 412, 200]
     assert "Christmas Prince" in card and "Sorry" not in card

@@ -5,35 +5,24 @@ process, even a fresh one that never saw the conversation, gives or settles the 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 import bot.server
 from bot.store import AsyncStore
+from tests.drafts import NETFLIX
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.openai_server import FakeOpenAI
 from tests.teams_harness import (
     OTHER_CHANNEL,
     REVIEW_CHANNEL,
     TENANT_ID,
-    Identity,
     channel_post,
     chat_message,
-    identity,
     running_server,
     wait_for,
 )
 
-NETFLIX = "To the 53 people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
 LEASE = 3.0
 
-
-@pytest.fixture
-def ident(tmp_path: Path) -> Iterator[Identity]:
-    with identity(tmp_path) as value:
-        yield value
 
 
 def cards_in(connector: FakeBotConnector, conversation: str) -> list[str]:

@@ -6,20 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-import bot.conversation.outbox as outbox
 from bot.settings import Settings
 from tests.fakes.bot_connector import ConnectorCall, FakeBotConnector
 from tests.teams_harness import (
     OTHER_CHANNEL,
     REVIEW_CHANNEL,
-    Identity,
     channel_post,
-    identity,
     running_server,
     wait_for,
 )
@@ -27,16 +22,8 @@ from tests.teams_harness import (
 DRAFT = "To the {n} people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
 
 
-@pytest.fixture
-def ident(tmp_path: Path) -> Iterator[Identity]:
-    with identity(tmp_path) as value:
-        yield value
 
-
-@pytest.fixture(autouse=True)
-def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(outbox, "FIRST_BACKOFF_SECONDS", 0.02)
-    monkeypatch.setattr(outbox, "MAX_BACKOFF_SECONDS", 0.2)
+pytestmark = pytest.mark.usefixtures("quick_backoff")
 
 
 def busiest_second(calls: list[ConnectorCall]) -> int:

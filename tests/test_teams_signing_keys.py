@@ -6,16 +6,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-import pytest
-
 from bot.teams.signing_keys import OffLoopSigningKeys
-from tests.teams_harness import channel_post, identity, running_teams, wait_for
-
-
-@pytest.fixture
-def ident(tmp_path):
-    with identity(tmp_path) as value:
-        yield value
+from tests.teams_harness import channel_post, running_teams, wait_for
 
 
 async def _longest_pause_while(action) -> float:
