@@ -6,7 +6,7 @@ letters, apostrophes, digits, non-ASCII letters and emoji), and near misses. A p
 backtracks turns such a draft into minutes of work; the bounds here are generous (they catch a
 hang or a super-linear blow-up, not a slow machine).
 
-The drafts are half the length limit: ``[\w']+ (?:messages|texts)`` run by a backtracking
+The drafts are half the length limit: ``[\\w']+ (?:messages|texts)`` run by a backtracking
 engine (Python's ``re``) on ``messages ____…`` takes about 1.8 s at 10,000 characters, near
 twice the ceiling, and 25 times what it takes on a quarter of that, twice the growth allowed,
 so a quadratic matcher fails both bounds; time linear up to 10,000 characters stays linear up
