@@ -5,10 +5,11 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import ssl
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -67,6 +68,30 @@ def _shipped_rules_loaded_once() -> Iterator[None]:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(OfflineChecker, "from_settings", classmethod(from_settings))
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _default_tls_context_made_once() -> Iterator[None]:
+    """Each HTTP client httpx builds (the Teams SDK builds four per app, the OpenAI client one per
+    service) loads certifi's certificate authorities again: about 30 ms of CPU, paid hundreds of
+    times a run. The default context is built once per process and shared; a context asked for
+    anything else (other authorities, a client certificate, SSL_CERT_FILE) is built as usual."""
+    import httpx._transports.default as transport
+
+    build = transport.create_ssl_context
+    shared: list[ssl.SSLContext] = []
+
+    def create_ssl_context(verify: Any = True, cert: Any = None, trust_env: bool = True) -> ssl.SSLContext:
+        from_env = trust_env and ("SSL_CERT_FILE" in os.environ or "SSL_CERT_DIR" in os.environ)
+        if verify is not True or cert or from_env:
+            return build(verify=verify, cert=cert, trust_env=trust_env)
+        if not shared:
+            shared.append(build(verify=verify, cert=cert, trust_env=trust_env))
+        return shared[0]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(transport, "create_ssl_context", create_ssl_context)
         yield
 
 
