@@ -74,21 +74,21 @@ def _shipped_rules_loaded_once() -> Iterator[None]:
 @pytest.fixture(scope="session", autouse=True)
 def _default_tls_context_made_once() -> Iterator[None]:
     """Each HTTP client httpx builds (the Teams SDK builds four per app, the OpenAI client one per
-    service) loads certifi's certificate authorities again: about 30 ms of CPU, paid hundreds of
-    times a run. The default context is built once per process and shared; a context asked for
-    anything else (other authorities, a client certificate, SSL_CERT_FILE) is built as usual."""
+    service) loads the certificate authorities again: about 30 ms of CPU, paid hundreds of times
+    a run. The default context (certifi's, or SSL_CERT_FILE's / SSL_CERT_DIR's) is built once per
+    process and shared; a context asked for anything else is built as usual."""
     import httpx._transports.default as transport
 
     build = transport.create_ssl_context
-    shared: list[ssl.SSLContext] = []
+    made: dict[tuple[bool, str | None, str | None], ssl.SSLContext] = {}
 
     def create_ssl_context(verify: Any = True, cert: Any = None, trust_env: bool = True) -> ssl.SSLContext:
-        from_env = trust_env and ("SSL_CERT_FILE" in os.environ or "SSL_CERT_DIR" in os.environ)
-        if verify is not True or cert or from_env:
+        if verify is not True or cert:
             return build(verify=verify, cert=cert, trust_env=trust_env)
-        if not shared:
-            shared.append(build(verify=verify, cert=cert, trust_env=trust_env))
-        return shared[0]
+        key = (trust_env, os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+        if key not in made:
+            made[key] = build(verify=verify, cert=cert, trust_env=trust_env)
+        return made[key]
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(transport, "create_ssl_context", create_ssl_context)
