@@ -249,10 +249,11 @@ class Server:
     post = Harness.post
 
     async def settle(self, timeout: float = 10.0) -> None:
-        """Wait until the review loop has no work left (twice, as work can start more work)."""
-        for _ in range(2):
-            await wait_for(lambda: not self.runtime.worker.pending, timeout=timeout)
-            await asyncio.sleep(0.05)
+        """Wait until the review loop has no work left, twice, as work can start more work (a
+        moment apart: the first check can come just before an ack hands the loop its work)."""
+        await wait_for(lambda: not self.runtime.worker.pending, timeout=timeout)
+        await asyncio.sleep(0.05)
+        await wait_for(lambda: not self.runtime.worker.pending, timeout=timeout)
 
 
 def server_settings(identity: Identity, db_path: Path, **overrides: Any) -> Settings:
