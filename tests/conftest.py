@@ -25,6 +25,29 @@ if TYPE_CHECKING:
 POSTGRES_URL = os.environ.get("REDTEAM_TEST_POSTGRES_URL")
 
 
+#: Files whose single tests take seconds (a real process, a lease or a retry window waited out, the
+#: linear-time fuzz), longest first. They run before the rest, so a run ends on short tests and
+#: neither test process sits idle while the other finishes a long one.
+LONG_FIRST = (
+    "test_matching_time.py",
+    "test_slack_workers.py",
+    "test_cli_rules.py",
+    "test_delivery.py",
+    "test_teams_owed.py",
+    "test_teams_conversation.py",
+    "test_teams_pacing.py",
+    "test_teams_outbox.py",
+    "test_web_audit.py",
+    "test_cli_subprocess.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(LONG_FIRST)}
+    # Whole files move, each in its own order: module fixtures are still built once.
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 # PostgreSQL runs are opt-in: the tests must pass on a machine without a server.
 @pytest.fixture(params=["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
