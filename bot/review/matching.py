@@ -467,6 +467,11 @@ class Pattern:
         self._groups = range(1, len(self._vetoes) + 1)
         self._screen: tuple[PatternSet, int] | None = None
 
+    @property
+    def set_match_is_exact(self) -> bool:
+        """Whether a match in a ``PatternSet`` screen means a match (no "not right after" check)."""
+        return all(v is None for v in self._vetoes)
+
     def _regex(self) -> Any:
         if self._compiled is None:
             self._compiled = _compile(self.source)

@@ -45,6 +45,7 @@ class Scan:
     platform: str | None = None
     findings: list[Finding] = field(default_factory=list)
     _hits: dict[str, list[Hit]] = field(default_factory=dict)
+    _present: list[str] | None = None
 
     @property
     def folded(self) -> str:
@@ -63,6 +64,19 @@ class Scan:
 
     def has(self, lexicon: str) -> bool:
         return bool(self.hits(lexicon))
+
+    def present(self) -> list[str]:
+        """The lexicons that match the draft, in name order.
+
+        A screened draft answers from the screen where that is exact, without searching.
+        """
+        if self._present is None:
+            if self.possible is None:
+                self._present = [n for n in self.lexicons.names if self.hits(n)]
+            else:
+                checked = self.lexicons.checked_after_screen
+                self._present = sorted(n for n in self.possible if n not in checked or self.hits(n))
+        return self._present
 
     def span(self, hit: Hit) -> Span:
         return self.text.span(*hit)
