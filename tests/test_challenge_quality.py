@@ -39,8 +39,11 @@ def _report(checker: OfflineChecker, path: Path) -> EvalReport:
 def test_the_checker_fits_its_examples(checker: OfflineChecker, path: Path) -> None:
     report = _report(checker, path)
     assert report.failed == []
-    assert report.recall is not None and report.recall >= TRAINED_RECALL, report.as_text()
-    assert report.fp_rate is not None and report.fp_rate <= TRAINED_FP, report.as_text()
+    assert report.n_backlash or report.n_fine
+    if report.n_backlash:
+        assert report.recall is not None and report.recall >= TRAINED_RECALL, report.as_text()
+    if report.n_fine:
+        assert report.fp_rate is not None and report.fp_rate <= TRAINED_FP, report.as_text()
 
 
 def test_real_posts_never_trained_on_are_not_all_missed(checker: OfflineChecker) -> None:

@@ -18,6 +18,7 @@ from bot.review.classifier import (
     Classifier,
     ClassifierDetector,
     ClassifierFile,
+    example_key,
     features,
 )
 from bot.review.classifier_training import (
@@ -52,7 +53,7 @@ def _scan_with(checker: OfflineChecker, model: ClassifierFile, text: str, notes:
 # --- features -------------------------------------------------------------------------------
 
 
-def test_features_are_word_stems_families_notes_and_platform(checker: OfflineChecker) -> None:
+def test_features_are_word_stems_families_and_notes(checker: OfflineChecker) -> None:
     scan = checker.prepare("Hurting for a sale? The hurricane is gone, so 50% off everything!",
                            "scheduled the morning after the earthquake", "LinkedIn")
     found = set(features(scan))
@@ -62,7 +63,8 @@ def test_features_are_word_stems_families_notes_and_platform(checker: OfflineChe
     assert "ll:promotion&tragedy" in found  # the pair is its own evidence
     assert "n:earthquak" in found and "nl:tragedy" in found
     assert "nl:tragedy&promotion" in found  # the notes' disaster next to the draft's offer
-    assert "p:linkedin" in found
+    assert not any(f.startswith("p:") for f in found)  # the platform alone is no evidence
+    assert "w:?" not in found and "w:!" not in found  # nor is ASCII punctuation
 
 
 def test_features_do_not_depend_on_whether_the_draft_was_screened(checker: OfflineChecker) -> None:
@@ -91,6 +93,28 @@ def test_a_flag_quotes_the_words_that_weighed_most(checker: OfflineChecker) -> N
     assert finding.severity is Severity.medium
     # The evidence is an exact span of the original text, from "watched" to "HURT".
     assert text[finding.span.start:finding.span.end] == "watched it every day: who HURT"
+
+
+def test_a_draft_labelled_fine_word_for_word_is_never_flagged(checker: OfflineChecker) -> None:
+    model = _model({"w:hurt": {"risky": 5, "cat:customer_shaming": 4}}, ["customer_shaming"])
+    model.fine_examples = [example_key("Who  hurt   you?", None)]
+    scan = _scan_with(checker, model, "who hurt you?")  # case and spacing aside, the example
+    assert not [f for f in scan.findings if f.rule_id == "classifier"]
+    other = _scan_with(checker, model, "Who hurt them?")
+    assert [f.category for f in other.findings if f.rule_id == "classifier"] == ["customer_shaming"]
+    with_notes = _scan_with(checker, model, "Who hurt you?", "posting after the storm")
+    assert [f for f in with_notes.findings if f.rule_id == "classifier"]
+
+
+def test_training_lists_the_fine_examples_its_weights_would_flag(checker: OfflineChecker) -> None:
+    rows = _rows(30)
+    # A fine example worded like the risky ones: the weights alone flag it.
+    rows.append({"id": "odd", "text": "Only an idiot would still bank with them #0", "label": "fine",
+                 "risk_categories": [], "deserved": "ship"})
+    model = train(checker, rows)
+    assert example_key("Only an idiot would still bank with them #0") in model.fine_examples
+    judged = Classifier(model).judge(checker.prepare("Only an idiot would still bank with them #0"))
+    assert judged.category is None
 
 
 def test_below_the_flag_it_says_nothing(checker: OfflineChecker) -> None:

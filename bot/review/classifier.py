@@ -33,6 +33,7 @@ from pydantic import BaseModel, Field
 from bot.review.detectors.base import Hit, Scan
 from bot.review.models import Scope, Severity
 from bot.review.taxonomy import Taxonomy
+from bot.review.text import sentence_bounds
 
 __all__ = [
     "FEATURES_VERSION",
@@ -41,18 +42,23 @@ __all__ = [
     "ClassifierFile",
     "Judgement",
     "describe",
+    "example_key",
     "examples_digest",
     "features",
 ]
 
 #: Bumped whenever ``features`` changes what it extracts: a model of another version is stale.
-FEATURES_VERSION = 1
+FEATURES_VERSION = 3
+
+# The longest quote a classifier finding gives: a sentence, not a paragraph.
+_MAX_EVIDENCE = 100
 
 #: The rule id of every classifier finding (``disabled_rules: [classifier]`` turns it off).
 RULE_ID = "classifier"
 
-# Words, numbers and contractions; any other non-ASCII character (an emoji) is a token of its own.
-_TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?|[^\W\d_]+|[^\w\s]")
+# Words, numbers and contractions in any script; an emoji or another symbol outside ASCII is a
+# token of its own (ASCII punctuation says more about a writer's habits than about risk).
+_TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?|[^\W\d_]+|[^\w\s\x00-\x7f]")
 _STEMMER = snowballstemmer.stemmer("english")
 # Features that say nothing about risk on their own and only add noise to a small training set.
 _STOP = frozenset({
@@ -95,8 +101,10 @@ def features(scan: Scan) -> list[str]:
     - ``l:`` a word family of ``lexicons.yaml`` that matches, ``ll:`` two that match together
       (a tragedy and an offer: neither alone is the risk);
     - ``n:`` a stem of the author's notes and ``nl:`` a family in the notes next to ``l:`` one
-      in the draft (the notes say "the morning after the earthquake", the draft sells);
-    - ``p:`` the platform.
+      in the draft (the notes say "the morning after the earthquake", the draft sells).
+
+    The platform is left out: on its own it says nothing about a draft's risk (the examples'
+    platforms only echo their writers' habits); rules weigh it where it matters (``on_platforms``).
     """
     known = _WORD_FEATURES
     found = {known.get(t) or _word_feature(t) for t in _TOKEN.findall(scan.folded)}
@@ -113,8 +121,6 @@ def features(scan: Scan) -> list[str]:
             if scan.lexicons[name].spans(notes, limit=1):
                 found.add("nl:" + name)
                 found.update("nl:" + name + "&" + other for other in names)
-    if scan.platform:
-        found.add("p:" + scan.platform.strip().lower())
     return list(found)
 
 
@@ -129,6 +135,12 @@ def locate(scan: Scan, feature: str) -> Hit | None:
         hits = scan.hits(value)
         return hits[0] if hits else None
     return None
+
+
+def example_key(text: str, notes: str | None = None) -> str:
+    """A short digest of a draft and its notes, case and spacing aside."""
+    said = " ".join(text.casefold().split()) + "\x00" + " ".join((notes or "").casefold().split())
+    return hashlib.sha256(said.encode()).hexdigest()[:20]
 
 
 def describe(scan: Scan, feature: str) -> str:
@@ -154,8 +166,6 @@ def describe(scan: Scan, feature: str) -> str:
         families = value.split("&")
         said = f"notes with {families[0].replace('_', ' ')} words"
         return said + (f", draft with {families[1].replace('_', ' ')} words" if len(families) > 1 else "")
-    if kind == "p":
-        return f"posted on {value}"
     return feature
 
 
@@ -171,12 +181,16 @@ class ClassifierFile(BaseModel):
     bias: list[float]
     #: feature -> one weight per head (features absent here weigh nothing).
     weights: dict[str, list[float]]
-    #: Probabilities: of the "risky" head, a flag from ``flag``; of the "grave" head, the idea
-    #: itself is the harm from ``grave``. (A weaker "note" band was tried: on fine drafts it
+    #: Probabilities: of the "risky" head, a flag from ``flag`` (when the features' own weights
+    #: add up to at least ``evidence``); of the "grave" head, the idea itself is the harm from
+    #: ``grave``. (A weaker "note" band was tried: on fine drafts it
     #: only added noise, and it doubled the classifier's cost.)
     thresholds: dict[str, float]
     #: How the thresholds were chosen, in figures (cross-validated on the examples).
     measured: dict[str, float] = Field(default_factory=dict)
+    #: ``example_key`` of each fine example the weights alone would still flag: a draft a
+    #: reviewer labelled fine, word for word, is never flagged by the classifier.
+    fine_examples: list[str] = Field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,9 +200,9 @@ class Judgement:
     risky: float
     grave: float
     category: str | None
-    #: The features that weighed most towards the category, strongest first.
+    #: The features that weighed towards the category, strongest first.
     reasons: list[tuple[str, float]]
-    #: Where in the folded text the two strongest located features are.
+    #: Where in the folded text the risk is (empty when no feature can be located).
     where: list[Hit]
 
 
@@ -207,38 +221,72 @@ class Classifier:
                             if h.startswith("cat:")]
         self.flag = model.thresholds["flag"]
         self.grave_at = model.thresholds["grave"]
+        self.evidence_floor = model.thresholds.get("evidence", -math.inf)
+        self._fine_examples = frozenset(model.fine_examples)
 
     @classmethod
     def load(cls, path: Path) -> Classifier:
         return cls(ClassifierFile.model_validate_json(path.read_text(encoding="utf-8")))
 
-    def judge(self, scan: Scan, *, always: bool = False) -> Judgement:
+    def judge(self, scan: Scan, *, always: bool = False, locate_risk: bool = True) -> Judgement:
         """Sum the weights of the draft's features; below the flag, the category and the
-        reasons are left out unless ``always`` (to explain a draft that was not flagged)."""
+        reasons are left out unless ``always`` (to explain a draft that was not flagged).
+        ``locate_risk=False`` leaves ``where`` empty (``where(scan, judgement)`` finds it)."""
         weights = self._weights
-        # In name order, so the sums (and a draft's grade on a threshold's edge) never depend
-        # on the set's order, which changes from one process to the next.
-        named = sorted((f, w) for f in features(scan) if (w := weights.get(f)) is not None)
+        named = [(f, w) for f in features(scan) if (w := weights.get(f)) is not None]
         bias = self.model.bias
-        risky = _sigmoid(bias[0] + sum(w[0] for _, w in named))
-        if risky < self.flag and not always:
+        # fsum is exact: a draft's grade on a threshold's edge never depends on the order of the
+        # features, which changes from one process to the next.
+        evidence = math.fsum(w[0] for _, w in named)
+        risky = _sigmoid(bias[0] + evidence)
+        flagged = risky >= self.flag and evidence >= self.evidence_floor
+        if flagged and self._fine_examples and example_key(
+                scan.text.original, scan.context.original if scan.context else None) in self._fine_examples:
+            flagged = False
+        if not flagged and not always:
             # Most drafts stop here, after one sum: the other heads only matter for risky ones.
             return Judgement(risky, 0.0, None, [], [])
         columns = zip(*(w for _, w in named), strict=True)
-        totals = [b + sum(c) for b, c in zip(bias, columns, strict=True)] if named else list(bias)
+        totals = [b + math.fsum(c) for b, c in zip(bias, columns, strict=True)] if named else list(bias)
         head, category = max(((totals[i], i, name) for i, name in self._categories),
                              key=lambda t: t[0])[1:]
         # What made it risky and this kind of risk: weight on both heads.
         weighed = sorted(((f, w[0] + w[head]) for f, w in named if w[0] > 0 and w[head] > 0),
-                         key=lambda fw: -fw[1])
-        where: list[Hit] = []
-        for f, _ in weighed:
-            hit = locate(scan, f)
-            if hit is not None:
-                where.append(hit)
-                if len(where) == 2:
-                    break
-        return Judgement(risky, _sigmoid(totals[1]), category, weighed[:5], where)
+                         key=lambda fw: (-fw[1], fw[0]))
+        return Judgement(risky, _sigmoid(totals[1]), category, weighed,
+                         _evidence(scan, weighed) if locate_risk else [])
+
+    @staticmethod
+    def where(scan: Scan, judgement: Judgement) -> list[Hit]:
+        """Where the risk of a flagged draft is (see ``judge``)."""
+        return _evidence(scan, judgement.reasons)
+
+
+def _evidence(scan: Scan, weighed: list[tuple[str, float]]) -> list[Hit]:
+    """Where the risk is: in the sentence whose located features weigh most, the words from its
+    first to its last such feature (the strongest alone when that runs long)."""
+    places: list[tuple[Hit, float]] = []
+    words: dict[str, Hit] = {}
+    for m in _TOKEN.finditer(scan.folded):
+        words.setdefault("w:" + _stem(m.group()), m.span())
+    for feature, weight in weighed:
+        hit = words.get(feature) if feature.startswith("w:") else locate(scan, feature)
+        if hit is not None:
+            places.append((hit, weight))
+    if not places:
+        return []
+    best: tuple[float, list[tuple[Hit, float]]] = (0.0, [])
+    for bound in sentence_bounds(scan.folded):
+        inside = [(h, w) for h, w in places if bound.start <= h[0] < bound.end]
+        total = sum(w for _, w in inside)
+        if inside and total > best[0]:
+            best = (total, inside)
+    inside = best[1] or places
+    start = min(h[0] for h, _ in inside)
+    end = max(h[1] for h, _ in inside)
+    if end - start <= _MAX_EVIDENCE:
+        return [(start, end)]
+    return [max(inside, key=lambda hw: hw[1])[0]]
 
 
 class ClassifierDetector:
@@ -264,20 +312,22 @@ class ClassifierDetector:
         grave_from, critical = self._grave_from, self._critical
         if any(f.severity.rank >= grave_from.get(f.category, critical) for f in scan.findings):
             return  # the rules already say "do not post": nothing the classifier adds changes that
-        judgement = self.classifier.judge(scan)
+        judgement = self.classifier.judge(scan, locate_risk=False)
         category = judgement.category
-        if category is None or not judgement.where or category not in self.taxonomy:
+        if category is None or category not in self.taxonomy:
             return
         severity = self.severity(judgement)
         if any(f.category == category and f.severity.rank >= severity.rank for f in scan.findings):
             return
+        where = self.classifier.where(scan, judgement)
+        if not where:
+            return
         label = self.taxonomy.label(category).lower()
+        said = [describe(scan, f) for f, _ in judgement.reasons if f.startswith(("w:", "l:"))][:3]
         message = (f"Reads like the labelled examples of {label}: drafts worded this way were judged "
-                   f"{'too risky to post' if severity is Severity.high else 'risky'} by reviewers.")
-        start = min(h[0] for h in judgement.where)
-        end = max(h[1] for h in judgement.where)
-        hit: Hit = (start, end) if end - start <= 80 else judgement.where[0]
-        scan.add(RULE_ID, category, severity, hit, message)
+                   f"{'too risky to post' if severity is Severity.high else 'risky'} by reviewers"
+                   + (f" (weighing most: {', '.join(said)})." if said else "."))
+        scan.add(RULE_ID, category, severity, where[0], message)
 
 
 def examples_digest(paths: Iterable[Path]) -> str:

@@ -6,7 +6,8 @@ fine examples would be flagged, so the false-positive rate is a setting of the t
 side effect. The result is plain JSON; the checker reads it without scikit-learn.
 
 Every example line is ``{"text", "label": "backlash"|"fine", "risk_categories": [...],
-"deserved": "ship"|"revise"|"do_not_post" (optional), "notes" (optional), "platform" (optional)}``.
+"deserved": "ship"|"revise"|"do_not_post" (optional), "notes" (optional), "platform" (optional),
+"everyday": true (optional: an ordinary post, left out when the flag's threshold is chosen)}``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bot.review.checker import OfflineChecker
 from bot.review.classifier import (
     FEATURES_VERSION,
     ClassifierFile,
+    example_key,
     examples_digest,
     features,
     read_examples,
@@ -31,6 +33,8 @@ __all__ = ["TrainingError", "example_files", "is_current", "rule_examples", "tra
 #: A feature must appear in this many examples to get a weight: one draft's quirks teach nothing.
 _MIN_EXAMPLES = 2
 _FOLDS = 5
+#: The least the features' own weights (the intercept aside) must add up to for a flag.
+EVIDENCE_FLOOR = 0.0
 # Weights this small change no draft's grade; leaving them out keeps the file small.
 _NEGLIGIBLE = 1e-3
 
@@ -103,12 +107,18 @@ def _quantile_above(values: Sequence[float], share: float) -> float:
     return min(1.0, ordered[allowed] + 1e-6)
 
 
+def _share(flags: Any) -> float:
+    return round(float(flags.mean()), 3) if len(flags) else 0.0
+
+
 def train(checker: OfflineChecker, rows: Sequence[dict[str, Any]], *, fine_flagged: float = 0.05,
+          everyday_flagged: float = 0.01,
           revise_graded_grave: float = 0.15, strength: float = 1.0,
           digest: str = "", lexicons: str = "") -> ClassifierFile:
     """Fit the heads on ``rows`` and choose thresholds by cross-validation.
 
     ``fine_flagged``: the share of fine examples a flag may catch (out of fold);
+    ``everyday_flagged``: the same for the fine examples marked ``everyday`` (ordinary posts);
     ``revise_graded_grave``: the share of drafts that deserve "revise" that may be called grave.
     """
     try:
@@ -133,19 +143,30 @@ def train(checker: OfflineChecker, rows: Sequence[dict[str, Any]], *, fine_flagg
     risky = np.array([r["label"] == "backlash" for r in rows])
 
     def fit(xs: Any, ys: Any) -> Any:
-        # No intercept: a draft whose words the examples never saw (another language, new
-        # slang) starts at even odds, not at the examples' share of risky drafts, and only its
-        # features can take it over the flag.
-        model = LogisticRegression(C=strength, class_weight="balanced", max_iter=2000,
-                                   fit_intercept=False)
+        model = LogisticRegression(C=strength, class_weight="balanced", max_iter=2000)
         return model.fit(xs, ys)
 
-    # Out-of-fold probabilities: what the model says of examples it was not trained on.
+    # Out-of-fold scores: what the model says of examples it was not trained on. A flag needs
+    # both a probability over the threshold and features that point to risk on their own
+    # (their sum, without the intercept, at least EVIDENCE_FLOOR): a short post of common
+    # words ("See you next week!") is then never flagged on the examples' base rate alone.
     out_of_fold = np.zeros(len(rows))
+    evidence = np.zeros(len(rows))
     for train_idx, test_idx in StratifiedKFold(_FOLDS, shuffle=True, random_state=0).split(x, risky):
-        out_of_fold[test_idx] = fit(x[train_idx], risky[train_idx]).predict_proba(x[test_idx])[:, 1]
-    fine_scores = out_of_fold[~risky].tolist()
-    flag = _quantile_above(fine_scores, fine_flagged)
+        fold = fit(x[train_idx], risky[train_idx])
+        out_of_fold[test_idx] = fold.predict_proba(x[test_idx])[:, 1]
+        evidence[test_idx] = fold.decision_function(x[test_idx]) - fold.intercept_[0]
+    out_of_fold[evidence < EVIDENCE_FLOOR] = 0.0
+    # The flag is set on the fine drafts that look risky, not on everyday posts: an easy post
+    # scores far below any threshold, so counting them would let the flag sink until more of
+    # the edgy-but-fine drafts were caught.
+    calibrating = np.array([r["label"] == "fine" and not r.get("everyday") for r in rows])
+    everyday = np.array([r["label"] == "fine" and bool(r.get("everyday")) for r in rows])
+    flag = _quantile_above(out_of_fold[calibrating].tolist(), fine_flagged)
+    if everyday.any():
+        # Everyday posts have their own, stricter limit: a flag on "See you next week!" costs
+        # the team's trust in every other flag.
+        flag = max(flag, _quantile_above(out_of_fold[everyday].tolist(), everyday_flagged))
 
     heads = ["risky", "grave", *(f"cat:{c}" for c in categories)]
     models: list[Any] = [fit(x, risky)]
@@ -175,14 +196,21 @@ def train(checker: OfflineChecker, rows: Sequence[dict[str, Any]], *, fine_flagg
         if any(abs(w) >= _NEGLIGIBLE for w in row):
             weights[str(name)] = row
     # A head with no model (a category no example carries) can never win.
-    bias = [0.0 if m is not None else -20.0 for m in models]
+    bias = [round(float(m.intercept_[0]), 4) if m is not None else -20.0 for m in models]
     flagged_risky = float(np.mean(out_of_fold[risky] >= flag))
+    final = models[0]
+    in_sample = final.predict_proba(x)[:, 1]
+    own = final.decision_function(x) - final.intercept_[0]
+    wrong = [example_key(str(r["text"]), r.get("notes") or None) for i, r in enumerate(rows)
+             if r["label"] == "fine" and in_sample[i] >= flag and own[i] >= EVIDENCE_FLOOR]
     return ClassifierFile(
         features_version=FEATURES_VERSION, examples_digest=digest, lexicons_digest=lexicons,
         examples=len(rows), heads=heads, bias=bias, weights=weights,
-        thresholds={"flag": round(flag, 4), "grave": round(grave, 4)},
+        thresholds={"flag": round(flag, 4), "grave": round(grave, 4), "evidence": EVIDENCE_FLOOR},
         measured={"risky_flagged_out_of_fold": round(flagged_risky, 3),
-                  "fine_flagged_out_of_fold": round(float(np.mean(out_of_fold[~risky] >= flag)), 3)},
+                  "fine_flagged_out_of_fold": _share(out_of_fold[calibrating] >= flag),
+                  "everyday_flagged_out_of_fold": _share(out_of_fold[everyday] >= flag)},
+        fine_examples=sorted(set(wrong)),
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from pathlib import Path
 
@@ -67,12 +66,6 @@ class Lexicons:
         bodies = [term_body(p[:-1] if p.lower().endswith("s") else p) + "(?:'?s)?" for p in phrases]
         entries = {**self._entries, name: self._entries[name] + bodies}
         return Lexicons({**self._patterns, name: _compile(entries[name])}, entries)
-
-    @functools.cached_property
-    def checked_after_screen(self) -> frozenset[str]:
-        """The lexicons whose screen match must be confirmed by a search (a "not right after"
-        condition); for the others, a screen match is a match."""
-        return frozenset(n for n, p in self._patterns.items() if not p.set_match_is_exact)
 
     def __getitem__(self, name: str) -> Pattern:
         return self._patterns[name]

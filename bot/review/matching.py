@@ -467,10 +467,10 @@ class Pattern:
         self._groups = range(1, len(self._vetoes) + 1)
         self._screen: tuple[PatternSet, int] | None = None
 
-    @property
-    def set_match_is_exact(self) -> bool:
-        """Whether a match in a ``PatternSet`` screen means a match (no "not right after" check)."""
-        return all(v is None for v in self._vetoes)
+    def occurs_in(self, text: str) -> bool:
+        """Whether the pattern's words occur in ``text``, any "not right after" condition aside:
+        what a ``PatternSet`` screen reports for it."""
+        return self._regex().search(_subject(text).data) is not None
 
     def _regex(self) -> Any:
         if self._compiled is None:

@@ -190,7 +190,7 @@ def explain(checker: OfflineChecker, text: str, *, notes: str | None = None,
     if checker.classifier is not None:
         scan = checker.prepare(text, notes, platform)
         judged = checker.classifier.judge(scan, always=True)
-        weighed = [(describe(scan, feature), weight) for feature, weight in judged.reasons]
+        weighed = [(describe(scan, feature), weight) for feature, weight in judged.reasons[:5]]
     return Explanation(
         classifier=judged,
         classifier_reasons=weighed,

@@ -66,16 +66,16 @@ class Scan:
         return bool(self.hits(lexicon))
 
     def present(self) -> list[str]:
-        """The lexicons that match the draft, in name order.
+        """The lexicons whose words occur in the draft, in name order: a word family's presence,
+        before any "not right after" condition (that decides a finding, not a family's use).
 
-        A screened draft answers from the screen where that is exact, without searching.
-        """
+        A screened draft answers from the screen, without searching."""
         if self._present is None:
-            if self.possible is None:
-                self._present = [n for n in self.lexicons.names if self.hits(n)]
+            if self.possible is not None:
+                self._present = sorted(self.possible)
             else:
-                checked = self.lexicons.checked_after_screen
-                self._present = sorted(n for n in self.possible if n not in checked or self.hits(n))
+                folded = self.folded
+                self._present = [n for n in self.lexicons.names if self.lexicons[n].occurs_in(folded)]
         return self._present
 
     def span(self, hit: Hit) -> Span:
