@@ -275,9 +275,17 @@ def _evidence(scan: Scan, weighed: list[tuple[str, float]]) -> list[Hit]:
             places.append((hit, weight))
     if not places:
         return []
+    # One pass over the sentences and the places, both in reading order: linear in the draft.
+    places.sort(key=lambda hw: hw[0][0])
     best: tuple[float, list[tuple[Hit, float]]] = (0.0, [])
+    next_place = 0
     for bound in sentence_bounds(scan.folded):
-        inside = [(h, w) for h, w in places if bound.start <= h[0] < bound.end]
+        while next_place < len(places) and places[next_place][0][0] < bound.start:
+            next_place += 1
+        inside = []
+        while next_place < len(places) and places[next_place][0][0] < bound.end:
+            inside.append(places[next_place])
+            next_place += 1
         total = sum(w for _, w in inside)
         if inside and total > best[0]:
             best = (total, inside)
@@ -323,7 +331,8 @@ class ClassifierDetector:
         if not where:
             return
         label = self.taxonomy.label(category).lower()
-        said = [describe(scan, f) for f, _ in judgement.reasons if f.startswith(("w:", "l:"))][:3]
+        strongest = [f for f, _ in judgement.reasons if f.startswith(("w:", "l:"))][:3]
+        said = [describe(scan, f) for f in strongest]
         message = (f"Reads like the labelled examples of {label}: drafts worded this way were judged "
                    f"{'too risky to post' if severity is Severity.high else 'risky'} by reviewers"
                    + (f" (weighing most: {', '.join(said)})." if said else "."))
