@@ -15,6 +15,7 @@ import pytest
 
 from bot.paths import data_dir
 from bot.review.checker import OfflineChecker
+from bot.review.checker_config import CheckerConfig
 from bot.settings import Settings
 from bot.store.engine import normalise_url
 
@@ -77,6 +78,12 @@ def shipped_checker() -> OfflineChecker:
     return OfflineChecker()
 
 
+@functools.cache
+def rules_only_checker() -> OfflineChecker:
+    """The shipped rules and detectors without the trained classifier, built once per process."""
+    return OfflineChecker(config=CheckerConfig(disabled_rules=["classifier"]))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _shipped_rules_loaded_once() -> Iterator[None]:
     """Every service or app built from settings that name no rules folder, checker config or cache
@@ -120,9 +127,12 @@ def _default_tls_context_made_once() -> Iterator[None]:
 
 @pytest.fixture
 def rules(tmp_path: Path) -> Path:
-    """A copy of the shipped rules folder in the test's own folder, for a test that edits rules."""
+    """A copy of the shipped rules folder in the test's own folder, for a test that edits rules.
+
+    Without the trained classifier: what a rule or a combination does is then all there is to
+    see (tests/test_classifier.py tests the classifier, on its own and in the checker)."""
     target = tmp_path / "rules"
-    shutil.copytree(data_dir("rules"), target)
+    shutil.copytree(data_dir("rules"), target, ignore=shutil.ignore_patterns("classifier.json"))
     return target
 
 
@@ -130,6 +140,13 @@ def rules(tmp_path: Path) -> Path:
 def checker() -> OfflineChecker:
     """The checker of the shipped rules, shared: it holds no state between drafts."""
     return shipped_checker()
+
+
+@pytest.fixture(scope="session")
+def rule_checker() -> OfflineChecker:
+    """The shipped rules and detectors alone, for tests that pin what a rule or a detector says
+    (the classifier, trained on examples, is tested on its own and measured by ``redteam eval``)."""
+    return rules_only_checker()
 
 
 @pytest.fixture

@@ -1,10 +1,10 @@
-"""Regression floors: the offline checker on the invented challenge sets and the recalled real
-posts (tests/data/CHALLENGE.md).
+"""Loose floors under the offline checker's judgement, so a change that breaks it fails here.
 
-Every file but ``real_holdout.jsonl`` has been used to design rules, so its figures measure
-coverage, not generalisation; generalisation is measured on posts no rule was designed from
-(``redteam eval``, CHALLENGE.md). Each floor sits a little under the measured figure, so a change
-that loses recall or adds false positives fails here.
+The labelled drafts in rules/examples/ are what the classifier is trained on (and what rules were
+designed from): on them the checker must do well, or training or a rule is broken. The real posts
+of tests/data/real_holdout.jsonl were never used for either; its floor only guards against a
+collapse. How the checker does on drafts it has never seen is measured, not asserted
+(``redteam eval``, docs/quality.md).
 """
 
 from __future__ import annotations
@@ -14,35 +14,40 @@ from pathlib import Path
 
 import pytest
 
+from bot.paths import data_dir
 from bot.review.checker import OfflineChecker
 from bot.review.evaluation import EvalReport, evaluate, load_labelled
 from bot.review.models import Draft, Review
 
-DATA = Path(__file__).parent / "data"
+EXAMPLES = data_dir("rules") / "examples"
+HOLDOUT = Path(__file__).parent / "data" / "real_holdout.jsonl"
 
-#: file -> (backlash, fine, minimum recall, maximum false-positive rate). The floors allow one
-#: more miss and one more false positive than measured (two misses on the 90-post set).
-FLOORS = {
-    "challenge_dev.jsonl": (55, 45, 54 / 55, 1 / 45),
-    "challenge_holdout.jsonl": (55, 45, 53 / 55, 1 / 45),
-    "challenge_fresh.jsonl": (90, 70, 88 / 90, 3 / 70),
-    "real_tune.jsonl": (22, 18, 17 / 22, 1 / 18),
-    # No rule was designed from this file: most of what it misses depends on context no text shows.
-    "real_holdout.jsonl": (22, 19, 5 / 22, 1 / 19),
-}
+#: Training data: most risky drafts flagged, few fine ones.
+TRAINED_RECALL, TRAINED_FP = 0.85, 0.12
+#: Real posts never trained on: far from the targets, but never none.
+HOLDOUT_RECALL, HOLDOUT_FP = 0.25, 0.20
 
 
-def _report(checker: OfflineChecker, name: str) -> EvalReport:
+def _report(checker: OfflineChecker, path: Path) -> EvalReport:
     async def review(draft: Draft) -> Review:
-        return checker.review(draft)
+        return checker.review(draft, with_alternatives=False)
 
-    return asyncio.run(evaluate(load_labelled(DATA / name), review))
+    return asyncio.run(evaluate(load_labelled(path), review))
 
 
-@pytest.mark.parametrize("name", sorted(FLOORS))
-def test_challenge_recall_and_false_positives_hold(checker, name):
-    n_backlash, n_fine, min_recall, max_fp = FLOORS[name]
-    report = _report(checker, name)
-    assert (report.n_backlash, report.n_fine, report.failed) == (n_backlash, n_fine, [])
-    assert report.recall is not None and report.recall >= min_recall, report.as_text()
-    assert report.fp_rate is not None and report.fp_rate <= max_fp, report.as_text()
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.jsonl")), ids=lambda p: p.name)
+def test_the_checker_fits_its_examples(checker: OfflineChecker, path: Path) -> None:
+    report = _report(checker, path)
+    assert report.failed == []
+    assert report.n_backlash or report.n_fine
+    if report.n_backlash:
+        assert report.recall is not None and report.recall >= TRAINED_RECALL, report.as_text()
+    if report.n_fine:
+        assert report.fp_rate is not None and report.fp_rate <= TRAINED_FP, report.as_text()
+
+
+def test_real_posts_never_trained_on_are_not_all_missed(checker: OfflineChecker) -> None:
+    report = _report(checker, HOLDOUT)
+    assert report.failed == []
+    assert report.recall is not None and report.recall >= HOLDOUT_RECALL, report.as_text()
+    assert report.fp_rate is not None and report.fp_rate <= HOLDOUT_FP, report.as_text()

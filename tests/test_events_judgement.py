@@ -7,10 +7,18 @@ from __future__ import annotations
 import pytest
 
 from bot.cli.main import main
+from bot.review.checker import OfflineChecker
 from bot.review.models import Draft, Severity, Verdict
 from bot.review.rule_files import RuleFileError
 from bot.review.rulepack import load_pack
 from bot.review.taxonomy import load_taxonomy
+
+
+@pytest.fixture(scope="module")
+def checker(rule_checker: OfflineChecker) -> OfflineChecker:
+    """These tests pin what the rules and detectors say: the classifier, trained on examples, is
+    tested on its own (tests/test_classifier.py) and measured by ``redteam eval``."""
+    return rule_checker
 
 
 def _review(checker, text, *, notes=None, platform=None):

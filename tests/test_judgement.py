@@ -27,15 +27,19 @@ from bot.review.models import (
 from bot.review.reactions import ReactionBook
 from bot.review.taxonomy import RuleFileError, load_taxonomy
 
+
+@pytest.fixture(scope="module")
+def checker(rule_checker: OfflineChecker) -> OfflineChecker:
+    """These tests pin what the rules and detectors say: the classifier, trained on examples, is
+    tested on its own (tests/test_classifier.py) and measured by ``redteam eval``."""
+    return rule_checker
+
 TRAGEDY_SALE = "Never forget 9/11. Mattresses 30% off all weekend at Dreamland!"
 MILKSHAKE = "Try our new strawberry milkshake, 2 for $5 today!"
 COUNTED = ("To the 41 people who've streamed our breakup playlist every night for the past 12 nights: "
            "Who hurt you?")
 
 
-@pytest.fixture(scope="module")
-def checker() -> OfflineChecker:
-    return OfflineChecker()
 
 
 def _risk(category: str, severity: Severity, quote: str = "words", start: int = 0) -> Risk:

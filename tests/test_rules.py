@@ -123,11 +123,12 @@ rules:
 def test_config_disables_rules_detectors_and_categories():
     base = {r.category for r in OfflineChecker().find_risks(NETFLIX)}
     assert {"surveillance_creep", "customer_shaming"} <= base
-    no_surveillance = OfflineChecker(config=CheckerConfig(disabled_rules=["surveillance"]))
+    # The classifier has learned these risks too: it is turned off by its own id.
+    no_surveillance = OfflineChecker(config=CheckerConfig(disabled_rules=["surveillance", "classifier"]))
     assert "surveillance_creep" not in {r.category for r in no_surveillance.find_risks(NETFLIX)}
     no_shaming = OfflineChecker(config=CheckerConfig(disabled_categories=["customer_shaming"]))
     assert "customer_shaming" not in {r.category for r in no_shaming.find_risks(NETFLIX)}
-    by_prefix = OfflineChecker(config=CheckerConfig(disabled_rules=["stereotype."]))
+    by_prefix = OfflineChecker(config=CheckerConfig(disabled_rules=["stereotype.", "classifier"]))
     assert by_prefix.find_risks("Women belong in the kitchen.") == []
 
 

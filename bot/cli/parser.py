@@ -157,9 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
                          help="the zip to write (default redteam-teams.zip)")
     package.add_argument("--app-id", help="the Azure Bot's Microsoft App ID (default: TEAMS_CLIENT_ID)")
 
-    rules = sub.add_parser("rules", help="test the rule files' examples, or explain a draft's findings",
-                           description="Rule authoring: run every rule's examples, or show which rules "
-                                       "and detectors fire on a draft and what stopped the others. "
+    rules = sub.add_parser("rules", help="test the rule files' examples, retrain the classifier, or "
+                                         "explain a draft's findings",
+                           description="Rule authoring: run every rule's examples, retrain the classifier "
+                                       "from the labelled drafts, or show which rules, detectors and "
+                                       "classifier features fire on a draft and what stopped the others. "
                                        "Uses REDTEAM_RULES_DIR and REDTEAM_CHECKER_CONFIG when set.")
     rules_sub = rules.add_subparsers(dest="rules_command", metavar="ACTION", parser_class=_Parser)
     rules_sub.required = True
@@ -168,6 +170,17 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run every rule's examples: each 'flag' draft must be reported by its rule, each "
                     "'pass' draft must not. Exit 1 naming the rule and the example on a failure.")
     _color(rules_test)
+    train = rules_sub.add_parser(
+        "train", parents=[_common(offline=False)],
+        help="retrain the classifier from the labelled example drafts",
+        description="Rebuild rules/classifier.json from the labelled drafts in rules/examples/*.jsonl "
+                    "(needs the 'train' extra: scikit-learn). Thresholds are chosen by cross-validation "
+                    "so that at most --fine-flagged of the fine examples would be flagged.")
+    train.add_argument("--out", type=Path, metavar="PATH",
+                       help="where to write the model (default: classifier.json in the rules folder)")
+    train.add_argument("--fine-flagged", type=float, default=0.05, metavar="SHARE",
+                       help="the share of fine examples a flag may catch, out of fold (default 0.05)")
+    _color(train)
     explain = rules_sub.add_parser(
         "explain", parents=[_common(offline=False)],
         help="show what fired on a draft, and what stopped the rest",

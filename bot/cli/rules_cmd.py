@@ -1,4 +1,4 @@
-"""``redteam rules test`` and ``redteam rules explain``: rule authoring from the terminal."""
+"""``redteam rules test``, ``train`` and ``explain``: rule authoring from the terminal."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from bot.cli.context import EXIT_OK, EXIT_RISK
 from bot.cli.inputs import draft_text
 from bot.cli.terminal import LEVEL_STYLE, console_for, safe, wants_color
 from bot.review.checker import OfflineChecker
+from bot.review.classifier_training import TrainingError, is_current, train_from_rules
 from bot.review.rule_examples import Outcome, RuleTrace, example_results, explain
 from bot.settings import Settings
 
@@ -36,7 +37,37 @@ def _checker(settings: Settings) -> OfflineChecker:
 def run_rules(args: argparse.Namespace, settings: Settings) -> int:
     if args.rules_command == "test":
         return _run_test(args, settings)
+    if args.rules_command == "train":
+        return _run_train(args, settings)
     return _run_explain(args, settings)
+
+
+def _run_train(args: argparse.Namespace, settings: Settings) -> int:
+    console = _console(args)
+    checker = _checker(settings)
+    out = args.out or checker.rules_dir / "classifier.json"
+    try:
+        model = train_from_rules(checker, fine_flagged=args.fine_flagged)
+    except TrainingError as exc:
+        console.print(Text.assemble(("Cannot train: ", "bold red"), str(exc)))
+        return EXIT_RISK
+    out.write_text(model.model_dump_json(indent=None) + "\n", encoding="utf-8")
+    measured = model.measured
+    console.print(Text.assemble(
+        ("Trained ", "bold green"), f"on {model.examples} examples: {len(model.weights)} weighted features. ",
+        "Out of fold, a flag catches ",
+        (f"{measured['risky_flagged_out_of_fold']:.0%}", "bold"), " of the risky examples and ",
+        (f"{measured['fine_flagged_out_of_fold']:.0%}", "bold"), f" of the fine ones. Wrote {out}."))
+    return EXIT_OK
+
+
+def _classifier_state(checker: OfflineChecker) -> Text | None:
+    """A line saying the classifier is out of date with its examples, or None."""
+    if checker.classifier is None or is_current(checker.classifier.model, checker):
+        return None
+    return Text.assemble(("FAIL ", "bold red"), ("classifier", "bold"),
+                         ": rules/classifier.json was trained on other examples or word families; "
+                         "run: redteam rules train")
 
 
 def _run_test(args: argparse.Namespace, settings: Settings) -> int:
@@ -63,8 +94,11 @@ def _run_test(args: argparse.Namespace, settings: Settings) -> int:
     if untested:
         listed = ", ".join(untested[:3]) + (", ..." if len(untested) > 3 else "")
         summary.append(f"; {len(untested)} rules have no examples yet ({listed})", style="dim")
+    stale = _classifier_state(checker)
+    if stale is not None:
+        console.print(stale)
     console.print(summary)
-    return EXIT_RISK if failures else EXIT_OK
+    return EXIT_RISK if failures or stale is not None else EXIT_OK
 
 
 def _words(trace: RuleTrace) -> str:
@@ -107,6 +141,18 @@ def _run_explain(args: argparse.Namespace, settings: Settings) -> int:
         level = Text(hit.severity.value, style=LEVEL_STYLE[hit.severity.value])
         detectors.add_row(hit.name, hit.category, level, safe(hit.quote))
     _print_table(console, detectors, "No detector fired.")
+
+    judged = seen.classifier
+    if judged is not None and checker.classifier is not None:
+        flag = checker.classifier.flag
+        line = Text()
+        line.append("Classifier: ", style="bold")
+        line.append(f"{judged.risky:.0%} risky (a flag from {flag:.0%})")
+        if judged.category is not None:
+            line.append(f", reads most like {checker.taxonomy.label(judged.category).lower()}")
+            reasons = ", ".join(f"{safe(said)} (+{weight:.2f})" for said, weight in seen.classifier_reasons)
+            line.append(f"; weighing most: {reasons}")
+        console.print(line)
 
     stopped = Table(title="Rules whose words matched but were stopped", title_justify="left")
     for column in ("rule", "words", "stopped by", "mitigating words"):

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 from bot.paths import data_dir
 from bot.review import rule_cache
 from bot.review.checker_config import CheckerConfig, load_checker_config
+from bot.review.classifier import RULE_ID as CLASSIFIER
+from bot.review.classifier import Classifier, ClassifierDetector
 from bot.review.detector_texts import load_detector_texts
 from bot.review.detectors import DETECTORS, TEXT_NEEDS, Finding, Scan, SignalDetector
 from bot.review.lexicons import Lexicons
@@ -94,6 +96,11 @@ class OfflineChecker:
         self.detectors.append(SignalDetector(
             [combinations for name, combinations in signals if not self.config.rule_disabled(name)]
         ))
+        # Last, so it adds only what the rules and detectors did not already say.
+        model = self.rules_dir / "classifier.json"
+        self.classifier = Classifier.load(model) if model.is_file() else None
+        if self.classifier is not None and not self.config.rule_disabled(CLASSIFIER):
+            self.detectors.append(ClassifierDetector(self.classifier, self.taxonomy))
         self.reactions = ReactionBook.load(self.rules_dir / "reactions.yaml", self.taxonomy)
         self.rewriter = Rewriter.load(self.rules_dir / "rewrites.yaml")
         self._allow = self.config.allow_pattern()
@@ -119,7 +126,12 @@ class OfflineChecker:
 
     # --- finding risks ---------------------------------------------------------------------
 
-    def _scan(self, text: str, notes: str | None = None, platform: str | None = None) -> list[Finding]:
+    def prepare(self, text: str, notes: str | None = None, platform: str | None = None) -> Scan:
+        """A scan of ``text`` before any rule or detector ran (what the classifier trains on)."""
+        return self._prepare(text, notes, platform)[0]
+
+    def _prepare(self, text: str, notes: str | None,
+                 platform: str | None) -> tuple[Scan, list[CompiledRule]]:
         folded = FoldedText(text)
         if self._allow is not None:
             folded.mask(self._allow)
@@ -132,7 +144,11 @@ class OfflineChecker:
             rules = [self.rules[p] for p in sorted(p for i in possible for p in found.get(i, ()))]
             lexicons = frozenset(n for i in possible for n in self._lexicons_by_index.get(i, ()))
         context = FoldedText(notes) if notes and notes.strip() else None
-        scan = Scan(folded, self.lexicons, self.texts, lexicons, context, platform)
+        return Scan(folded, self.lexicons, self.texts, lexicons, context, platform), rules
+
+    def _scan(self, text: str, notes: str | None = None, platform: str | None = None) -> list[Finding]:
+        scan, rules = self._prepare(text, notes, platform)
+        folded = scan.text
         for compiled in rules:
             spans = compiled.spans(folded.folded)
             if not spans:

@@ -467,6 +467,11 @@ class Pattern:
         self._groups = range(1, len(self._vetoes) + 1)
         self._screen: tuple[PatternSet, int] | None = None
 
+    def occurs_in(self, text: str) -> bool:
+        """Whether the pattern's words occur in ``text``, any "not right after" condition aside:
+        what a ``PatternSet`` screen reports for it."""
+        return self._regex().search(_subject(text).data) is not None
+
     def _regex(self) -> Any:
         if self._compiled is None:
             self._compiled = _compile(self.source)

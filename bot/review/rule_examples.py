@@ -13,10 +13,11 @@ rules matched but were stopped, and by what.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 from bot.review.checker import OfflineChecker
+from bot.review.classifier import Judgement, describe
 from bot.review.models import Draft, Review, Severity
 from bot.review.rulepack import CompiledRule
 from bot.review.text import FoldedText
@@ -158,6 +159,10 @@ class Explanation:
     fired: list[RuleTrace]
     stopped: list[RuleTrace]
     detectors: list[DetectorHit]
+    #: What the classifier makes of the draft, flagged or not (None: no classifier).
+    classifier: Judgement | None = None
+    #: The features that weighed most towards its category, in words, with their weights.
+    classifier_reasons: list[tuple[str, float]] = field(default_factory=list)
 
 
 _STOPPED = (Outcome.allowed, Outcome.lacks_context, Outcome.excepted)
@@ -180,7 +185,15 @@ def explain(checker: OfflineChecker, text: str, *, notes: str | None = None,
                           text[finding.span.start:finding.span.end])
         if hit not in detectors:
             detectors.append(hit)
+    judged = None
+    weighed: list[tuple[str, float]] = []
+    if checker.classifier is not None:
+        scan = checker.prepare(text, notes, platform)
+        judged = checker.classifier.judge(scan, always=True)
+        weighed = [(describe(scan, feature), weight) for feature, weight in judged.reasons[:5]]
     return Explanation(
+        classifier=judged,
+        classifier_reasons=weighed,
         review=checker.review(Draft(text=text, notes=notes, platform=platform), scanned=scanned,
                               with_alternatives=False),
         fired=[t for t in traces if t.outcome in (Outcome.reported, Outcome.softened)],

@@ -45,6 +45,7 @@ class Scan:
     platform: str | None = None
     findings: list[Finding] = field(default_factory=list)
     _hits: dict[str, list[Hit]] = field(default_factory=dict)
+    _present: list[str] | None = None
 
     @property
     def folded(self) -> str:
@@ -63,6 +64,19 @@ class Scan:
 
     def has(self, lexicon: str) -> bool:
         return bool(self.hits(lexicon))
+
+    def present(self) -> list[str]:
+        """The lexicons whose words occur in the draft, in name order: a word family's presence,
+        before any "not right after" condition (that decides a finding, not a family's use).
+
+        A screened draft answers from the screen, without searching."""
+        if self._present is None:
+            if self.possible is not None:
+                self._present = sorted(self.possible)
+            else:
+                folded = self.folded
+                self._present = [n for n in self.lexicons.names if self.lexicons[n].occurs_in(folded)]
+        return self._present
 
     def span(self, hit: Hit) -> Span:
         return self.text.span(*hit)

@@ -1,0 +1,361 @@
+"""A linear classifier trained on labelled example drafts: the checker's judgement by likeness.
+
+Rules and detectors catch what someone thought to write down; a new draft that says the same
+harmful thing in other words slips past them. The classifier learns from drafts reviewers
+labelled (``rules/examples/*.jsonl``: risky or fine, which kinds of risk, the verdict each
+deserves) which words and which combinations of the rule files' word families (``lexicons.yaml``)
+mark a risky draft, and flags drafts that read like the risky examples.
+
+It is data like the rules: ``redteam rules train`` rebuilds ``rules/classifier.json`` from the
+examples (a comms lead adds a labelled draft and retrains), and ``redteam rules explain`` shows
+the words that weighed most. At run time it is a sum of weights over the draft's features: no
+model server, no network, a few microseconds per draft.
+
+What it reports is a finding like any rule's, with the words that weighed most as its evidence.
+Its grade follows the taxonomy: "do not post" only where the examples' verdicts say the idea is
+the harm and the category's grading is the idea scope; "revise" for a confident flag; a note for
+a weak one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import snowballstemmer
+from pydantic import BaseModel, Field
+
+from bot.review.detectors.base import Hit, Scan
+from bot.review.models import Scope, Severity
+from bot.review.taxonomy import Taxonomy
+from bot.review.text import sentence_bounds
+
+__all__ = [
+    "FEATURES_VERSION",
+    "Classifier",
+    "ClassifierDetector",
+    "ClassifierFile",
+    "Judgement",
+    "describe",
+    "example_key",
+    "examples_digest",
+    "features",
+]
+
+#: Bumped whenever ``features`` changes what it extracts: a model of another version is stale.
+FEATURES_VERSION = 3
+
+# The longest quote a classifier finding gives: a sentence, not a paragraph.
+_MAX_EVIDENCE = 100
+
+#: The rule id of every classifier finding (``disabled_rules: [classifier]`` turns it off).
+RULE_ID = "classifier"
+
+# Words, numbers and contractions in any script; an emoji or another symbol outside ASCII is a
+# token of its own (ASCII punctuation says more about a writer's habits than about risk).
+_TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?|[^\W\d_]+|[^\w\s\x00-\x7f]")
+_STEMMER = snowballstemmer.stemmer("english")
+# Features that say nothing about risk on their own and only add noise to a small training set.
+_STOP = frozenset({
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "for", "is", "it", "be", "are",
+    "this", "that", "with", "as", "by", "from", "was", "were", "s",
+})
+_STOP_NOTES = frozenset("n:" + w for w in _STOP)
+
+
+_STEMS: dict[str, str] = {}
+# A draft's word -> its feature ("w:" and its stem; _NO_FEATURE for a stop word): most words
+# recur from draft to draft, so each is stemmed once per process.
+_WORD_FEATURES: dict[str, str] = {}
+_NO_FEATURE = "-"
+_MAX_CACHED = 100_000
+
+
+def _stem(word: str) -> str:
+    stem = _STEMS.get(word)
+    if stem is None:
+        stem = str(_STEMMER.stemWord(word.replace("’", "").replace("'", ""))) if word.isascii() else word
+        if len(_STEMS) < _MAX_CACHED:
+            _STEMS[word] = stem
+    return stem
+
+
+def _word_feature(word: str) -> str:
+    stem = _stem(word)
+    feature = _NO_FEATURE if stem in _STOP else "w:" + stem
+    if len(_WORD_FEATURES) < _MAX_CACHED:
+        _WORD_FEATURES[word] = feature
+    return feature
+
+
+def features(scan: Scan) -> list[str]:
+    """The draft's features (each once):
+
+    - ``w:`` a word stem (pairs of words in a row were tried: on cross-validation they added
+      nothing the word families do not already say, and they cost time);
+    - ``l:`` a word family of ``lexicons.yaml`` that matches, ``ll:`` two that match together
+      (a tragedy and an offer: neither alone is the risk);
+    - ``n:`` a stem of the author's notes and ``nl:`` a family in the notes next to ``l:`` one
+      in the draft (the notes say "the morning after the earthquake", the draft sells).
+
+    The platform is left out: on its own it says nothing about a draft's risk (the examples'
+    platforms only echo their writers' habits); rules weigh it where it matters (``on_platforms``).
+    """
+    known = _WORD_FEATURES
+    found = {known.get(t) or _word_feature(t) for t in _TOKEN.findall(scan.folded)}
+    found.discard(_NO_FEATURE)
+    names = scan.present()
+    for i, name in enumerate(names):
+        found.add("l:" + name)
+        found.update("ll:" + name + "&" + other for other in names[i + 1:])
+    if scan.context is not None:
+        notes = scan.context.folded
+        found.update("n:" + _stem(t) for t in _TOKEN.findall(notes))
+        found -= _STOP_NOTES
+        for name in scan.lexicons.names:
+            if scan.lexicons[name].spans(notes, limit=1):
+                found.add("nl:" + name)
+                found.update("nl:" + name + "&" + other for other in names)
+    return list(found)
+
+
+def locate(scan: Scan, feature: str) -> Hit | None:
+    """Where a word feature (``w:``) or a family (``l:``) first occurs in the folded text."""
+    kind, _, value = feature.partition(":")
+    if kind == "w":
+        for m in _TOKEN.finditer(scan.folded):
+            if _stem(m.group()) == value:
+                return m.span()
+    elif kind == "l" and value in scan.lexicons.names:
+        hits = scan.hits(value)
+        return hits[0] if hits else None
+    return None
+
+
+def example_key(text: str, notes: str | None = None) -> str:
+    """A short digest of a draft and its notes, case and spacing aside."""
+    said = " ".join(text.casefold().split()) + "\x00" + " ".join((notes or "").casefold().split())
+    return hashlib.sha256(said.encode()).hexdigest()[:20]
+
+
+def describe(scan: Scan, feature: str) -> str:
+    """A feature in a comms lead's words: the draft's own word, or the family and where."""
+    kind, _, value = feature.partition(":")
+    hit = locate(scan, feature)
+    if kind == "w" and hit is not None:
+        span = scan.span(hit)
+        return f"“{scan.text.original[span.start:span.end]}”"
+    if kind == "l":
+        if hit is not None:
+            span = scan.span(hit)
+            return f"{value.replace('_', ' ')} words (“{scan.text.original[span.start:span.end]}”)"
+        return f"{value.replace('_', ' ')} words"
+    if kind == "ll":
+        return " with ".join(v.replace("_", " ") for v in value.split("&")) + " words together"
+    if kind == "n" and scan.context is not None:
+        for m in _TOKEN.finditer(scan.context.folded):
+            if _stem(m.group()) == value:
+                span = scan.context.span(*m.span())
+                return f"notes: “{scan.context.original[span.start:span.end]}”"
+    if kind == "nl":
+        families = value.split("&")
+        said = f"notes with {families[0].replace('_', ' ')} words"
+        return said + (f", draft with {families[1].replace('_', ' ')} words" if len(families) > 1 else "")
+    return feature
+
+
+class ClassifierFile(BaseModel):
+    """``rules/classifier.json``: the trained weights and where they came from."""
+
+    features_version: int
+    #: What it was trained on: the digest of the examples and of the word families.
+    examples_digest: str
+    lexicons_digest: str
+    examples: int
+    heads: list[str] = Field(description="'risky', 'grave', then one per category id.")
+    bias: list[float]
+    #: feature -> one weight per head (features absent here weigh nothing).
+    weights: dict[str, list[float]]
+    #: Probabilities: of the "risky" head, a flag from ``flag`` (when the features' own weights
+    #: add up to at least ``evidence``); of the "grave" head, the idea itself is the harm from
+    #: ``grave``. (A weaker "note" band was tried: on fine drafts it
+    #: only added noise, and it doubled the classifier's cost.)
+    thresholds: dict[str, float]
+    #: How the thresholds were chosen, in figures (cross-validated on the examples).
+    measured: dict[str, float] = Field(default_factory=dict)
+    #: ``example_key`` of each fine example the weights alone would still flag: a draft a
+    #: reviewer labelled fine, word for word, is never flagged by the classifier.
+    fine_examples: list[str] = Field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """What the classifier makes of one draft."""
+
+    risky: float
+    grave: float
+    category: str | None
+    #: The features that weighed towards the category, strongest first.
+    reasons: list[tuple[str, float]]
+    #: Where in the folded text the risk is (empty when no feature can be located).
+    where: list[Hit]
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+
+
+class Classifier:
+    """The loaded model: ``judge(scan)`` sums the weights of the draft's features."""
+
+    def __init__(self, model: ClassifierFile) -> None:
+        self.model = model
+        self.heads = model.heads
+        self._weights = {k: tuple(v) for k, v in model.weights.items()}
+        self._categories = [(i, h.removeprefix("cat:")) for i, h in enumerate(self.heads)
+                            if h.startswith("cat:")]
+        self.flag = model.thresholds["flag"]
+        self.grave_at = model.thresholds["grave"]
+        self.evidence_floor = model.thresholds.get("evidence", -math.inf)
+        self._fine_examples = frozenset(model.fine_examples)
+
+    @classmethod
+    def load(cls, path: Path) -> Classifier:
+        return cls(ClassifierFile.model_validate_json(path.read_text(encoding="utf-8")))
+
+    def judge(self, scan: Scan, *, always: bool = False, locate_risk: bool = True) -> Judgement:
+        """Sum the weights of the draft's features; below the flag, the category and the
+        reasons are left out unless ``always`` (to explain a draft that was not flagged).
+        ``locate_risk=False`` leaves ``where`` empty (``where(scan, judgement)`` finds it)."""
+        weights = self._weights
+        named = [(f, w) for f in features(scan) if (w := weights.get(f)) is not None]
+        bias = self.model.bias
+        # fsum is exact: a draft's grade on a threshold's edge never depends on the order of the
+        # features, which changes from one process to the next.
+        evidence = math.fsum(w[0] for _, w in named)
+        risky = _sigmoid(bias[0] + evidence)
+        flagged = risky >= self.flag and evidence >= self.evidence_floor
+        if flagged and self._fine_examples and example_key(
+                scan.text.original, scan.context.original if scan.context else None) in self._fine_examples:
+            flagged = False
+        if not flagged and not always:
+            # Most drafts stop here, after one sum: the other heads only matter for risky ones.
+            return Judgement(risky, 0.0, None, [], [])
+        columns = zip(*(w for _, w in named), strict=True)
+        totals = [b + math.fsum(c) for b, c in zip(bias, columns, strict=True)] if named else list(bias)
+        head, category = max(((totals[i], i, name) for i, name in self._categories),
+                             key=lambda t: t[0])[1:]
+        # What made it risky and this kind of risk: weight on both heads.
+        weighed = sorted(((f, w[0] + w[head]) for f, w in named if w[0] > 0 and w[head] > 0),
+                         key=lambda fw: (-fw[1], fw[0]))
+        return Judgement(risky, _sigmoid(totals[1]), category, weighed,
+                         _evidence(scan, weighed) if locate_risk else [])
+
+    @staticmethod
+    def where(scan: Scan, judgement: Judgement) -> list[Hit]:
+        """Where the risk of a flagged draft is (see ``judge``)."""
+        return _evidence(scan, judgement.reasons)
+
+
+def _evidence(scan: Scan, weighed: list[tuple[str, float]]) -> list[Hit]:
+    """Where the risk is: in the sentence whose located features weigh most, the words from its
+    first to its last such feature (the strongest alone when that runs long)."""
+    places: list[tuple[Hit, float]] = []
+    words: dict[str, Hit] = {}
+    for m in _TOKEN.finditer(scan.folded):
+        words.setdefault("w:" + _stem(m.group()), m.span())
+    for feature, weight in weighed:
+        hit = words.get(feature) if feature.startswith("w:") else locate(scan, feature)
+        if hit is not None:
+            places.append((hit, weight))
+    if not places:
+        return []
+    # One pass over the sentences and the places, both in reading order: linear in the draft.
+    places.sort(key=lambda hw: hw[0][0])
+    best: tuple[float, list[tuple[Hit, float]]] = (0.0, [])
+    next_place = 0
+    for bound in sentence_bounds(scan.folded):
+        while next_place < len(places) and places[next_place][0][0] < bound.start:
+            next_place += 1
+        inside = []
+        while next_place < len(places) and places[next_place][0][0] < bound.end:
+            inside.append(places[next_place])
+            next_place += 1
+        total = sum(w for _, w in inside)
+        if inside and total > best[0]:
+            best = (total, inside)
+    inside = best[1] or places
+    start = min(h[0] for h, _ in inside)
+    end = max(h[1] for h, _ in inside)
+    if end - start <= _MAX_EVIDENCE:
+        return [(start, end)]
+    return [max(inside, key=lambda hw: hw[1])[0]]
+
+
+class ClassifierDetector:
+    """The classifier as a detector: runs last and adds what the rules did not already say."""
+
+    def __init__(self, classifier: Classifier, taxonomy: Taxonomy) -> None:
+        self.classifier = classifier
+        self.taxonomy = taxonomy
+        # The severity from which a finding of each category means "do not post".
+        critical = Severity.critical.rank
+        self._grave_from = {c: g.floor.rank if g.scope is Scope.idea else critical
+                            for c, g in taxonomy.grading.items()}
+        self._critical = critical
+
+    def severity(self, judgement: Judgement) -> Severity:
+        grading = self.taxonomy.grading.get(judgement.category or "")
+        if (judgement.grave >= self.classifier.grave_at
+                and grading is not None and grading.scope is Scope.idea):
+            return Severity.high
+        return Severity.medium
+
+    def __call__(self, scan: Scan) -> None:
+        grave_from, critical = self._grave_from, self._critical
+        if any(f.severity.rank >= grave_from.get(f.category, critical) for f in scan.findings):
+            return  # the rules already say "do not post": nothing the classifier adds changes that
+        judgement = self.classifier.judge(scan, locate_risk=False)
+        category = judgement.category
+        if category is None or category not in self.taxonomy:
+            return
+        severity = self.severity(judgement)
+        if any(f.category == category and f.severity.rank >= severity.rank for f in scan.findings):
+            return
+        where = self.classifier.where(scan, judgement)
+        if not where:
+            return
+        label = self.taxonomy.label(category).lower()
+        strongest = [f for f, _ in judgement.reasons if f.startswith(("w:", "l:"))][:3]
+        said = [describe(scan, f) for f in strongest]
+        message = (f"Reads like the labelled examples of {label}: drafts worded this way were judged "
+                   f"{'too risky to post' if severity is Severity.high else 'risky'} by reviewers"
+                   + (f" (weighing most: {', '.join(said)})." if said else "."))
+        scan.add(RULE_ID, category, severity, where[0], message)
+
+
+def examples_digest(paths: Iterable[Path]) -> str:
+    """One digest of the example files' contents, in name order."""
+    h = hashlib.sha256()
+    for path in sorted(paths, key=lambda p: p.name):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def read_examples(paths: Sequence[Path]) -> list[dict[str, object]]:
+    """Every example draft in the JSONL files (blank lines skipped)."""
+    rows: list[dict[str, object]] = []
+    for path in sorted(paths, key=lambda p: p.name):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"{path.name} line {number}: not JSON ({exc.msg})") from None
+    return rows

@@ -1,0 +1,227 @@
+"""Training ``rules/classifier.json`` from the labelled examples (``redteam rules train``).
+
+scikit-learn fits the weights (one logistic regression per head) and chooses the thresholds by
+cross-validation on the examples themselves: a flag where no more than ``fine_flagged`` of the
+fine examples would be flagged, so the false-positive rate is a setting of the training, not a
+side effect. The result is plain JSON; the checker reads it without scikit-learn.
+
+Every example line is ``{"text", "label": "backlash"|"fine", "risk_categories": [...],
+"deserved": "ship"|"revise"|"do_not_post" (optional), "notes" (optional), "platform" (optional),
+"everyday": true (optional: an ordinary post, left out when the flag's threshold is chosen)}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.review.checker import OfflineChecker
+from bot.review.classifier import (
+    FEATURES_VERSION,
+    ClassifierFile,
+    example_key,
+    examples_digest,
+    features,
+    read_examples,
+)
+
+__all__ = ["TrainingError", "example_files", "is_current", "rule_examples", "train", "train_from_rules"]
+
+#: A feature must appear in this many examples to get a weight: one draft's quirks teach nothing.
+_MIN_EXAMPLES = 2
+_FOLDS = 5
+#: The least the features' own weights (the intercept aside) must add up to for a flag.
+EVIDENCE_FLOOR = 0.0
+# Weights this small change no draft's grade; leaving them out keeps the file small.
+_NEGLIGIBLE = 1e-3
+
+
+class TrainingError(ValueError):
+    """The examples cannot train a model (too few, a bad line); the message says which."""
+
+
+def example_files(rules_dir: Path) -> list[Path]:
+    return sorted((rules_dir / "examples").glob("*.jsonl"))
+
+
+def rule_examples(checker: OfflineChecker) -> list[dict[str, Any]]:
+    """The rule packs' own examples as labelled drafts: each ``flag`` draft is risky in its rule's
+    categories, each ``pass`` draft is fine (the checker must ship it, classifier included)."""
+    rows: list[dict[str, Any]] = []
+    for compiled in checker.rules:
+        rule = compiled.rule
+        categories = [rule.category, *rule.also]
+        rows.extend({"id": f"{rule.id} flag {n}", "text": text, "label": "backlash",
+                     "risk_categories": categories} for n, text in enumerate(rule.examples.flag, 1))
+        rows.extend({"id": f"{rule.id} pass {n}", "text": text, "label": "fine", "risk_categories": []}
+                    for n, text in enumerate(rule.examples.pass_, 1))
+    return rows
+
+
+def lexicons_digest(rules_dir: Path) -> str:
+    return hashlib.sha256((rules_dir / "lexicons.yaml").read_bytes()).hexdigest()
+
+
+def training_digest(checker: OfflineChecker) -> str:
+    """One digest of everything the classifier learns from: the example files and the rules'
+    examples (editing a rule's pattern leaves it as it is; editing its examples does not)."""
+    h = hashlib.sha256(examples_digest(example_files(checker.rules_dir)).encode())
+    h.update(json.dumps(rule_examples(checker), sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def is_current(model: ClassifierFile, checker: OfflineChecker) -> bool:
+    """Whether ``model`` was trained on today's examples and word families."""
+    return (model.features_version == FEATURES_VERSION
+            and model.examples_digest == training_digest(checker)
+            and model.lexicons_digest == lexicons_digest(checker.rules_dir))
+
+
+def _check(rows: Sequence[dict[str, Any]], categories: set[str]) -> None:
+    for number, row in enumerate(rows, 1):
+        where = f"example {row.get('id', number)}"
+        if not isinstance(row.get("text"), str) or not row["text"].strip():
+            raise TrainingError(f"{where}: no text")
+        if row.get("label") not in ("backlash", "fine"):
+            raise TrainingError(f"{where}: label must be 'backlash' or 'fine'")
+        unknown = set(row.get("risk_categories") or ()) - categories
+        if unknown:
+            raise TrainingError(f"{where}: unknown categories {sorted(unknown)}")
+        if row.get("deserved") not in (None, "ship", "revise", "do_not_post"):
+            raise TrainingError(f"{where}: deserved must be ship, revise or do_not_post")
+    risky = sum(r["label"] == "backlash" for r in rows)
+    if risky < 20 or len(rows) - risky < 20:
+        raise TrainingError(f"need at least 20 risky and 20 fine examples (have {risky} and "
+                            f"{len(rows) - risky})")
+
+
+def _quantile_above(values: Sequence[float], share: float) -> float:
+    """The smallest threshold that leaves no more than ``share`` of ``values`` at or above it."""
+    ordered = sorted(values, reverse=True)
+    allowed = int(share * len(ordered))
+    if allowed >= len(ordered):
+        return 0.0
+    return min(1.0, ordered[allowed] + 1e-6)
+
+
+def _share(flags: Any) -> float:
+    return round(float(flags.mean()), 3) if len(flags) else 0.0
+
+
+def train(checker: OfflineChecker, rows: Sequence[dict[str, Any]], *, fine_flagged: float = 0.05,
+          everyday_flagged: float = 0.01,
+          revise_graded_grave: float = 0.15, strength: float = 1.0,
+          digest: str = "", lexicons: str = "") -> ClassifierFile:
+    """Fit the heads on ``rows`` and choose thresholds by cross-validation.
+
+    ``fine_flagged``: the share of fine examples a flag may catch (out of fold);
+    ``everyday_flagged``: the same for the fine examples marked ``everyday`` (ordinary posts);
+    ``revise_graded_grave``: the share of drafts that deserve "revise" that may be called grave.
+    """
+    try:
+        import numpy as np
+        from sklearn.feature_extraction import DictVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import StratifiedKFold
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise TrainingError("training needs scikit-learn: pip install 'redteam-reviewer[train]'") from exc
+
+    categories = checker.taxonomy.ids
+    _check(rows, set(categories))
+    found = [features(checker.prepare(str(r["text"]), r.get("notes") or None, r.get("platform") or None))
+             for r in rows]
+    counts: dict[str, int] = {}
+    for f in found:
+        for name in f:
+            counts[name] = counts.get(name, 0) + 1
+    kept = [{name: 1.0 for name in f if counts[name] >= _MIN_EXAMPLES} for f in found]
+    vectorizer = DictVectorizer()
+    x = vectorizer.fit_transform(kept)
+    risky = np.array([r["label"] == "backlash" for r in rows])
+
+    def fit(xs: Any, ys: Any) -> Any:
+        model = LogisticRegression(C=strength, class_weight="balanced", max_iter=2000)
+        return model.fit(xs, ys)
+
+    # Out-of-fold scores: what the model says of examples it was not trained on. A flag needs
+    # both a probability over the threshold and features that point to risk on their own
+    # (their sum, without the intercept, at least EVIDENCE_FLOOR): a short post of common
+    # words ("See you next week!") is then never flagged on the examples' base rate alone.
+    out_of_fold = np.zeros(len(rows))
+    evidence = np.zeros(len(rows))
+    for train_idx, test_idx in StratifiedKFold(_FOLDS, shuffle=True, random_state=0).split(x, risky):
+        fold = fit(x[train_idx], risky[train_idx])
+        out_of_fold[test_idx] = fold.predict_proba(x[test_idx])[:, 1]
+        evidence[test_idx] = fold.decision_function(x[test_idx]) - fold.intercept_[0]
+    out_of_fold[evidence < EVIDENCE_FLOOR] = 0.0
+    # The flag is set on the fine drafts that look risky, not on everyday posts: an easy post
+    # scores far below any threshold, so counting them would let the flag sink until more of
+    # the edgy-but-fine drafts were caught.
+    calibrating = np.array([r["label"] == "fine" and not r.get("everyday") for r in rows])
+    everyday = np.array([r["label"] == "fine" and bool(r.get("everyday")) for r in rows])
+    flag = _quantile_above(out_of_fold[calibrating].tolist(), fine_flagged)
+    if everyday.any():
+        # Everyday posts have their own, stricter limit: a flag on "See you next week!" costs
+        # the team's trust in every other flag.
+        flag = max(flag, _quantile_above(out_of_fold[everyday].tolist(), everyday_flagged))
+
+    heads = ["risky", "grave", *(f"cat:{c}" for c in categories)]
+    models: list[Any] = [fit(x, risky)]
+    graded = np.array([r.get("deserved") is not None for r in rows])
+    grave_y = np.array([r.get("deserved") == "do_not_post" for r in rows])
+    if grave_y[graded].sum() >= 5:
+        gx, gy = x[graded], grave_y[graded]
+        grave_oof = np.zeros(int(graded.sum()))
+        for train_idx, test_idx in StratifiedKFold(_FOLDS, shuffle=True, random_state=0).split(gx, gy):
+            grave_oof[test_idx] = fit(gx[train_idx], gy[train_idx]).predict_proba(gx[test_idx])[:, 1]
+        revise = np.array([r.get("deserved") == "revise" for r in rows])[graded]
+        grave = _quantile_above(grave_oof[revise].tolist(), revise_graded_grave)
+        models.append(fit(gx, gy))
+    else:
+        grave = 1.0
+        models.append(None)
+    risky_rows = np.flatnonzero(risky)
+    for category in categories:
+        y = np.array([category in (rows[int(i)].get("risk_categories") or ()) for i in risky_rows])
+        models.append(fit(x[risky_rows], y) if 0 < y.sum() < len(y) else None)
+
+    names = vectorizer.get_feature_names_out()
+    weights: dict[str, list[float]] = {}
+    columns = [m.coef_[0] if m is not None else np.zeros(len(names)) for m in models]
+    for j, name in enumerate(names):
+        row = [round(float(c[j]), 4) for c in columns]
+        if any(abs(w) >= _NEGLIGIBLE for w in row):
+            weights[str(name)] = row
+    # A head with no model (a category no example carries) can never win.
+    bias = [round(float(m.intercept_[0]), 4) if m is not None else -20.0 for m in models]
+    flagged_risky = float(np.mean(out_of_fold[risky] >= flag))
+    final = models[0]
+    in_sample = final.predict_proba(x)[:, 1]
+    own = final.decision_function(x) - final.intercept_[0]
+    wrong = [example_key(str(r["text"]), r.get("notes") or None) for i, r in enumerate(rows)
+             if r["label"] == "fine" and in_sample[i] >= flag and own[i] >= EVIDENCE_FLOOR]
+    return ClassifierFile(
+        features_version=FEATURES_VERSION, examples_digest=digest, lexicons_digest=lexicons,
+        examples=len(rows), heads=heads, bias=bias, weights=weights,
+        thresholds={"flag": round(flag, 4), "grave": round(grave, 4), "evidence": EVIDENCE_FLOOR},
+        measured={"risky_flagged_out_of_fold": round(flagged_risky, 3),
+                  "fine_flagged_out_of_fold": _share(out_of_fold[calibrating] >= flag),
+                  "everyday_flagged_out_of_fold": _share(out_of_fold[everyday] >= flag)},
+        fine_examples=sorted(set(wrong)),
+    )
+
+
+def train_from_rules(checker: OfflineChecker, **options: Any) -> ClassifierFile:
+    """Train on the rules folder's example files and on the rule packs' own examples."""
+    files = example_files(checker.rules_dir)
+    if not files:
+        raise TrainingError(f"no example files in {checker.rules_dir / 'examples'}")
+    try:
+        rows = read_examples(files)
+    except ValueError as exc:
+        raise TrainingError(str(exc)) from None
+    return train(checker, [*rows, *rule_examples(checker)], digest=training_digest(checker),
+                 lexicons=lexicons_digest(checker.rules_dir), **options)

@@ -1,0 +1,304 @@
+"""The classifier trained on labelled example drafts: its features, how it grades, how it stays in
+step with its examples, and how a comms lead retrains it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+from bot.paths import data_dir
+from bot.review.checker import OfflineChecker
+from bot.review.checker_config import CheckerConfig
+from bot.review.classifier import (
+    FEATURES_VERSION,
+    Classifier,
+    ClassifierDetector,
+    ClassifierFile,
+    example_key,
+    features,
+)
+from bot.review.classifier_training import (
+    TrainingError,
+    is_current,
+    lexicons_digest,
+    rule_examples,
+    train,
+    training_digest,
+)
+from bot.review.models import Draft, Severity, Verdict
+
+
+def _model(weights: dict[str, dict[str, float]], categories: list[str], *, grave: float = 0.9,
+           flag: float = 0.5) -> ClassifierFile:
+    """A hand-made model: ``weights`` maps a feature to {head: weight}; every bias is -3."""
+    heads = ["risky", "grave", *(f"cat:{c}" for c in categories)]
+    return ClassifierFile(
+        features_version=FEATURES_VERSION, examples_digest="", lexicons_digest="", examples=0,
+        heads=heads, bias=[-3.0] * len(heads),
+        weights={f: [w.get(h, 0.0) for h in heads] for f, w in weights.items()},
+        thresholds={"flag": flag, "grave": grave},
+    )
+
+
+def _scan_with(checker: OfflineChecker, model: ClassifierFile, text: str, notes: str | None = None):
+    scan = checker.prepare(text, notes)
+    ClassifierDetector(Classifier(model), checker.taxonomy)(scan)
+    return scan
+
+
+# --- features -------------------------------------------------------------------------------
+
+
+def test_features_are_word_stems_families_and_notes(checker: OfflineChecker) -> None:
+    scan = checker.prepare("Hurting for a sale? The hurricane is gone, so 50% off everything!",
+                           "scheduled the morning after the earthquake", "LinkedIn")
+    found = set(features(scan))
+    assert "w:hurt" in found  # a stem: "hurting", "hurts" and "hurt" are one feature
+    assert "w:the" not in found and "w:for" not in found  # stop words say nothing
+    assert {"l:promotion", "l:tragedy"} <= found
+    assert "ll:promotion&tragedy" in found  # the pair is its own evidence
+    assert "n:earthquak" in found and "nl:tragedy" in found
+    assert "nl:tragedy&promotion" in found  # the notes' disaster next to the draft's offer
+    assert not any(f.startswith("p:") for f in found)  # the platform alone is no evidence
+    assert "w:?" not in found and "w:!" not in found  # nor is ASCII punctuation
+
+
+def test_features_do_not_depend_on_whether_the_draft_was_screened(checker: OfflineChecker) -> None:
+    # The first drafts of a process are checked without the screen, later ones with it: a
+    # draft's features (and so its grade) must be the same either way.
+    text = "Rest in peace to a legend. Grab our tribute combo, today only!"
+    screened = checker.prepare(text)
+    unscreened = checker.prepare(text)
+    unscreened.possible = None
+    assert sorted(features(screened)) == sorted(features(unscreened))
+
+
+# --- grading and evidence -------------------------------------------------------------------
+
+
+def test_a_flag_quotes_the_words_that_weighed_most(checker: OfflineChecker) -> None:
+    model = _model({"w:hurt": {"risky": 5, "cat:customer_shaming": 4},
+                    "w:watch": {"risky": 1, "cat:customer_shaming": 1}},
+                   ["customer_shaming", "surveillance_creep"])
+    text = "To the 53 people who watched it every day: who HURT you?"
+    scan = _scan_with(checker, model, text)
+    found = [f for f in scan.findings if f.rule_id == "classifier"]
+    assert len(found) == 1
+    finding = found[0]
+    assert finding.category == "customer_shaming"
+    assert finding.severity is Severity.medium
+    # The evidence is an exact span of the original text, from "watched" to "HURT".
+    assert text[finding.span.start:finding.span.end] == "watched it every day: who HURT"
+
+
+def test_a_draft_labelled_fine_word_for_word_is_never_flagged(checker: OfflineChecker) -> None:
+    model = _model({"w:hurt": {"risky": 5, "cat:customer_shaming": 4}}, ["customer_shaming"])
+    model.fine_examples = [example_key("Who  hurt   you?", None)]
+    scan = _scan_with(checker, model, "who hurt you?")  # case and spacing aside, the example
+    assert not [f for f in scan.findings if f.rule_id == "classifier"]
+    other = _scan_with(checker, model, "Who hurt them?")
+    assert [f.category for f in other.findings if f.rule_id == "classifier"] == ["customer_shaming"]
+    with_notes = _scan_with(checker, model, "Who hurt you?", "posting after the storm")
+    assert [f for f in with_notes.findings if f.rule_id == "classifier"]
+
+
+def test_training_lists_the_fine_examples_its_weights_would_flag(checker: OfflineChecker) -> None:
+    rows = _rows(30)
+    # A fine example worded like the risky ones: the weights alone flag it.
+    rows.append({"id": "odd", "text": "Only an idiot would still bank with them #0", "label": "fine",
+                 "risk_categories": [], "deserved": "ship"})
+    model = train(checker, rows)
+    assert example_key("Only an idiot would still bank with them #0") in model.fine_examples
+    judged = Classifier(model).judge(checker.prepare("Only an idiot would still bank with them #0"))
+    assert judged.category is None
+
+
+def test_below_the_flag_it_says_nothing(checker: OfflineChecker) -> None:
+    model = _model({"w:hurt": {"risky": 2.5, "cat:customer_shaming": 4}}, ["customer_shaming"])
+    scan = _scan_with(checker, model, "Who hurt you?")  # -3 + 2.5: below a 0.5 flag
+    assert not [f for f in scan.findings if f.rule_id == "classifier"]
+
+
+def test_grave_means_do_not_post_only_for_a_category_whose_idea_is_the_harm(
+        checker: OfflineChecker) -> None:
+    idea = _model({"w:earthquak": {"risky": 6, "grave": 6, "cat:tragedy_exploitation": 3}},
+                  ["tragedy_exploitation", "sarcasm_misfire"])
+    wording = _model({"w:earthquak": {"risky": 6, "grave": 6, "cat:sarcasm_misfire": 3}},
+                     ["tragedy_exploitation", "sarcasm_misfire"])
+    text = "Earthquake-proof savings this weekend"
+    assert checker.taxonomy.grading["tragedy_exploitation"].scope.value == "idea"
+    assert checker.taxonomy.grading["sarcasm_misfire"].scope.value == "wording"
+    grave = [f for f in _scan_with(checker, idea, text).findings if f.rule_id == "classifier"]
+    mild = [f for f in _scan_with(checker, wording, text).findings if f.rule_id == "classifier"]
+    assert [f.severity for f in grave] == [Severity.high]
+    assert [f.severity for f in mild] == [Severity.medium]
+
+
+def test_it_adds_nothing_the_rules_already_say(rules: Path) -> None:
+    # The shipped rules report this draft's customer shaming at medium or above, and a tribute
+    # next to an offer is already "do not post": the classifier repeats neither, though its
+    # weights would flag both.
+    model = _model({"w:hurt": {"risky": 9, "cat:customer_shaming": 9},
+                    "w:tribut": {"risky": 9, "cat:off_brand_tone": 9}},
+                   ["customer_shaming", "off_brand_tone"])
+    (rules / "classifier.json").write_text(model.model_dump_json(), encoding="utf-8")
+    checker = OfflineChecker(rules)
+    shaming = checker.scan("To the 53 people who've watched A Christmas Prince every day for the past "
+                           "18 days: Who hurt you?").findings
+    assert any(f.category == "customer_shaming" and f.severity.rank >= Severity.medium.rank
+               for f in shaming)
+    assert not [f for f in shaming if f.rule_id == "classifier"]
+    grave = Draft(text="Rest in peace to a legend. Grab our tribute combo, today only!")
+    review = checker.review(grave)
+    assert review.verdict is Verdict.do_not_post
+    assert not [r for r in review.risks if r.rule_id == "classifier"]
+    # The same weights on a draft the rules pass: the classifier speaks.
+    quiet = checker.review(Draft(text="Who hurt our feelings? Nobody, we are fine."))
+    assert [r.category for r in quiet.risks if r.rule_id == "classifier"] == ["customer_shaming"]
+
+
+def test_the_checker_loads_the_model_from_the_rules_folder_and_the_config_turns_it_off(
+        rules: Path) -> None:
+    model = _model({"w:crumbl": {"risky": 9, "cat:off_brand_tone": 9}}, ["off_brand_tone"])
+    (rules / "classifier.json").write_text(model.model_dump_json(), encoding="utf-8")
+    text = "Our new crumbly cookies are here"
+    review = OfflineChecker(rules).review(Draft(text=text))
+    assert review.verdict is Verdict.revise
+    assert [r.evidence.quote for r in review.risks if r.rule_id == "classifier"] == ["crumbly"]
+    off = OfflineChecker(rules, CheckerConfig(disabled_rules=["classifier"]))
+    assert off.review(Draft(text=text)).verdict is Verdict.ship
+    (rules / "classifier.json").unlink()
+    assert OfflineChecker(rules).review(Draft(text=text)).verdict is Verdict.ship
+
+
+# --- the shipped model and its examples -----------------------------------------------------
+
+
+def test_the_shipped_model_was_trained_on_todays_examples(checker: OfflineChecker) -> None:
+    assert checker.classifier is not None, "rules/classifier.json is missing: run redteam rules train"
+    assert is_current(checker.classifier.model, checker), (
+        "rules/classifier.json is older than rules/examples/, the rules' examples or lexicons.yaml: "
+        "run redteam rules train")
+
+
+def test_the_example_files_are_valid_training_data(checker: OfflineChecker) -> None:
+    categories = set(checker.taxonomy.ids)
+    ids: set[str] = set()
+    for path in sorted((checker.rules_dir / "examples").glob("*.jsonl")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            row = json.loads(line)
+            where = f"{path.name}:{number}"
+            assert row["label"] in ("backlash", "fine"), where
+            assert set(row.get("risk_categories") or ()) <= categories, where
+            assert (row["label"] == "fine") == (not row.get("risk_categories")), where
+            assert row["id"] not in ids, f"{where}: id {row['id']} used twice"
+            ids.add(row["id"])
+
+
+def test_editing_an_example_makes_the_model_stale(rules: Path) -> None:
+    shutil.copy(data_dir("rules") / "classifier.json", rules / "classifier.json")
+    checker = OfflineChecker(rules)
+    assert checker.classifier is not None and is_current(checker.classifier.model, checker)
+    with (rules / "examples" / "extra.jsonl").open("w", encoding="utf-8") as out:
+        out.write(json.dumps({"id": "x-1", "text": "A new draft", "label": "fine",
+                              "risk_categories": []}) + "\n")
+    assert not is_current(checker.classifier.model, OfflineChecker(rules))
+
+
+def test_rule_examples_are_training_data(checker: OfflineChecker) -> None:
+    rows = rule_examples(checker)
+    flagged = [r for r in rows if r["label"] == "backlash"]
+    passed = [r for r in rows if r["label"] == "fine"]
+    with_examples = [c for c in checker.rules if c.rule.examples.flag]
+    assert len(flagged) == sum(len(c.rule.examples.flag) for c in with_examples)
+    assert len(passed) == sum(len(c.rule.examples.pass_) for c in checker.rules)
+    first = with_examples[0].rule
+    assert flagged[0]["text"] == first.examples.flag[0]
+    assert flagged[0]["risk_categories"][0] == first.category
+
+
+# --- training -------------------------------------------------------------------------------
+
+
+def _rows(count: int) -> list[dict[str, object]]:
+    risky = ["Only an idiot would still bank with them", "Karen strikes again at checkout",
+             "Earthquake sale: prices crumble", "We saw you buy 3 pregnancy tests, congrats"]
+    fine = ["Our store opens at 9am on Monday", "Thanks for the lovely review, Sam",
+            "New flavours land this spring", "We donated 5% of sales to flood relief"]
+    rows: list[dict[str, object]] = []
+    for n in range(count):
+        rows.append({"id": f"r{n}", "text": f"{risky[n % 4]} #{n}", "label": "backlash",
+                     "risk_categories": ["customer_shaming"],
+                     "deserved": "revise" if n % 2 else "do_not_post"})
+        rows.append({"id": f"f{n}", "text": f"{fine[n % 4]} #{n}", "label": "fine",
+                     "risk_categories": [], "deserved": "ship"})
+    return rows
+
+
+def test_training_keeps_fine_examples_below_the_flag_out_of_fold(checker: OfflineChecker) -> None:
+    model = train(checker, _rows(30), fine_flagged=0.05)
+    assert model.heads[:2] == ["risky", "grave"]
+    assert model.measured["fine_flagged_out_of_fold"] <= 0.05
+    assert model.measured["risky_flagged_out_of_fold"] >= 0.9  # these are easy to tell apart
+    judged = Classifier(model).judge(checker.prepare("Only an idiot would shop there"))
+    assert judged.risky >= model.thresholds["flag"]
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"label": "bad"}, "label must be 'backlash' or 'fine'"),
+    ({"risk_categories": ["no_such_category"]}, "unknown categories"),
+    ({"deserved": "maybe"}, "deserved must be"),
+    ({"text": "  "}, "no text"),
+])
+def test_a_bad_example_is_named(checker: OfflineChecker, change: dict[str, object], message: str) -> None:
+    rows = _rows(30)
+    rows[5] = {**rows[5], **change}
+    with pytest.raises(TrainingError, match=message) as caught:
+        train(checker, rows)
+    assert str(rows[5]["id"]) in str(caught.value)
+
+
+def test_too_few_examples_is_said_plainly(checker: OfflineChecker) -> None:
+    with pytest.raises(TrainingError, match="at least 20 risky and 20 fine"):
+        train(checker, _rows(5))
+
+
+def test_rules_train_and_rules_test_from_the_command_line(
+        rules: Path, offline_env: None, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # A small examples folder keeps the training quick; the rule packs' examples still count.
+    shutil.rmtree(rules / "examples")
+    (rules / "examples").mkdir()
+    (rules / "examples" / "drafts.jsonl").write_text(
+        "".join(json.dumps(r) + "\n" for r in _rows(25)), encoding="utf-8")
+    shutil.copy(data_dir("rules") / "classifier.json", rules / "classifier.json")
+    monkeypatch.setenv("REDTEAM_RULES_DIR", str(rules))
+    # The shipped model no longer matches these examples: rules test says so and fails.
+    assert main(["rules", "test"]) == 1
+    assert "run: redteam rules train" in capsys.readouterr().out
+    assert main(["rules", "train"]) == 0
+    said = capsys.readouterr().out
+    assert "Trained on" in said and "of the fine ones" in said
+    written = ClassifierFile.model_validate_json((rules / "classifier.json").read_text(encoding="utf-8"))
+    checker = OfflineChecker(rules)
+    assert written.examples_digest == training_digest(checker)
+    assert written.lexicons_digest == lexicons_digest(rules)
+    assert main(["rules", "test"]) == 0
+    capsys.readouterr()
+    assert main(["rules", "explain", "Only an idiot would still bank with them"]) == 0
+    assert "Classifier:" in capsys.readouterr().out
+
+
+def test_rules_train_without_examples_says_what_is_missing(
+        rules: Path, offline_env: None, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.rmtree(rules / "examples")
+    monkeypatch.setenv("REDTEAM_RULES_DIR", str(rules))
+    assert main(["rules", "train"]) == 1
+    out = capsys.readouterr().out
+    assert "Cannot train" in out and "no example files" in out
+    assert "Traceback" not in out
