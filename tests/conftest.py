@@ -91,10 +91,12 @@ def _shipped_rules_loaded_once() -> Iterator[None]:
     Settings that name any of them still build their own, as the product does."""
     build = OfflineChecker.from_settings.__func__  # type: ignore[attr-defined]
 
-    def from_settings(cls: type[OfflineChecker], settings: Settings) -> OfflineChecker:
-        if settings.rules_dir is None and settings.checker_config is None and settings.cache_dir is None:
+    def from_settings(cls: type[OfflineChecker], settings: Settings, *,
+                      with_classifier: bool = True) -> OfflineChecker:
+        if (with_classifier and settings.rules_dir is None and settings.checker_config is None
+                and settings.cache_dir is None):
             return shipped_checker()
-        return build(cls, settings)  # type: ignore[no-any-return]
+        return build(cls, settings, with_classifier=with_classifier)  # type: ignore[no-any-return]
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(OfflineChecker, "from_settings", classmethod(from_settings))

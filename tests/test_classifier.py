@@ -30,16 +30,17 @@ from bot.review.classifier_training import (
     training_digest,
 )
 from bot.review.models import Draft, Severity, Verdict
+from bot.review.rule_files import RuleFileError
 
 
 def _model(weights: dict[str, dict[str, float]], categories: list[str], *, grave: float = 0.9,
            flag: float = 0.5) -> ClassifierFile:
     """A hand-made model: ``weights`` maps a feature to {head: weight}; every bias is -3."""
     heads = ["risky", "grave", *(f"cat:{c}" for c in categories)]
-    return ClassifierFile(
+    return ClassifierFile.with_weights(
+        {f: [w.get(h, 0.0) for h in heads] for f, w in weights.items()},
         features_version=FEATURES_VERSION, examples_digest="", lexicons_digest="", examples=0,
         heads=heads, bias=[-3.0] * len(heads),
-        weights={f: [w.get(h, 0.0) for h in heads] for f, w in weights.items()},
         thresholds={"flag": flag, "grave": grave},
     )
 
@@ -302,3 +303,32 @@ def test_rules_train_without_examples_says_what_is_missing(
     out = capsys.readouterr().out
     assert "Cannot train" in out and "no example files" in out
     assert "Traceback" not in out
+
+
+@pytest.mark.parametrize("content", ["{not json", '{"features_version": 1}'])
+def test_a_broken_or_outdated_model_says_to_retrain(
+        rules: Path, content: str, offline_env: None, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    (rules / "classifier.json").write_text(content, encoding="utf-8")
+    with pytest.raises(RuleFileError, match="run: redteam rules train"):
+        OfflineChecker(rules)
+    monkeypatch.setenv("REDTEAM_RULES_DIR", str(rules))
+    assert main(["review", "--offline", "A plain draft"]) == 2
+    said = capsys.readouterr()
+    assert "classifier.json" in said.err and "redteam rules train" in said.err
+    assert "Traceback" not in said.err + said.out
+    # Retraining does not read the broken file, so it mends it.
+    (rules / "examples").mkdir(exist_ok=True)
+    (rules / "examples" / "drafts.jsonl").write_text(
+        "".join(json.dumps(r) + "\n" for r in _rows(25)), encoding="utf-8")
+    assert main(["rules", "train"]) == 0
+    assert OfflineChecker(rules).classifier is not None
+
+
+def test_an_older_features_version_is_refused(rules: Path) -> None:
+    model = _model({"w:hurt": {"risky": 5}}, ["customer_shaming"])
+    model.features_version = FEATURES_VERSION - 1
+    (rules / "classifier.json").write_text(model.model_dump_json(), encoding="utf-8")
+    with pytest.raises(RuleFileError, match="another version of the checker"):
+        OfflineChecker(rules)
+

@@ -44,7 +44,8 @@ def run_rules(args: argparse.Namespace, settings: Settings) -> int:
 
 def _run_train(args: argparse.Namespace, settings: Settings) -> int:
     console = _console(args)
-    checker = _checker(settings)
+    # The model being replaced is not read: it may be from another version, or broken.
+    checker = OfflineChecker.from_settings(settings, with_classifier=False)
     out = args.out or checker.rules_dir / "classifier.json"
     try:
         model = train_from_rules(checker, fine_flagged=args.fine_flagged)
@@ -54,7 +55,8 @@ def _run_train(args: argparse.Namespace, settings: Settings) -> int:
     out.write_text(model.model_dump_json(indent=None) + "\n", encoding="utf-8")
     measured = model.measured
     console.print(Text.assemble(
-        ("Trained ", "bold green"), f"on {model.examples} examples: {len(model.weights)} weighted features. ",
+        ("Trained ", "bold green"),
+        f"on {model.examples} examples: {len(model.features)} weighted features. ",
         "Out of fold, a flag catches ",
         (f"{measured['risky_flagged_out_of_fold']:.0%}", "bold"), " of the risky examples and ",
         (f"{measured['fine_flagged_out_of_fold']:.0%}", "bold"), f" of the fine ones. Wrote {out}."))

@@ -77,6 +77,7 @@ class OfflineChecker:
         *,
         config_path: Path | None = None,
         cache_dir: Path | None = None,
+        with_classifier: bool = True,
     ) -> None:
         self.rules_dir = rules_dir or data_dir("rules")
         self.config = config if config is not None else load_checker_config(config_path)
@@ -98,7 +99,7 @@ class OfflineChecker:
         ))
         # Last, so it adds only what the rules and detectors did not already say.
         model = self.rules_dir / "classifier.json"
-        self.classifier = Classifier.load(model) if model.is_file() else None
+        self.classifier = Classifier.load(model) if with_classifier and model.is_file() else None
         if self.classifier is not None and not self.config.rule_disabled(CLASSIFIER):
             self.detectors.append(ClassifierDetector(self.classifier, self.taxonomy))
         self.reactions = ReactionBook.load(self.rules_dir / "reactions.yaml", self.taxonomy)
@@ -120,9 +121,11 @@ class OfflineChecker:
             rule_cache.remember_checked(key, cache_dir)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> OfflineChecker:
-        """A checker for ``settings.rules_dir`` and ``settings.checker_config`` (both optional)."""
-        return cls(settings.rules_dir, config_path=settings.checker_config, cache_dir=settings.cache_dir)
+    def from_settings(cls, settings: Settings, *, with_classifier: bool = True) -> OfflineChecker:
+        """A checker for ``settings.rules_dir`` and ``settings.checker_config`` (both optional);
+        ``with_classifier=False`` leaves ``rules/classifier.json`` unread (to retrain it)."""
+        return cls(settings.rules_dir, config_path=settings.checker_config, cache_dir=settings.cache_dir,
+                   with_classifier=with_classifier)
 
     # --- finding risks ---------------------------------------------------------------------
 

@@ -203,9 +203,9 @@ def train(checker: OfflineChecker, rows: Sequence[dict[str, Any]], *, fine_flagg
     own = final.decision_function(x) - final.intercept_[0]
     wrong = [example_key(str(r["text"]), r.get("notes") or None) for i, r in enumerate(rows)
              if r["label"] == "fine" and in_sample[i] >= flag and own[i] >= EVIDENCE_FLOOR]
-    return ClassifierFile(
-        features_version=FEATURES_VERSION, examples_digest=digest, lexicons_digest=lexicons,
-        examples=len(rows), heads=heads, bias=bias, weights=weights,
+    return ClassifierFile.with_weights(
+        weights, features_version=FEATURES_VERSION, examples_digest=digest, lexicons_digest=lexicons,
+        examples=len(rows), heads=heads, bias=bias,
         thresholds={"flag": round(flag, 4), "grave": round(grave, 4), "evidence": EVIDENCE_FLOOR},
         measured={"risky_flagged_out_of_fold": round(flagged_risky, 3),
                   "fine_flagged_out_of_fold": _share(out_of_fold[calibrating] >= flag),
