@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import json
 import math
 import re
@@ -79,6 +80,7 @@ _STEMS: dict[str, str] = {}
 _WORD_FEATURES: dict[str, str] = {}
 _NO_FEATURE = "-"
 _MAX_CACHED = 100_000
+_ZEROS = itertools.repeat(0.0)
 
 
 def _stem(word: str) -> str:
@@ -98,6 +100,18 @@ def _word_feature(word: str) -> str:
     return feature
 
 
+# The ``l:`` and ``ll:`` features of each set of word families met so far: few sets recur often.
+_FAMILY_FEATURES: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _family_features(names: tuple[str, ...]) -> tuple[str, ...]:
+    found = [f"l:{name}" for name in names]
+    found += [f"ll:{name}&{other}" for i, name in enumerate(names) for other in names[i + 1:]]
+    if len(_FAMILY_FEATURES) < _MAX_CACHED:
+        _FAMILY_FEATURES[names] = tuple(found)
+    return tuple(found)
+
+
 def features(scan: Scan) -> list[str]:
     """The draft's features (each once):
 
@@ -115,9 +129,12 @@ def features(scan: Scan) -> list[str]:
     found = {known.get(t) or _word_feature(t) for t in _TOKEN.findall(scan.folded)}
     found.discard(_NO_FEATURE)
     names = scan.present()
-    for i, name in enumerate(names):
-        found.add("l:" + name)
-        found.update("ll:" + name + "&" + other for other in names[i + 1:])
+    if names:
+        key = tuple(names)
+        families = _FAMILY_FEATURES.get(key)
+        if families is None:
+            families = _family_features(key)
+        found.update(families)
     if scan.context is not None:
         notes = scan.context.folded
         found.update("n:" + _stem(t) for t in _TOKEN.findall(notes))
@@ -248,6 +265,9 @@ class Classifier:
         self.model = model
         self.heads = model.heads
         self._weights = model.weights()
+        # The "risky" head alone, which every draft needs (the other heads only flagged ones).
+        self._risky = {f: w[0] for f, w in self._weights.items()}
+        self._grave = {f: w[1] for f, w in self._weights.items()}
         self._categories = [(i, h.removeprefix("cat:")) for i, h in enumerate(self.heads)
                             if h.startswith("cat:")]
         self.flag = model.thresholds["flag"]
@@ -270,24 +290,39 @@ class Classifier:
                                 "run: redteam rules train")
         return classifier
 
-    def judge(self, scan: Scan, *, always: bool = False, locate_risk: bool = True) -> Judgement:
-        """Sum the weights of the draft's features; below the flag, the category and the
-        reasons are left out unless ``always`` (to explain a draft that was not flagged).
-        ``locate_risk=False`` leaves ``where`` empty (``where(scan, judgement)`` finds it)."""
-        weights = self._weights
-        named = [(f, w) for f in features(scan) if (w := weights.get(f)) is not None]
-        bias = self.model.bias
+    def score(self, scan: Scan) -> tuple[list[str], float, bool]:
+        """The draft's features, the "risky" probability, and whether that is a flag."""
+        found = features(scan)
         # fsum is exact: a draft's grade on a threshold's edge never depends on the order of the
         # features, which changes from one process to the next.
-        evidence = math.fsum(w[0] for _, w in named)
-        risky = _sigmoid(bias[0] + evidence)
+        evidence = math.fsum(map(self._risky.get, found, _ZEROS))
+        risky = _sigmoid(self.model.bias[0] + evidence)
         flagged = risky >= self.flag and evidence >= self.evidence_floor
         if flagged and self._fine_examples and example_key(
                 scan.text.original, scan.context.original if scan.context else None) in self._fine_examples:
             flagged = False
+        return found, risky, flagged
+
+    def grave(self, found: list[str]) -> float:
+        """The "grave" probability (the idea itself is the harm) of a draft with ``found``."""
+        return _sigmoid(self.model.bias[1] + math.fsum(map(self._grave.get, found, _ZEROS)))
+
+    def judge(self, scan: Scan, *, always: bool = False, locate_risk: bool = True) -> Judgement:
+        """Sum the weights of the draft's features; below the flag, the category and the
+        reasons are left out unless ``always`` (to explain a draft that was not flagged).
+        ``locate_risk=False`` leaves ``where`` empty (``where(scan, judgement)`` finds it)."""
+        found, risky, flagged = self.score(scan)
         if not flagged and not always:
             # Most drafts stop here, after one sum: the other heads only matter for risky ones.
             return Judgement(risky, 0.0, None, [], [])
+        return self.judge_features(scan, found, risky, locate_risk=locate_risk)
+
+    def judge_features(self, scan: Scan, found: list[str], risky: float, *,
+                       locate_risk: bool = True) -> Judgement:
+        """``judge`` of a draft whose features and "risky" probability are known."""
+        weights = self._weights
+        bias = self.model.bias
+        named = [(f, w) for f in found if (w := weights.get(f)) is not None]
         columns = zip(*(w for _, w in named), strict=True)
         totals = [b + math.fsum(c) for b, c in zip(bias, columns, strict=True)] if named else list(bias)
         head, category = max(((totals[i], i, name) for i, name in self._categories),
@@ -345,11 +380,13 @@ class ClassifierDetector:
     def __init__(self, classifier: Classifier, taxonomy: Taxonomy) -> None:
         self.classifier = classifier
         self.taxonomy = taxonomy
-        # The severity from which a finding of each category means "do not post".
-        critical = Severity.critical.rank
+        # The severity from which a finding of each category means "do not post", and "revise".
+        critical, medium = Severity.critical.rank, Severity.medium.rank
         self._grave_from = {c: g.floor.rank if g.scope is Scope.idea else critical
                             for c, g in taxonomy.grading.items()}
-        self._critical = critical
+        self._revise_from = {c: medium if g.scope is Scope.idea else max(g.floor.rank, medium)
+                             for c, g in taxonomy.grading.items()}
+        self._critical, self._medium = critical, medium
 
     def severity(self, judgement: Judgement) -> Severity:
         grading = self.taxonomy.grading.get(judgement.category or "")
@@ -362,7 +399,15 @@ class ClassifierDetector:
         grave_from, critical = self._grave_from, self._critical
         if any(f.severity.rank >= grave_from.get(f.category, critical) for f in scan.findings):
             return  # the rules already say "do not post": nothing the classifier adds changes that
-        judgement = self.classifier.judge(scan, locate_risk=False)
+        classifier = self.classifier
+        found, risky, flagged = classifier.score(scan)
+        if not flagged:
+            return
+        revise_from, medium = self._revise_from, self._medium
+        if (any(f.severity.rank >= revise_from.get(f.category, medium) for f in scan.findings)
+                and classifier.grave(found) < classifier.grave_at):
+            return  # the rules already ask for a revision, and this is no graver: nothing to add
+        judgement = classifier.judge_features(scan, found, risky, locate_risk=False)
         category = judgement.category
         if category is None or category not in self.taxonomy:
             return
