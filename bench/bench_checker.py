@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.review.checker import OfflineChecker
+from bot.review.checker_config import CheckerConfig
 from bot.review.models import Draft
 
 RISKY = [
@@ -111,6 +112,17 @@ def main() -> None:
     print(f"find_risks: {best:,.0f} drafts/s best, {median:,.0f} median (target >= 5,000)")
     print(f"review:     {r_best:,.0f} drafts/s best, {r_median:,.0f} median")
     print(f"one 20,000-char draft: {long_ms:.1f} ms per find_risks")
+    if checker.classifier is not None:
+        # The classifier's share, from the same run: the rules alone, passes taken in turns.
+        rules_only = OfflineChecker(config=CheckerConfig(disabled_rules=["classifier"]))
+        for text in texts[:300]:
+            rules_only.find_risks(text)
+        with_it = without = 0.0
+        for _ in range(args.repeat):
+            with_it = max(with_it, rate(checker.find_risks, texts, 1)[0])
+            without = max(without, rate(rules_only.find_risks, texts, 1)[0])
+        print(f"find_risks, classifier on / off, in turns: {with_it:,.0f} / {without:,.0f} drafts/s best "
+              f"(cost ratio {without / with_it:.2f})")
 
 
 if __name__ == "__main__":

@@ -56,6 +56,11 @@ class Rubric:
         # {{output_contract}} is written from the answer schema, so the prose cannot drift from it.
         values = {"output_contract": output_contract(), **values}
         text = _COMMENT.sub("", raw).strip() + "\n"
+        if "<!--" in text or "-->" in text:
+            # An editor's comment that holds a closing marker ends early: the rest of it would be
+            # sent to the model as if it were the rubric.
+            raise PromptError(f"the prompt file {path} has an editor comment that is not closed "
+                              "where it should be (a '-->' inside a comment, or a '<!--' left open)")
         missing = sorted({m.group(1) for m in _PLACEHOLDER.finditer(text)} - values.keys())
         if missing:
             raise PromptError(f"the prompt file {path} uses unknown placeholders: {', '.join(missing)}")
