@@ -7,7 +7,17 @@ import pytest
 from bot.llm.schema import LLMReview
 from bot.review.checker import OfflineChecker
 from bot.review.merge import LLMAnswer, locate_quote, merge_reviews
-from bot.review.models import Draft, Evidence, Review, Risk, RiskLevel, Severity, Verdict, verdict_for
+from bot.review.models import (
+    Alternative,
+    Draft,
+    Evidence,
+    Review,
+    Risk,
+    RiskLevel,
+    Severity,
+    Verdict,
+    verdict_for,
+)
 from bot.review.taxonomy import load_taxonomy
 from tests.fakes.openai_server import review_json
 
@@ -220,6 +230,24 @@ def test_an_llm_alternative_that_keeps_a_high_risk_quote_is_not_offered():
     assert [a.text for a in review.alternatives] == [
         "Thanks for the review. We're sorry about the wait and we'll call you back."
     ]
+
+
+def test_an_offline_rewrite_that_keeps_a_quote_only_the_llm_found_high_is_not_offered():
+    text = "Meet our new interns! They make the office so much prettier. Apply by Friday."
+    draft = Draft(text=text)
+    offline_risk = _risk(text, "Apply by Friday", "off_brand_tone", Severity.low)
+    kept = Alternative(text="Meet our new interns! They make the office so much prettier.",
+                       what_changed="cut a sentence", residual_risk=RiskLevel.none)
+    advice = Alternative(text="Say what the team brings instead.", what_changed="advice", kind="advice")
+    answer = LLMAnswer(review=LLMReview.model_validate(review_json(
+        risks=[_llm_risk("make the office so much prettier", "stereotype_bias", "high")], alternatives=[])),
+        model="m1", prompt_version="p/1+x")
+    offline = _offline(draft, [offline_risk]).model_copy(update={"alternatives": [kept, advice]})
+    review = merge_reviews(draft, offline, [offline_risk], answer, taxonomy_ids=IDS,
+                           recheck=lambda _: [])
+    assert any(r.evidence.quote == "make the office so much prettier" and r.severity is Severity.high
+               for r in review.risks)
+    assert [a.text for a in review.alternatives] == ["Say what the team brings instead."]
 
 
 def test_worst_reactions_are_distinct_and_topped_up_from_offline():

@@ -219,9 +219,12 @@ def merge_reviews(
         if all(extra.persona.casefold() != r.persona.casefold() for r in reactions):
             reactions.append(extra)
 
-    alternatives = _alternatives(llm, draft, recheck, risks) or (
-        offline_alternatives() if offline_alternatives is not None else list(offline.alternatives)
-    )
+    # The offline rewrites were checked against the offline risks only: one that keeps the words
+    # of a high risk only the model found is no gentler version either.
+    alternatives = _alternatives(llm, draft, recheck, risks) or [
+        a for a in (offline_alternatives() if offline_alternatives is not None else offline.alternatives)
+        if a.kind != "rewrite" or not keeps_quote(a.text, risks)
+    ]
 
     return Review(
         draft=draft,
