@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import socket
 import subprocess
@@ -152,6 +153,7 @@ class Bench:
         self.fakes_proc = fakes_proc
         self.connector = SimpleNamespace(service_url=fakes["service_url"])
         self.url = ""
+        self.app_pid = 0
         self.counter = 0
         self.seen: list[list[Any]] = []
         self.headers = {"Authorization": f"Bearer {fakes['token']}", "Content-Type": "application/json"}
@@ -241,6 +243,7 @@ class Bench:
             if a.profile:
                 command += ["--profile", str(Path(a.profile).resolve())]
             proc = subprocess.Popen(command, env=env, cwd=tmp)  # cwd: no developer .env leaks into the run
+            self.app_pid = proc.pid
             try:
                 async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
                     await self.wait_ready(http, port, proc)
@@ -262,6 +265,16 @@ class Bench:
                 pass
             await asyncio.sleep(0.05)
         raise SystemExit("the app did not become ready")
+
+    def spy_on_burst(self, latency: float) -> subprocess.Popen[bytes] | None:
+        """py-spy on the app for the burst (L + 3 s), every thread, as collapsed stacks."""
+        if not self.args.py_spy:
+            return None
+        spy = subprocess.Popen(["py-spy", "record", "--threads", "--nonblocking", "--rate", "250",
+                                "--format", "raw", "--duration", str(math.ceil(latency + 3)),
+                                "--pid", str(self.app_pid), "-o", str(Path(self.args.py_spy).resolve())])
+        time.sleep(0.5)  # py-spy attaches
+        return spy
 
     async def measure(self, http: aiohttp.ClientSession) -> None:
         a, L = self.args, self.args.latency
@@ -289,9 +302,12 @@ class Bench:
             sent[f"{REVIEW_CHANNEL};messageid={activity['id']}"] = time.monotonic()
             await self.post(http, activity)
 
+        spy = self.spy_on_burst(L)
         started = time.monotonic()
         await asyncio.gather(*(send(d) for d in burst))
         done = await self.reviewed(set(sent), 60 + L * 5)
+        if spy is not None:
+            await asyncio.to_thread(spy.wait)
         per_draft = [done[t] - sent[t] for t in done]
         shown_at: dict[str, float] = {}
         for kind, conversation, status, at in self.seen:
@@ -339,6 +355,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50, help="concurrent requests (50)")
     parser.add_argument("--drafts", type=int, default=100, help="drafts posted together (100)")
     parser.add_argument("--profile", help="write the app's profiles (pstats) to FILE.serve and FILE.review")
+    parser.add_argument("--py-spy", metavar="FILE",
+                        help="record the app with py-spy (installed separately) during the burst, to FILE")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--fakes", help=argparse.SUPPRESS)
     args = parser.parse_args()

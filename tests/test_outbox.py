@@ -17,6 +17,7 @@ from bot.conversation.outbox import DeliveryPolicy, Outbox, Pacer, Undelivered
 from bot.conversation.owed_replies import sweep_once
 from bot.conversation.transport import CannotTell, ChannelLimit
 from bot.review.models import Draft, Review
+from bot.review.schedule import Ticket
 from bot.review.service import ReviewService
 from bot.settings import Settings
 from bot.store import AsyncStore
@@ -177,10 +178,10 @@ class Gated(ReviewService):
         self.entered = asyncio.Event()
         self.gate = asyncio.Event()
 
-    async def review(self, draft: Draft) -> Review:
+    async def review(self, draft: Draft, *, ticket: Ticket | None = None) -> Review:
         self.entered.set()
         await self.gate.wait()
-        return await super().review(draft)
+        return await super().review(draft, ticket=ticket)
 
 
 async def test_a_draft_deleted_while_reviewed_gets_no_review(store: AsyncStore) -> None:
