@@ -124,11 +124,6 @@ def build_teams_app(
             http_client=token_http_client,
         )
     http = Client(ClientOptions(timeout=CONNECTOR_TIMEOUT_SECONDS))
-    # The SDK's httpx client, carried over aiohttp's connection pool (bot/teams/connection.py).
-    connection = AiohttpTransport(connections=CONNECTOR_CONNECTIONS)
-    http.http = httpx.AsyncClient(
-        timeout=CONNECTOR_TIMEOUT_SECONDS, transport=connection, event_hooks=http.http.event_hooks,
-    )
     http.use(connector_retry or ConnectorRetry())
     routes = StarletteRoutes()
     with _without_sdk_variables():
@@ -146,6 +141,14 @@ def build_teams_app(
             fetch_user_token=False,
             telemetry={"agent365": False},
         )
+    # The SDK gives ``app.api`` a copy of ``http`` with the same middleware and a fresh httpx
+    # client; replies go through ``app.api`` (and its scoped copies, which share its httpx
+    # client), so that is where the connections are set: over aiohttp's pool (connection.py).
+    connection = AiohttpTransport(connections=CONNECTOR_CONNECTIONS)
+    api_http = app.api.http
+    api_http.http = httpx.AsyncClient(
+        timeout=CONNECTOR_TIMEOUT_SECONDS, transport=connection, event_hooks=api_http.http.event_hooks,
+    )
     return TeamsApp(app=app, routes=routes, token_source=token_source, connection=connection)
 
 

@@ -43,6 +43,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._keepalive = keepalive
         self._ssl = ssl_context
         self._sessions: dict[asyncio.AbstractEventLoop, aiohttp.ClientSession] = {}
+        #: Requests carried so far.
+        self.requests = 0
 
     def _session(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
@@ -68,6 +70,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             sock_read=_seconds(timeouts, "read"),
         )
         body = await request.aread()
+        self.requests += 1
         try:
             async with self._session().request(
                 request.method, str(request.url), data=body or None,
