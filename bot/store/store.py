@@ -41,6 +41,7 @@ from bot.review.models import Evidence, Review
 from bot.store import migrate
 from bot.store.engine import WRITE_OPTION, make_engine
 from bot.store.records import (
+    Claim,
     Clearance,
     ClearOutcome,
     ClearResult,
@@ -201,17 +202,32 @@ class Store:
                 with self._write() as conn:
                     conn.execute(self._open_work_row(stored[-1], reply_in, route))
             return fresh_all
+        with self._write() as conn:
+            return self._claim_in(conn, stored, reply_in, route)
+
+    def claim_many(self, claims: Sequence[Claim]) -> list[bool]:
+        """``claim_all`` for each of ``claims``, in order, in one transaction: one commit for a
+        burst of drafts instead of one each. Each answer is what ``claim_all`` would have given,
+        called for each in turn."""
+        if self.dialect not in ("sqlite", "postgresql"):
+            return [self.claim_all(c.keys, reply_in=c.reply_in, route=c.route) for c in claims]
+        with self._write() as conn:
+            return [self._claim_in(conn, list(dict.fromkeys(_storable_key(k) for k in c.keys)), c.reply_in,
+                                   c.route) for c in claims]
+
+    def _claim_in(
+        self, conn: Connection, stored: list[str], reply_in: tuple[str, str] | None, route: str | None
+    ) -> bool:
         now = self._clock()
         dialect_insert = sqlite.insert if self.dialect == "sqlite" else postgresql.insert
         fresh = 0
-        with self._write() as conn:
-            for key in stored:
-                stmt = dialect_insert(processed_keys).values(key=key, claimed_at=now)
-                # RETURNING, not rowcount: psycopg reports -1 as the rowcount of this statement.
-                taken = conn.execute(stmt.on_conflict_do_nothing().returning(processed_keys.c.key))
-                fresh += taken.first() is not None
-            if fresh == len(stored) and reply_in is not None and stored:
-                conn.execute(self._open_work_row(stored[-1], reply_in, route))
+        for key in stored:
+            stmt = dialect_insert(processed_keys).values(key=key, claimed_at=now)
+            # RETURNING, not rowcount: psycopg reports -1 as the rowcount of this statement.
+            taken = conn.execute(stmt.on_conflict_do_nothing().returning(processed_keys.c.key))
+            fresh += taken.first() is not None
+        if fresh == len(stored) and reply_in is not None and stored:
+            conn.execute(self._open_work_row(stored[-1], reply_in, route))
         return fresh == len(stored)
 
     def _open_work_row(self, key: str, reply_in: tuple[str, str], route: str | None) -> Insert:
