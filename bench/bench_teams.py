@@ -53,6 +53,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
@@ -303,9 +312,12 @@ class Bench:
             await self.post(http, activity)
 
         spy = self.spy_on_burst(L)
+        cpu = cpu_seconds(self.app_pid), cpu_seconds(self.fakes_proc.pid), time.process_time()
         started = time.monotonic()
         await asyncio.gather(*(send(d) for d in burst))
         done = await self.reviewed(set(sent), 60 + L * 5)
+        app_cpu = cpu_seconds(self.app_pid) - cpu[0]
+        fakes_cpu, own_cpu = cpu_seconds(self.fakes_proc.pid) - cpu[1], time.process_time() - cpu[2]
         if spy is not None:
             await asyncio.to_thread(spy.wait)
         per_draft = [done[t] - sent[t] for t in done]
@@ -338,6 +350,9 @@ class Bench:
         if to_llm:
             print(f"  of which draft -> LLM request: p50 {pct(to_llm, 50):.2f} s, max {max(to_llm):.2f} s; "
                   f"LLM answer -> review shown: p50 {pct(after_llm, 50):.2f} s, max {max(after_llm):.2f} s")
+        print(f"  CPU per draft in the burst: app {app_cpu / a.drafts * 1000:.1f} ms, fakes "
+              f"{fakes_cpu / a.drafts * 1000:.1f} ms, load generator {own_cpu / a.drafts * 1000:.1f} ms; "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         if working:
             print(f"'Reviewing…' card shown: p50 {pct(working, 50):.2f} s, max {max(working):.2f} s after "
                   "its draft was sent")

@@ -12,6 +12,13 @@ answers come back together and queue again for the rest.
 work that can wait awaits :meth:`Schedule.requests_out`, which returns once no ticket is open,
 or after ``max_wait`` seconds so a steady stream of drafts never holds it back for long.
 
+The requests themselves leave in arrival order, one after the other (:meth:`Ticket.turn`: a
+draft starts building its request once the draft before it has sent its own). Built side by
+side, every request would be sent only once all were built (the HTTP client writes a request's
+body in a task of its own, queued behind the other drafts' work), so their answers would come
+back together too, and queue again for the rest of the work; one after the other, the first
+leave at once and the answers come back spread out, each handled as it comes.
+
 One schedule belongs to one event loop (the review loop).
 """
 
@@ -27,16 +34,33 @@ MAX_WAIT_SECONDS = 0.5
 class Ticket:
     """One draft on its way to its LLM request; :meth:`sent` once it left (idempotent)."""
 
-    __slots__ = ("_schedule", "open")
+    __slots__ = ("_gone", "_schedule", "ahead", "open")
 
-    def __init__(self, schedule: Schedule) -> None:
+    def __init__(self, schedule: Schedule, ahead: Ticket | None) -> None:
         self._schedule = schedule
         self.open = True
+        #: The draft that arrived just before, while its request has not left.
+        self.ahead = ahead
+        self._gone: asyncio.Future[None] | None = None
 
     def sent(self) -> None:
         if self.open:
             self.open = False
+            self.ahead = None
+            if self._gone is not None and not self._gone.done():
+                self._gone.set_result(None)
             self._schedule._closed()
+
+    async def turn(self, max_wait: float = MAX_WAIT_SECONDS) -> None:
+        """Return once the draft that arrived before this one has sent its request (or needs
+        none), or after ``max_wait`` seconds."""
+        ahead = self.ahead
+        if ahead is None or not ahead.open:
+            return
+        loop = asyncio.get_running_loop()
+        if ahead._gone is None or ahead._gone.get_loop() is not loop:
+            ahead._gone = loop.create_future()
+        await asyncio.wait({ahead._gone}, timeout=max_wait)
 
 
 class Schedule:
@@ -44,6 +68,7 @@ class Schedule:
         self._open = 0
         self._out: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._last: Ticket | None = None
 
     @property
     def waiting(self) -> int:
@@ -55,7 +80,9 @@ class Schedule:
         self._open += 1
         if self._out is not None:
             self._out.clear()
-        return Ticket(self)
+        last = self._last
+        self._last = Ticket(self, last if last is not None and last.open else None)
+        return self._last
 
     def _closed(self) -> None:
         self._open -= 1

@@ -126,6 +126,7 @@ class ReviewService:
         # Only the offline findings go into the request. The rest of the offline review (worst
         # reactions, re-checked alternatives: most of its cost) is built once the answer is in,
         # so a burst of drafts gets its LLM requests out sooner; the merge is the first to need it.
+        await ticket.turn()  # requests leave in arrival order, one after the other
         scanned = self.checker.scan_draft(draft)
         hints = scanned.risks
         rubric = advocate.review_rubric
