@@ -72,6 +72,8 @@ KEYS_REMEMBERED = 20_000
 #: Graph may list a new reply a few seconds late: a card missing from it sooner after the post
 #: that may have landed is not yet taken as missing.
 GRAPH_SETTLE_SECONDS = 10.0
+#: A turn within Teams' budgets taken longer ago than this is taken again before a post.
+STALE_TURN_SECONDS = 0.02
 #: Answered "not carried out": the request never reached Teams' store.
 _NOT_CARRIED_OUT = frozenset({429, 503})
 
@@ -104,6 +106,18 @@ class _Bounded(OrderedDict[str, str]):
         self[key] = value
         while len(self) > KEYS_REMEMBERED:
             self.popitem(last=False)
+
+
+@dataclass
+class _Placeholder:
+    """A "Reviewing…" card: its activity id once posted (None if it never was)."""
+
+    done: asyncio.Future[str | None]
+    #: its wait for a turn within Teams' budgets, while it waits
+    turn: asyncio.Future[None] | None = None
+    sending: bool = False
+    #: not to be sent: its reply was ready first
+    dropped: bool = False
 
 
 class UnknownConversation(LookupError):
@@ -194,7 +208,7 @@ class TeamsConversationTransport:
         self.category_labels = {cid: taxonomy.label(cid) for cid in taxonomy.ids} if taxonomy else None
         # "Reviewing…" cards posted by show_working, oldest first, each replaced by one of the
         # thread's next replies.
-        self._working: dict[tuple[str, str], deque[asyncio.Future[str | None]]] = {}
+        self._working: dict[tuple[str, str], deque[_Placeholder]] = {}
         self._threads: OrderedDict[tuple[str, str], deque[tuple[str, ThreadMessage]]] = OrderedDict()
         # Display names of people seen clicking (the store keeps only ids): who cleared a draft
         # is shown by name when this process saw them, else by their id.
@@ -295,7 +309,12 @@ class TeamsConversationTransport:
                 self._unreplaced.pop(_thread_key(channel, thread), None)
                 return await self._confirmed(key, self._ref(place, thread, activity))
         if key:
+            marking = time.monotonic()
             await self._mark_sent(key)
+            if self.pacer is not None and time.monotonic() - marking > STALE_TURN_SECONDS:
+                # The outbox's turn passed while the store was busy: sent now, this post would
+                # reach Teams together with the ones whose turns came since, beyond the pace.
+                await self.pacer.wait(self.pace_key(channel, thread=thread))
         try:
             sent = await self.teams.post(place, card, key=key)
         except Exception as exc:
@@ -426,19 +445,35 @@ class TeamsConversationTransport:
         await self.teams.update(self.place_of(channel, thread or None), activity, self.render(outcome))
 
     async def show_working(self, place: Place) -> None:
-        """Post a short "Reviewing…" card at once; the review replaces it in place."""
+        """Post a short "Reviewing…" card as soon as Teams' budgets allow; the review replaces it
+        in place. Replies go first when the app's budget is spent, and a card still waiting for
+        its turn when the review is ready is not sent at all: the review is posted instead."""
         key = (place.channel, place.thread)
-        done: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        working = _Placeholder(asyncio.get_running_loop().create_future())
         # Registered before the first wait, so a review that is ready first still finds it.
-        self._working.setdefault(key, deque()).append(done)
+        self._working.setdefault(key, deque()).append(working)
         try:
-            if self.pacer is not None:
-                await self.pacer.wait(self.pace_key(place.channel, thread=place.thread))
-            done.set_result(await self.teams.post(self.place_of(place.channel, place.thread),
-                                                  self._working_card))
+            unit = self.pace_key(place.channel, thread=place.thread)
+            if self.pacer is not None and self.pacer.admit(unit, urgent=False) > 0:
+                working.turn = asyncio.ensure_future(self.pacer.wait(unit, urgent=False))
+                try:
+                    await working.turn
+                except asyncio.CancelledError:
+                    if not working.dropped:
+                        raise
+                    return  # its review is ready first and is posted in its place
+                if working.dropped:  # cannot be: a turn taken is never dropped (_take_placeholder)
+                    return
+            working.sending = True
+            working.done.set_result(await self.teams.post(self.place_of(place.channel, place.thread),
+                                                          self._working_card))
         except BaseException:
-            done.set_result(None)
+            if not working.done.done():
+                working.done.set_result(None)
             raise
+        finally:
+            if not working.done.done():
+                working.done.set_result(None)
 
     async def thread_messages(self, channel: str, thread: str, *, exclude: str) -> list[ThreadMessage]:
         # The Bot Connector cannot read a channel thread back (that needs Microsoft Graph): the
@@ -496,9 +531,14 @@ class TeamsConversationTransport:
         placeholder = waiting.popleft()
         if not waiting:
             del self._working[key]
-        if placeholder.done():
-            return placeholder.result()
-        activity = await placeholder
+        if placeholder.done.done():
+            return placeholder.done.result()
+        if not placeholder.sending and placeholder.turn is not None and not placeholder.turn.done():
+            # Still waiting for Teams' budget: the reply goes instead, a call saved.
+            placeholder.dropped = True
+            placeholder.turn.cancel()
+            return None
+        activity = await placeholder.done
         if self.pacer is not None:
             # The outbox's turn for this reply passed while the card it replaces waited for its
             # own: sent now, the two would reach Teams together, beyond the pace.
