@@ -211,9 +211,23 @@ class Store:
         called for each in turn."""
         if self.dialect not in ("sqlite", "postgresql"):
             return [self.claim_all(c.keys, reply_in=c.reply_in, route=c.route) for c in claims]
+        keys = [list(dict.fromkeys(_storable_key(k) for k in c.keys)) for c in claims]
+        now = self._clock()
+        answers: list[bool] = []
+        owed: list[dict[str, Any]] = []
         with self._write() as conn:
-            return [self._claim_in(conn, list(dict.fromkeys(_storable_key(k) for k in c.keys)), c.reply_in,
-                                   c.route) for c in claims]
+            # All the keys in one statement (a few, for many keys): each trip to the database
+            # from a worker thread waits for the interpreter, and the review loop keeps it busy.
+            rows = [{"key": k, "claimed_at": now} for k in dict.fromkeys(k for ks in keys for k in ks)]
+            fresh = {row.key for row in conn.execute(_CLAIM_KEY[self.dialect], rows)} if rows else set()
+            for claim, stored in zip(claims, keys, strict=True):
+                answers.append(all(k in fresh for k in stored))
+                fresh.difference_update(stored)  # a key listed again later in the batch is taken
+                if answers[-1] and claim.reply_in is not None and stored:
+                    owed.append(self._open_work_values(stored[-1], claim.reply_in, claim.route))
+            if owed:
+                conn.execute(insert(open_work), owed)
+        return answers
 
     def _claim_in(
         self, conn: Connection, stored: list[str], reply_in: tuple[str, str] | None, route: str | None
