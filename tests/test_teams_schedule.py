@@ -77,3 +77,14 @@ async def test_work_that_can_wait_waits_for_the_requests_but_not_for_long():
     assert 0.15 < asyncio.get_running_loop().time() - started < 2
     await stuck.turn(max_wait=0.01)  # the first in line waits for nobody
     stuck.sent()
+
+
+async def test_the_wait_for_the_requests_is_counted_from_the_drafts_arrival():
+    schedule = Schedule()
+    mine, other = schedule.arriving(), schedule.arriving()
+    await asyncio.sleep(0.3)  # its claim took a while
+    started = asyncio.get_running_loop().time()
+    await schedule.requests_out(max_wait=0.4, since=mine)
+    assert asyncio.get_running_loop().time() - started < 0.25
+    mine.sent()
+    other.sent()

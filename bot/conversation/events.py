@@ -330,7 +330,7 @@ class Conversation:
                 working = asyncio.ensure_future(self._show_working(place))
 
         async def when_requests_are_out() -> None:
-            await self.service.schedule.requests_out()
+            await self.service.schedule.requests_out(since=ticket)
             show_working()
 
         in_thread = self._in_thread(place.channel, place.thread, place.key)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 
 #: The longest that work which can wait is held back for LLM requests still to leave.
 MAX_WAIT_SECONDS = 0.5
@@ -34,7 +35,7 @@ MAX_WAIT_SECONDS = 0.5
 class Ticket:
     """One draft on its way to its LLM request; :meth:`sent` once it left (idempotent)."""
 
-    __slots__ = ("_gone", "_schedule", "ahead", "open")
+    __slots__ = ("_gone", "_schedule", "ahead", "arrived", "open")
 
     def __init__(self, schedule: Schedule, ahead: Ticket | None) -> None:
         self._schedule = schedule
@@ -42,6 +43,8 @@ class Ticket:
         #: The draft that arrived just before, while its request has not left.
         self.ahead = ahead
         self._gone: asyncio.Future[None] | None = None
+        #: When the draft arrived (time.monotonic()): waits are bounded from then.
+        self.arrived = time.monotonic()
 
     def sent(self) -> None:
         if self.open:
@@ -89,9 +92,12 @@ class Schedule:
         if self._open == 0 and self._out is not None:
             self._out.set()
 
-    async def requests_out(self, max_wait: float = MAX_WAIT_SECONDS) -> None:
-        """Return once every arrived draft's LLM request has left, or after ``max_wait`` seconds."""
-        if self._open == 0:
+    async def requests_out(self, max_wait: float = MAX_WAIT_SECONDS, *, since: Ticket | None = None) -> None:
+        """Return once every arrived draft's LLM request has left, or after ``max_wait`` seconds
+        (counted from ``since``'s arrival when given)."""
+        if since is not None:
+            max_wait -= time.monotonic() - since.arrived
+        if self._open == 0 or max_wait <= 0:
             return
         loop = asyncio.get_running_loop()
         if self._out is None or self._loop is not loop:  # a service may outlive a loop (the CLI, tests)
