@@ -74,7 +74,7 @@ class _Budget:
     def __init__(self, limit: ChannelLimit) -> None:
         self.interval = 0.0 if math.isinf(limit.per_second) else 1.0 / limit.per_second
         self.tolerance = (max(1, limit.burst) - 1) * self.interval
-        self.windows = tuple(sorted(limit.windows))
+        self.windows = tuple((count, seconds + limit.margin) for count, seconds in sorted(limit.windows))
         self.span = max((seconds for _, seconds in self.windows), default=0.0)
         self.kept = max((count for count, _ in self.windows), default=0)
         self.next: dict[str, float] = {}

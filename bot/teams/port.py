@@ -67,6 +67,9 @@ BOT_AUTHOR = "redteam"
 THREAD_WINDOWS: tuple[tuple[int, float], ...] = ((7, 1.0), (8, 2.0), (60, 30.0), (1800, 3600.0))
 #: Teams' limit for one app in one tenant, all conversations together: 50 requests a second.
 APP_REQUESTS_PER_SECOND = 50
+#: Teams counts a call when it arrives: each window is kept this much longer than Teams' own, for
+#: the calls that reach Teams later than they were sent for (a new connection, a busy loop).
+WINDOW_MARGIN_SECONDS = 0.05
 #: Keys remembered per process for finding replies again.
 KEYS_REMEMBERED = 20_000
 #: Graph may list a new reply a few seconds late: a card missing from it sooner after the post
@@ -155,12 +158,13 @@ def thread_limit(windows: tuple[tuple[int, float], ...] = THREAD_WINDOWS) -> Cha
     """The pace of one conversation: within every window, and evenly spaced at the fastest
     window's rate (a burst in one thread gains nothing: one reply per draft)."""
     fastest = max(count / seconds for count, seconds in windows)
-    return ChannelLimit(per_second=fastest, burst=1, windows=windows)
+    return ChannelLimit(per_second=fastest, burst=1, windows=windows, margin=WINDOW_MARGIN_SECONDS)
 
 
 def app_limit(requests_per_second: int = APP_REQUESTS_PER_SECOND) -> ChannelLimit:
     """All of the bot's calls together: no more than ``requests_per_second`` in any second."""
-    return ChannelLimit(per_second=math.inf, burst=1, windows=((requests_per_second, 1.0),))
+    return ChannelLimit(per_second=math.inf, burst=1, windows=((requests_per_second, 1.0),),
+                        margin=WINDOW_MARGIN_SECONDS)
 
 
 class TeamsConversationTransport:
