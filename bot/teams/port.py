@@ -75,8 +75,6 @@ KEYS_REMEMBERED = 20_000
 #: Graph may list a new reply a few seconds late: a card missing from it sooner after the post
 #: that may have landed is not yet taken as missing.
 GRAPH_SETTLE_SECONDS = 10.0
-#: A turn within Teams' budgets taken longer ago than this is taken again before a post.
-STALE_TURN_SECONDS = 0.02
 #: Answered "not carried out": the request never reached Teams' store.
 _NOT_CARRIED_OUT = frozenset({429, 503})
 
@@ -313,12 +311,7 @@ class TeamsConversationTransport:
                 self._unreplaced.pop(_thread_key(channel, thread), None)
                 return await self._confirmed(key, self._ref(place, thread, activity))
         if key:
-            marking = time.monotonic()
             await self._mark_sent(key)
-            if self.pacer is not None and time.monotonic() - marking > STALE_TURN_SECONDS:
-                # The outbox's turn passed while the store was busy: sent now, this post would
-                # reach Teams together with the ones whose turns came since, beyond the pace.
-                await self.pacer.wait(self.pace_key(channel, thread=thread))
         try:
             sent = await self.teams.post(place, card, key=key)
         except Exception as exc:
