@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import socket
 import subprocess
@@ -50,6 +51,15 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def pct(values: list[float], q: float) -> float:
@@ -152,6 +162,7 @@ class Bench:
         self.fakes_proc = fakes_proc
         self.connector = SimpleNamespace(service_url=fakes["service_url"])
         self.url = ""
+        self.app_pid = 0
         self.counter = 0
         self.seen: list[list[Any]] = []
         self.headers = {"Authorization": f"Bearer {fakes['token']}", "Content-Type": "application/json"}
@@ -241,6 +252,7 @@ class Bench:
             if a.profile:
                 command += ["--profile", str(Path(a.profile).resolve())]
             proc = subprocess.Popen(command, env=env, cwd=tmp)  # cwd: no developer .env leaks into the run
+            self.app_pid = proc.pid
             try:
                 async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
                     await self.wait_ready(http, port, proc)
@@ -262,6 +274,16 @@ class Bench:
                 pass
             await asyncio.sleep(0.05)
         raise SystemExit("the app did not become ready")
+
+    def spy_on_burst(self, latency: float) -> subprocess.Popen[bytes] | None:
+        """py-spy on the app for the burst (L + 3 s), every thread, as collapsed stacks."""
+        if not self.args.py_spy:
+            return None
+        spy = subprocess.Popen(["py-spy", "record", "--threads", "--nonblocking", "--rate", "250",
+                                "--format", "raw", "--duration", str(math.ceil(latency + 3)),
+                                "--pid", str(self.app_pid), "-o", str(Path(self.args.py_spy).resolve())])
+        time.sleep(0.5)  # py-spy attaches
+        return spy
 
     async def measure(self, http: aiohttp.ClientSession) -> None:
         a, L = self.args, self.args.latency
@@ -289,9 +311,15 @@ class Bench:
             sent[f"{REVIEW_CHANNEL};messageid={activity['id']}"] = time.monotonic()
             await self.post(http, activity)
 
+        spy = self.spy_on_burst(L)
+        cpu = cpu_seconds(self.app_pid), cpu_seconds(self.fakes_proc.pid), time.process_time()
         started = time.monotonic()
         await asyncio.gather(*(send(d) for d in burst))
         done = await self.reviewed(set(sent), 60 + L * 5)
+        app_cpu = cpu_seconds(self.app_pid) - cpu[0]
+        fakes_cpu, own_cpu = cpu_seconds(self.fakes_proc.pid) - cpu[1], time.process_time() - cpu[2]
+        if spy is not None:
+            await asyncio.to_thread(spy.wait)
         per_draft = [done[t] - sent[t] for t in done]
         shown_at: dict[str, float] = {}
         for kind, conversation, status, at in self.seen:
@@ -322,6 +350,9 @@ class Bench:
         if to_llm:
             print(f"  of which draft -> LLM request: p50 {pct(to_llm, 50):.2f} s, max {max(to_llm):.2f} s; "
                   f"LLM answer -> review shown: p50 {pct(after_llm, 50):.2f} s, max {max(after_llm):.2f} s")
+        print(f"  CPU per draft in the burst: app {app_cpu / a.drafts * 1000:.1f} ms, fakes "
+              f"{fakes_cpu / a.drafts * 1000:.1f} ms, load generator {own_cpu / a.drafts * 1000:.1f} ms; "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         if working:
             print(f"'Reviewing…' card shown: p50 {pct(working, 50):.2f} s, max {max(working):.2f} s after "
                   "its draft was sent")
@@ -339,6 +370,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50, help="concurrent requests (50)")
     parser.add_argument("--drafts", type=int, default=100, help="drafts posted together (100)")
     parser.add_argument("--profile", help="write the app's profiles (pstats) to FILE.serve and FILE.review")
+    parser.add_argument("--py-spy", metavar="FILE",
+                        help="record the app with py-spy (installed separately) during the burst, to FILE")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--fakes", help=argparse.SUPPRESS)
     args = parser.parse_args()

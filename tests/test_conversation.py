@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -269,7 +270,7 @@ async def test_a_failing_review_ends_in_a_plain_notice_without_the_exception_tex
     service: ReviewService,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    async def broken(draft: Draft) -> Review:
+    async def broken(draft: Draft, **_: Any) -> Review:
         raise RuntimeError(f"parser choked on {draft.text!r}")
 
     monkeypatch.setattr(service, "review", broken)
@@ -316,7 +317,7 @@ async def test_a_private_review_goes_where_the_adapter_says(conversation: Conver
 async def test_a_reply_owed_by_a_crashed_process_is_apologised_for_once(
     service: ReviewService, store: AsyncStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def hanging(draft: Draft) -> Review:
+    async def hanging(draft: Draft, **_: Any) -> Review:
         await asyncio.Event().wait()  # the process dies while the review runs
         raise AssertionError("unreachable")
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bot.review.models import Draft, Review
+from bot.review.schedule import Ticket
 from bot.review.service import ReviewService
 from bot.settings import Settings
 from bot.store import Store
@@ -149,10 +150,10 @@ class GatedService(ReviewService):
         self.entered = threading.Event()
         self.gate = threading.Event()
 
-    async def review(self, draft: Draft) -> Review:
+    async def review(self, draft: Draft, *, ticket: Ticket | None = None) -> Review:
         self.entered.set()
         await asyncio.to_thread(self.gate.wait, 20)
-        return await super().review(draft)
+        return await super().review(draft, ticket=ticket)
 
 
 @pytest.fixture

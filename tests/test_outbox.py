@@ -17,6 +17,7 @@ from bot.conversation.outbox import DeliveryPolicy, Outbox, Pacer, Undelivered
 from bot.conversation.owed_replies import sweep_once
 from bot.conversation.transport import CannotTell, ChannelLimit
 from bot.review.models import Draft, Review
+from bot.review.schedule import Ticket
 from bot.review.service import ReviewService
 from bot.settings import Settings
 from bot.store import AsyncStore
@@ -177,10 +178,10 @@ class Gated(ReviewService):
         self.entered = asyncio.Event()
         self.gate = asyncio.Event()
 
-    async def review(self, draft: Draft) -> Review:
+    async def review(self, draft: Draft, *, ticket: Ticket | None = None) -> Review:
         self.entered.set()
         await self.gate.wait()
-        return await super().review(draft)
+        return await super().review(draft, ticket=ticket)
 
 
 async def test_a_draft_deleted_while_reviewed_gets_no_review(store: AsyncStore) -> None:
@@ -263,3 +264,40 @@ def test_an_app_wide_budget_spans_units_and_its_hold_stops_them_all() -> None:
     assert pacer.admit("e") == 0.0, "a unit's own hold is its own"
     pacer.hold("a", 2.0, everything=True)
     assert pacer.admit("f") == pytest.approx(2.0), "a hold of the app's budget holds every unit"
+
+
+def test_a_window_is_kept_its_margin_longer_than_the_platforms() -> None:
+    now = [100.0]
+    app = ChannelLimit(per_second=math.inf, burst=1, windows=((2, 1.0),), margin=0.05)
+    pacer = Pacer(ChannelLimit(per_second=math.inf), clock=lambda: now[0], app=app)
+    assert [pacer.admit("a"), pacer.admit("b")] == [0.0, 0.0]
+    now[0] += 1.0
+    assert pacer.admit("c") == pytest.approx(0.05), "a call sent a second ago may have arrived later"
+    now[0] += 0.05
+    assert pacer.admit("c") == 0.0
+
+
+def test_with_the_app_budget_spent_a_waiting_reply_goes_before_a_sign_of_work() -> None:
+    now = [100.0]
+    app = ChannelLimit(per_second=math.inf, burst=1, windows=((1, 1.0),))
+
+    async def scenario() -> list[str]:
+        pacer = Pacer(ChannelLimit(per_second=math.inf), clock=lambda: now[0], app=app)
+        assert pacer.admit("first") == 0.0  # the budget is spent for a second
+        order: list[str] = []
+
+        async def wait(unit: str, urgent: bool) -> None:
+            await pacer.wait(unit, urgent=urgent)
+            order.append(unit)
+
+        working = asyncio.ensure_future(wait("working", False))  # asked first
+        await asyncio.sleep(0)
+        reply = asyncio.ensure_future(wait("reply", True))
+        await asyncio.sleep(0)
+        now[0] += 1.0
+        await asyncio.wait_for(reply, 5)
+        now[0] += 1.0
+        await asyncio.wait_for(working, 5)
+        return order
+
+    assert asyncio.run(scenario()) == ["reply", "working"]

@@ -7,6 +7,7 @@ import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -96,7 +97,7 @@ async def test_failure_ends_in_a_plain_message_never_exception_text(
 ) -> None:
     async with running_app(tmp_path) as slack:
 
-        async def broken(draft: Draft) -> Review:
+        async def broken(draft: Draft, **_: Any) -> Review:
             raise RuntimeError(f"internal detail about {draft.text}")
 
         slack.deps.service.review = broken  # type: ignore[method-assign]
@@ -150,7 +151,7 @@ def huge_review(text: str) -> Review:
 async def test_oversized_review_is_cut_within_slack_limits(tmp_path: Path) -> None:
     async with running_app(tmp_path) as slack:
 
-        async def enormous(draft: Draft) -> Review:
+        async def enormous(draft: Draft, **_: Any) -> Review:
             return huge_review(draft.text)
 
         slack.deps.service.review = enormous  # type: ignore[method-assign]

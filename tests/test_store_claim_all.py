@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from bot.store import AsyncStore, Store
+from bot.store.records import Claim
 
 
 @pytest.fixture
@@ -67,5 +70,45 @@ async def test_async_store_claim_all(tmp_path: Path) -> None:
     try:
         assert await store.claim_all(["event:Ev9", "T1:C1:100.9"]) is True
         assert await store.claim_all(["event:Ev10", "T1:C1:100.9"]) is False
+    finally:
+        await store.aclose()
+
+
+async def test_claims_made_together_share_transactions_and_keep_their_answers(database_url: str) -> None:
+    store = AsyncStore(database_url)
+    batches: list[int] = []
+    claim_many = store.sync.claim_many
+
+    def counted(claims: Sequence[Claim]) -> list[bool]:
+        batches.append(len(claims))
+        return claim_many(claims)
+
+    store.sync.claim_many = counted  # type: ignore[method-assign]
+    try:
+        assert await store.claim("T1:C1:300.0") is True  # seen before the burst
+        keys = [f"T1:C1:300.{i}" for i in range(40)]
+        # Each draft of a burst, and one of them delivered twice within it.
+        answers = await asyncio.gather(*(store.claim_all([f"event:E{i}", k], reply_in=("C1", k))
+                                         for i, k in enumerate([*keys, keys[5]])))
+        assert answers == [False] + [True] * 39 + [False]
+        assert sum(batches) == 41 and len(batches) < 10  # a few transactions, not one per claim
+        assert await store.owes(keys[1]) and not await store.owes(keys[0])
+    finally:
+        await store.aclose()
+
+
+async def test_a_batch_that_fails_is_claimed_one_by_one(database_url: str) -> None:
+    store = AsyncStore(database_url)
+    claim_many = store.sync.claim_many
+
+    def no_batches(claims: Sequence[Claim]) -> list[bool]:
+        if len(claims) > 1:
+            raise OperationalError("INSERT", {}, Exception("disk I/O error"))
+        return claim_many(claims)
+
+    store.sync.claim_many = no_batches  # type: ignore[method-assign]
+    try:
+        answers = await asyncio.gather(*(store.claim_all([f"T1:C1:400.{i % 5}"]) for i in range(10)))
+        assert answers == [True] * 5 + [False] * 5
     finally:
         await store.aclose()

@@ -316,7 +316,7 @@ async def test_a_connector_429_is_retried(ident, tmp_path):
 
 async def test_an_oversized_review_is_cut_within_limits(ident, tmp_path):
     async with running_server(ident, tmp_path / "db.sqlite3") as server:
-        async def enormous(draft: Any) -> Any:
+        async def enormous(draft: Any, **_: Any) -> Any:
             return huge_review(draft.text)
 
         server.runtime.conversation.service.review = enormous  # type: ignore[method-assign]
@@ -330,7 +330,7 @@ async def test_an_oversized_review_is_cut_within_limits(ident, tmp_path):
 
 async def test_a_failed_review_ends_in_a_plain_notice(ident, tmp_path):
     async with running_server(ident, tmp_path / "db.sqlite3") as server:
-        async def broken(draft: Any) -> Any:
+        async def broken(draft: Any, **_: Any) -> Any:
             raise RuntimeError(f"internal detail about {draft.text}")
 
         server.runtime.conversation.service.review = broken  # type: ignore[method-assign]

@@ -70,7 +70,7 @@ async def test_all_calls_together_keep_within_the_apps_budget(ident, tmp_path):
         await post_drafts(server, connector, 1)
         await server.settle(timeout=30)
         connector.app_per_second_limit = 10
-        # 26 calls in all: at 8 a second they span three seconds (unpaced, they would all
+        # Up to 26 calls: at 8 a second they span three seconds (unpaced, they would all
         # arrive within the first and far beyond the 10 the fake takes).
         threads = await post_drafts(server, connector, 12)
         await server.settle(timeout=60)
@@ -78,9 +78,29 @@ async def test_all_calls_together_keep_within_the_apps_budget(ident, tmp_path):
     for thread in threads:
         [card] = cards_in(connector, thread)
         assert "Christmas Prince" in card and "Sorry" not in card
-    # The "Reviewing…" cards too: every draft got one, then the review in its place.
-    assert len(connector.ok_calls_of("send")) == 13 and len(connector.ok_calls_of("update")) == 13
+    # The "Reviewing…" cards count too: each one sent was replaced by its review; one still
+    # waiting for its turn when the review was ready was not sent, the review posted instead.
+    sends, updates = connector.ok_calls_of("send"), connector.ok_calls_of("update")
+    placeholders = [c for c in sends if "Reviewing" in json.dumps(c.card)]
+    assert len(sends) == 13 and len(updates) == len(placeholders)
     assert busiest_second(connector.calls[2:]) <= 10
+
+
+async def test_with_the_budget_spent_reviews_go_first_and_no_reviewing_card_is_sent_late(ident, tmp_path):
+    connector = ident.connector
+    async with running_server(ident, tmp_path / "db.sqlite3", teams_app_requests_per_second=1) as server:
+        await post_drafts(server, connector, 1)
+        await server.settle(timeout=30)  # its two calls: the app's budget is spent for a second
+        threads = await post_drafts(server, connector, 3)
+        await server.settle(timeout=30)
+    for thread in threads:
+        [card] = cards_in(connector, thread)
+        assert "Christmas Prince" in card and "Reviewing" not in card
+        calls = [c for c in connector.calls if c.conversation_id == thread]
+        # Each review was ready before a turn came free: it went, once, in place of the card
+        # saying the review was on its way.
+        assert [(c.kind, c.status) for c in calls] == [("send", 200)]
+        assert "Reviewing" not in json.dumps(calls[0].card)
 
 
 async def test_a_429_holds_every_conversation_for_its_retry_after(ident, tmp_path, caplog):
@@ -110,3 +130,20 @@ def test_the_thread_limits_setting_is_checked():
     for wrong in ("7", "7/0", "x/1", "7/1,,8/2", "0/1"):
         with pytest.raises(ValueError, match="OPERATIONS/SECONDS"):
             Settings(_env_file=None, teams_thread_limits=wrong)  # type: ignore[call-arg]
+
+
+async def test_a_review_posted_in_place_of_its_card_is_retried_after_a_429_and_lands_once(ident, tmp_path):
+    connector = ident.connector
+    async with running_server(ident, tmp_path / "db.sqlite3", teams_app_requests_per_second=1) as server:
+        await post_drafts(server, connector, 1)
+        await server.settle(timeout=30)
+        connector.rate_limit_next("send", count=1, retry_after="0.5")
+        threads = await post_drafts(server, connector, 3)
+        await server.settle(timeout=30)
+    refused = [c for c in connector.calls if c.status == 429]
+    assert len(refused) == 1 and refused[0].conversation_id in threads
+    for thread in threads:
+        [card] = cards_in(connector, thread)
+        assert "Christmas Prince" in card and "Reviewing" not in card
+    landed = [c.kind for c in connector.calls if c.conversation_id in threads and c.status < 300]
+    assert landed == ["send"] * 3

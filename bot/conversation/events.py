@@ -31,6 +31,7 @@ from bot.conversation.transport import Transport
 from bot.review.followup import classify_followup
 from bot.review.intake import DraftRejected
 from bot.review.models import Draft, ThreadContext
+from bot.review.schedule import Ticket
 from bot.review.service import ReviewService
 from bot.store import AsyncStore, ReviewRecord
 
@@ -208,6 +209,7 @@ class Conversation:
         previous: ReviewRecord | None = None,
         private: bool = False,
         deleted: str | None = None,
+        ticket: Ticket | None = None,
     ) -> None:
         """Review ``draft`` (against ``previous`` when given), deliver the review, store it.
         A rejected draft gets its reason and any failure a plain notice, through ``deliver``;
@@ -217,9 +219,9 @@ class Conversation:
         review ran gets no review, and the store keeps none of its words."""
         try:
             if previous is None:
-                review, delta = await self.service.review(draft), None
+                review, delta = await self.service.review(draft, ticket=ticket), None
             else:
-                review, delta = await self.service.rereview(draft, previous.review)
+                review, delta = await self.service.rereview(draft, previous.review, ticket=ticket)
             rec = ReviewRecord(
                 channel=filing.channel,
                 draft_ts=filing.draft,
@@ -275,11 +277,18 @@ class Conversation:
         return [delivery_key(self.platform, delivery), key] if delivery else [key]
 
     async def _review_once(self, place: Place, text: str, *, has_files: bool, delivery: str | None) -> None:
-        if await claim(self.store, self._keys(place.key, delivery), reply_in=place.reply_in,
-                       route=self.transport.route(place.channel)):
-            await settle_after(
-                self.store, place.key, self._review_in_thread(place, text, has_files=has_files)
-            )
+        # The draft's LLM request goes before other drafts' signs of work and deliveries, from
+        # its arrival on (claims take a trip to the database): see bot.review.schedule.
+        ticket = self.service.schedule.arriving()
+        try:
+            if await claim(self.store, self._keys(place.key, delivery), reply_in=place.reply_in,
+                           route=self.transport.route(place.channel)):
+                await settle_after(
+                    self.store, place.key,
+                    self._review_in_thread(place, text, has_files=has_files, ticket=ticket),
+                )
+        finally:
+            ticket.sent()
 
     async def _follow_up_once(
         self, place: Place, text: str, has_files: bool, delivery: str | None, *, only_review_threads: bool
@@ -304,25 +313,49 @@ class Conversation:
             await self._review_in_thread(place, text, previous=reviews[-1])
 
     async def _review_in_thread(
-        self, place: Place, text: str, *, has_files: bool = False, previous: ReviewRecord | None = None
+        self, place: Place, text: str, *, has_files: bool = False, previous: ReviewRecord | None = None,
+        ticket: Ticket | None = None,
     ) -> None:
         if not text.strip():
             await self.notify(place, notices.FILES_ONLY if has_files else notices.EMPTY_MENTION)
             return
-        # The sign of work runs beside the review, so the LLM call does not wait a round trip.
-        working = asyncio.ensure_future(self._show_working(place))
-        await asyncio.sleep(0)  # let it send before the review's CPU-bound start (the checker)
+        # The sign of work runs beside the review, once the LLM requests of the drafts that
+        # arrived meanwhile (this one's included) have left, or when the reply is ready if that
+        # is sooner: it is started before the reply goes, so the reply can take its place.
+        working: asyncio.Future[None] | None = None
+
+        def show_working() -> None:
+            nonlocal working
+            if working is None:
+                working = asyncio.ensure_future(self._show_working(place))
+
+        async def when_requests_are_out() -> None:
+            await self.service.schedule.requests_out(since=ticket)
+            show_working()
+
+        in_thread = self._in_thread(place.channel, place.thread, place.key)
+
+        async def deliver(outcome: Outcome) -> str | None:
+            if working is None:
+                show_working()
+                await asyncio.sleep(0)  # its first step registers the sign with the transport
+            return await in_thread(outcome)
+
+        waiting = asyncio.ensure_future(when_requests_are_out())
         try:
             version = previous.version + 1 if previous else 1
             await self.review_and_reply(
                 Draft(text=text, id=place.key),
                 Filing.of(place, version=version),
-                self._in_thread(place.channel, place.thread, place.key),
+                deliver,
                 previous=previous,
                 deleted=self._deleted_key(place),
+                ticket=ticket,
             )
         finally:
-            await working
+            waiting.cancel()
+            if working is not None:
+                await working
 
     async def _show_working(self, place: Place) -> None:
         try:

@@ -45,6 +45,8 @@ T = TypeVar("T")
 #: The first pause after a failed post, doubled after each further failure up to the cap.
 FIRST_BACKOFF_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 15.0
+#: How soon a turn that is not urgent asks again, when the free turn went to one that is.
+LATER_SECONDS = 0.02
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ class _Budget:
     def __init__(self, limit: ChannelLimit) -> None:
         self.interval = 0.0 if math.isinf(limit.per_second) else 1.0 / limit.per_second
         self.tolerance = (max(1, limit.burst) - 1) * self.interval
-        self.windows = tuple(sorted(limit.windows))
+        self.windows = tuple((count, seconds + limit.margin) for count, seconds in sorted(limit.windows))
         self.span = max((seconds for _, seconds in self.windows), default=0.0)
         self.kept = max((count for count, _ in self.windows), default=0)
         self.next: dict[str, float] = {}
@@ -127,6 +129,8 @@ class Pacer:
         self._in_order = not limit.windows and app is None
         self._clock = clock
         self._lock = threading.Lock()
+        #: Urgent callers waiting for the app-wide budget: the others wait behind them.
+        self._urgent_waiting = 0
 
     def reserve(self, unit: str) -> float:
         """Take the unit's next slot (and the next of the app-wide budget); returns the seconds
@@ -140,20 +144,30 @@ class Pacer:
             self._unit.take(unit, slot, now)
             return slot - now
 
-    def admit(self, unit: str) -> float:
+    def admit(self, unit: str, *, urgent: bool = True) -> float:
         """Take a turn now when the unit (and the app-wide budget) allow one: returns 0.0; else
-        takes nothing and returns the seconds until one may be free."""
+        takes nothing and returns the seconds until one may be free. A turn that is not
+        ``urgent`` is not taken while an urgent one waits for the app-wide budget."""
+        return self._admit(unit, urgent)[0]
+
+    def _admit(self, unit: str, urgent: bool) -> tuple[float, bool]:
+        """``admit``, and whether the app-wide budget is what a refused turn waits for."""
         with self._lock:
             now = self._clock()
             at = self._unit.earliest(unit, now)
+            app_bound = False
             if self._app is not None:
-                at = max(at, self._app.earliest(self.EVERYTHING, now))
+                app_at = self._app.earliest(self.EVERYTHING, now)
+                app_bound = app_at > now and app_at >= at
+                at = max(at, app_at)
+                if at <= now and not urgent and self._urgent_waiting:
+                    return LATER_SECONDS, True  # the free turn is for a waiting reply
             if at > now:
-                return at - now
+                return at - now, app_bound
             if self._app is not None:
                 self._app.take(self.EVERYTHING, now, now)
             self._unit.take(unit, now, now)
-            return 0.0
+            return 0.0, False
 
     def hold(self, unit: str, seconds: float, *, everything: bool = False) -> None:
         """The platform asked for a pause: no slot for ``unit`` (for any unit, when
@@ -164,15 +178,30 @@ class Pacer:
             if everything and self._app is not None:
                 self._app.hold(self.EVERYTHING, until + self._app.tolerance)
 
-    async def wait(self, unit: str) -> None:
-        """Until the caller may post into ``unit``; it posts at once."""
+    async def wait(self, unit: str, *, urgent: bool = True) -> None:
+        """Until the caller may post into ``unit``; it posts at once. When the app-wide budget is
+        spent, the turns that come free go to ``urgent`` callers first (replies), then to the
+        others (signs of work: a "Reviewing…" card worth less than a review)."""
         if self._in_order:
             delay = self.reserve(unit)
             if delay > 0:
                 await asyncio.sleep(delay)
             return
-        while (delay := self.admit(unit)) > 0:
-            await asyncio.sleep(delay)
+        counted = False
+        try:
+            while True:
+                delay, app_bound = self._admit(unit, urgent)
+                if delay <= 0:
+                    return
+                if urgent and app_bound and not counted:
+                    counted = True
+                    with self._lock:
+                        self._urgent_waiting += 1
+                await asyncio.sleep(delay)
+        finally:
+            if counted:
+                with self._lock:
+                    self._urgent_waiting -= 1
 
 
 def notice_key(owed: str) -> str:

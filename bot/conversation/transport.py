@@ -20,11 +20,14 @@ class CannotTell(RuntimeError):
 class ChannelLimit:
     """A platform's pace for posts into one pace unit (a Slack channel, a Teams thread or chat):
     ``per_second`` on average with ``burst`` at once (``math.inf``: no pace of its own), and no
-    more than ``count`` posts in any ``seconds`` for each ``(count, seconds)`` of ``windows``."""
+    more than ``count`` posts in any ``seconds`` for each ``(count, seconds)`` of ``windows``.
+    ``margin``: seconds added to each window, since the platform counts a post when it arrives
+    and the bot when it sends (one that must open a connection first arrives tens of ms later)."""
 
     per_second: float = 1.0
     burst: int = 1
     windows: tuple[tuple[int, float], ...] = ()
+    margin: float = 0.0
 
 
 class Transport(Protocol):

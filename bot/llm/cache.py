@@ -48,6 +48,10 @@ class AnswerCache(Generic[T]):
         while len(self._items) > self.size:
             self._items.popitem(last=False)
 
+    def known(self, key: str) -> bool:
+        """True when ``key``'s value is cached or being computed: asking for it sends nothing."""
+        return key in self._items or key in self._in_flight
+
     async def get_or_compute(self, key: str, compute: Callable[[], Awaitable[T]]) -> tuple[T, bool]:
         """The cached value (``True``) or a freshly computed one (``False``)."""
         cached = self.get(key)

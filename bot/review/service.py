@@ -20,6 +20,7 @@ from bot.review.checker import OfflineChecker
 from bot.review.conversation import NEEDS_LLM, offline_answer
 from bot.review.intake import DraftRejected, check_draft
 from bot.review.models import Draft, Review, ReviewDelta, Risk, ThreadContext
+from bot.review.schedule import Schedule, Ticket
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -52,6 +53,8 @@ class ReviewService:
         self.offline_only = offline_only or not settings.llm_configured
         self.checker = checker or OfflineChecker.from_settings(settings)
         self.cache: AnswerCache[CritiqueResult] = AnswerCache(settings.llm_cache_size)
+        #: Drafts whose LLM request has not left yet go before the rest of everyone's work.
+        self.schedule = Schedule()
         self._given_client = client
         self._client: AsyncOpenAI | None = None
         self._advocate: DevilsAdvocate | None = None
@@ -93,11 +96,20 @@ class ReviewService:
         return self._advocate
 
     # --- reviews ------------------------------------------------------------------------------
-    async def review(self, draft: Draft) -> Review:
+    async def review(self, draft: Draft, *, ticket: Ticket | None = None) -> Review:
         """Review a draft. Raises DraftRejected (a user-facing message) for unreviewable input.
 
         Never raises for LLM trouble: falls back to the offline review with a notice.
+        ``ticket``: the draft's place in ``self.schedule``, taken when it arrived (one is taken
+        here otherwise); given back when its LLM request leaves.
         """
+        ticket = ticket or self.schedule.arriving()
+        try:
+            return await self._review(draft, ticket)
+        finally:
+            ticket.sent()
+
+    async def _review(self, draft: Draft, ticket: Ticket) -> Review:
         check_draft(draft)
         if self.offline_only:
             offline = self.checker.review(draft)
@@ -114,14 +126,23 @@ class ReviewService:
         # Only the offline findings go into the request. The rest of the offline review (worst
         # reactions, re-checked alternatives: most of its cost) is built once the answer is in,
         # so a burst of drafts gets its LLM requests out sooner; the merge is the first to need it.
+        await ticket.turn()  # requests leave in arrival order, one after the other
         scanned = self.checker.scan_draft(draft)
         hints = scanned.risks
         rubric = advocate.review_rubric
         self._check_budget(rubric, draft, hints, advocate.json_mode)
         key = cache_key(draft.text, draft.platform or "", draft.notes or "", self.brand_text,
                         self.settings.model, rubric.version, rubric.system)
+
+        async def critique() -> CritiqueResult:
+            # The request is built and sent before this task yields again: its turn is over.
+            ticket.sent()
+            return await advocate.critique(draft, hints)
+
+        if self.cache.known(key):
+            ticket.sent()  # answered from the cache, or by another draft's request in flight
         try:
-            result, cached = await self.cache.get_or_compute(key, lambda: advocate.critique(draft, hints))
+            result, cached = await self.cache.get_or_compute(key, critique)
         except LLMError as exc:
             log.warning("LLM review failed, returning the offline review: %s", exc.reason)
             return _with_notice(self.checker.review(draft, scanned=scanned), offline_notice(exc.reason))
@@ -129,6 +150,8 @@ class ReviewService:
             log.exception("unexpected failure in the LLM review")
             reason = f"unexpected {type(exc).__name__}"
             return _with_notice(self.checker.review(draft, scanned=scanned), offline_notice(reason))
+        # The merge can wait for other drafts' requests to leave: their LLM time is the long part.
+        await self.schedule.requests_out()
         offline = self.checker.review(draft, scanned=scanned, with_alternatives=False)
         from bot.review.merge import LLMAnswer, merge_reviews
 
@@ -171,9 +194,11 @@ class ReviewService:
             "Review it in parts (each post or script separately). Nothing was cut or lost."
         )
 
-    async def rereview(self, draft: Draft, previous: Review) -> tuple[Review, ReviewDelta]:
+    async def rereview(
+        self, draft: Draft, previous: Review, *, ticket: Ticket | None = None
+    ) -> tuple[Review, ReviewDelta]:
         """Review a revised draft and compare it with the previous review in the thread."""
-        review = await self.review(draft)
+        review = await self.review(draft, ticket=ticket)
         return review, ReviewDelta.between(previous, review)
 
     # --- thread answers -----------------------------------------------------------------------

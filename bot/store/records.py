@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -160,4 +162,13 @@ class OwedReply(BaseModel):
     notice: str | None = None
     started_at: datetime
     #: where the platform posts the reply, as the claiming process recorded it
+    route: str | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One ``claim_all`` call, as data: its keys, and the reply owed and its route (see there)."""
+
+    keys: Sequence[str]
+    reply_in: tuple[str, str] | None = None
     route: str | None = None

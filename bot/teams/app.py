@@ -22,6 +22,7 @@ from microsoft_teams.apps import App
 from microsoft_teams.common import Client, ClientOptions
 
 from bot.settings import Settings
+from bot.teams.connection import AiohttpTransport
 from bot.teams.hosting import MESSAGING_PATH, StarletteRoutes
 from bot.teams.retry import ConnectorRetry
 from bot.teams.signing_keys import OffLoopSigningKeys, install
@@ -37,7 +38,7 @@ SDK_VARIABLES = (
 
 #: Seconds one Bot Connector request may take before it is abandoned (and maybe retried).
 CONNECTOR_TIMEOUT_SECONDS = 15.0
-#: Connections to the Bot Connector kept open at most (each review makes two calls).
+#: Connections to the Bot Connector open at most (each review makes two calls); more calls queue.
 CONNECTOR_CONNECTIONS = 50
 
 
@@ -54,6 +55,8 @@ class TeamsApp:
     signing_keys: OffLoopSigningKeys | None = None
     #: The app's own tokens (None without a secret): Microsoft Graph takes them too.
     token_source: BotTokenSource | None = None
+    #: The Bot Connector's connections (closed on the loop that used them: the review loop).
+    connection: AiohttpTransport | None = None
 
     async def start(self) -> None:
         """Register the messaging endpoint (JWT validation included) with the adapter, and load
@@ -121,14 +124,6 @@ def build_teams_app(
             http_client=token_http_client,
         )
     http = Client(ClientOptions(timeout=CONNECTOR_TIMEOUT_SECONDS))
-    # httpx keeps 20 idle connections by default: after a burst of replies the others were closed
-    # and opened again for the next one (bench/bench_teams.py). Keep as many as are used.
-    http.http = httpx.AsyncClient(
-        timeout=CONNECTOR_TIMEOUT_SECONDS,
-        limits=httpx.Limits(max_connections=CONNECTOR_CONNECTIONS,
-                            max_keepalive_connections=CONNECTOR_CONNECTIONS, keepalive_expiry=60.0),
-        event_hooks=http.http.event_hooks,
-    )
     http.use(connector_retry or ConnectorRetry())
     routes = StarletteRoutes()
     with _without_sdk_variables():
@@ -146,7 +141,15 @@ def build_teams_app(
             fetch_user_token=False,
             telemetry={"agent365": False},
         )
-    return TeamsApp(app=app, routes=routes, token_source=token_source)
+    # The SDK gives ``app.api`` a copy of ``http`` with the same middleware and a fresh httpx
+    # client; replies go through ``app.api`` (and its scoped copies, which share its httpx
+    # client), so that is where the connections are set: over aiohttp's pool (connection.py).
+    connection = AiohttpTransport(connections=CONNECTOR_CONNECTIONS)
+    api_http = app.api.http
+    api_http.http = httpx.AsyncClient(
+        timeout=CONNECTOR_TIMEOUT_SECONDS, transport=connection, event_hooks=api_http.http.event_hooks,
+    )
+    return TeamsApp(app=app, routes=routes, token_source=token_source, connection=connection)
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Coroutine
 from typing import Any
 
 from microsoft_teams.api import ActivityBase
@@ -134,24 +135,34 @@ def on_message(runtime: TeamsRuntime, activity: MessageActivity) -> None:
     text = draft_text(activity)
     has_files = bool(activity.attachments)
     conversation = runtime.conversation
-    # Kept for answering questions later; on the review loop, where the transport lives.
-    runtime.worker.loop.call_soon_threadsafe(runtime.port.remember, place, text)
+    work: Coroutine[Any, Any, None] | None
     if at.scope == "personal":
         if text.strip().lower() in HELP_WORDS:
-            runtime.spawn(runtime.post_help(place))
+            work = runtime.post_help(place)
         else:
-            runtime.spawn(conversation.mentioned(place, text, has_files=has_files))
+            work = conversation.mentioned(place, text, has_files=has_files)
     elif mentions_bot(activity):
         if text.strip().lower() in HELP_WORDS and not place.in_a_thread:
-            runtime.spawn(runtime.post_help(place))
+            work = runtime.post_help(place)
         else:
-            runtime.spawn(conversation.mentioned(place, text, has_files=has_files))
+            work = conversation.mentioned(place, text, has_files=has_files)
     elif at.scope != "channel":
-        return  # a group chat without a mention is not for the bot
+        work = None  # a group chat without a mention is not for the bot
     elif place.in_a_thread:
-        runtime.spawn(conversation.thread_replied(place, text, has_files=has_files))
+        work = conversation.thread_replied(place, text, has_files=has_files)
     else:
-        runtime.spawn(conversation.message_posted(place, text, has_files=has_files))
+        work = conversation.message_posted(place, text, has_files=has_files)
+    # The message is kept for answering questions later, on the review loop where the transport
+    # lives, by the same hand-off as the work: one wake-up of that loop for a burst of messages.
+    runtime.spawn(_remembered(runtime, place, text, work))
+
+
+async def _remembered(
+    runtime: TeamsRuntime, place: Place, text: str, work: Coroutine[Any, Any, None] | None
+) -> None:
+    runtime.port.remember(place, text)
+    if work is not None:
+        await work
 
 
 def on_edit(runtime: TeamsRuntime, activity: MessageUpdateActivity) -> None:

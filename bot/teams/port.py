@@ -67,6 +67,9 @@ BOT_AUTHOR = "redteam"
 THREAD_WINDOWS: tuple[tuple[int, float], ...] = ((7, 1.0), (8, 2.0), (60, 30.0), (1800, 3600.0))
 #: Teams' limit for one app in one tenant, all conversations together: 50 requests a second.
 APP_REQUESTS_PER_SECOND = 50
+#: Teams counts a call when it arrives: each window is kept this much longer than Teams' own, for
+#: the calls that reach Teams later than they were sent for (a new connection, a busy loop).
+WINDOW_MARGIN_SECONDS = 0.05
 #: Keys remembered per process for finding replies again.
 KEYS_REMEMBERED = 20_000
 #: Graph may list a new reply a few seconds late: a card missing from it sooner after the post
@@ -106,6 +109,18 @@ class _Bounded(OrderedDict[str, str]):
             self.popitem(last=False)
 
 
+@dataclass
+class _Placeholder:
+    """A "Reviewing…" card: its activity id once posted (None if it never was)."""
+
+    done: asyncio.Future[str | None]
+    #: its wait for a turn within Teams' budgets, while it waits
+    turn: asyncio.Future[None] | None = None
+    sending: bool = False
+    #: not to be sent: its reply was ready first
+    dropped: bool = False
+
+
 class UnknownConversation(LookupError):
     """A reply is due in a conversation this process has not seen, and cannot find."""
 
@@ -141,12 +156,13 @@ def thread_limit(windows: tuple[tuple[int, float], ...] = THREAD_WINDOWS) -> Cha
     """The pace of one conversation: within every window, and evenly spaced at the fastest
     window's rate (a burst in one thread gains nothing: one reply per draft)."""
     fastest = max(count / seconds for count, seconds in windows)
-    return ChannelLimit(per_second=fastest, burst=1, windows=windows)
+    return ChannelLimit(per_second=fastest, burst=1, windows=windows, margin=WINDOW_MARGIN_SECONDS)
 
 
 def app_limit(requests_per_second: int = APP_REQUESTS_PER_SECOND) -> ChannelLimit:
     """All of the bot's calls together: no more than ``requests_per_second`` in any second."""
-    return ChannelLimit(per_second=math.inf, burst=1, windows=((requests_per_second, 1.0),))
+    return ChannelLimit(per_second=math.inf, burst=1, windows=((requests_per_second, 1.0),),
+                        margin=WINDOW_MARGIN_SECONDS)
 
 
 class TeamsConversationTransport:
@@ -194,7 +210,7 @@ class TeamsConversationTransport:
         self.category_labels = {cid: taxonomy.label(cid) for cid in taxonomy.ids} if taxonomy else None
         # "Reviewing…" cards posted by show_working, oldest first, each replaced by one of the
         # thread's next replies.
-        self._working: dict[tuple[str, str], deque[asyncio.Future[str | None]]] = {}
+        self._working: dict[tuple[str, str], deque[_Placeholder]] = {}
         self._threads: OrderedDict[tuple[str, str], deque[tuple[str, ThreadMessage]]] = OrderedDict()
         # Display names of people seen clicking (the store keeps only ids): who cleared a draft
         # is shown by name when this process saw them, else by their id.
@@ -426,19 +442,35 @@ class TeamsConversationTransport:
         await self.teams.update(self.place_of(channel, thread or None), activity, self.render(outcome))
 
     async def show_working(self, place: Place) -> None:
-        """Post a short "Reviewing…" card at once; the review replaces it in place."""
+        """Post a short "Reviewing…" card as soon as Teams' budgets allow; the review replaces it
+        in place. Replies go first when the app's budget is spent, and a card still waiting for
+        its turn when the review is ready is not sent at all: the review is posted instead."""
         key = (place.channel, place.thread)
-        done: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        working = _Placeholder(asyncio.get_running_loop().create_future())
         # Registered before the first wait, so a review that is ready first still finds it.
-        self._working.setdefault(key, deque()).append(done)
+        self._working.setdefault(key, deque()).append(working)
         try:
-            if self.pacer is not None:
-                await self.pacer.wait(self.pace_key(place.channel, thread=place.thread))
-            done.set_result(await self.teams.post(self.place_of(place.channel, place.thread),
-                                                  self._working_card))
+            unit = self.pace_key(place.channel, thread=place.thread)
+            if self.pacer is not None and self.pacer.admit(unit, urgent=False) > 0:
+                working.turn = asyncio.ensure_future(self.pacer.wait(unit, urgent=False))
+                try:
+                    await working.turn
+                except asyncio.CancelledError:
+                    if not working.dropped:
+                        raise
+                    return  # its review is ready first and is posted in its place
+                if working.dropped:  # cannot be: a turn taken is never dropped (_take_placeholder)
+                    return
+            working.sending = True
+            working.done.set_result(await self.teams.post(self.place_of(place.channel, place.thread),
+                                                          self._working_card))
         except BaseException:
-            done.set_result(None)
+            if not working.done.done():
+                working.done.set_result(None)
             raise
+        finally:
+            if not working.done.done():
+                working.done.set_result(None)
 
     async def thread_messages(self, channel: str, thread: str, *, exclude: str) -> list[ThreadMessage]:
         # The Bot Connector cannot read a channel thread back (that needs Microsoft Graph): the
@@ -496,9 +528,14 @@ class TeamsConversationTransport:
         placeholder = waiting.popleft()
         if not waiting:
             del self._working[key]
-        if placeholder.done():
-            return placeholder.result()
-        activity = await placeholder
+        if placeholder.done.done():
+            return placeholder.done.result()
+        if not placeholder.sending and placeholder.turn is not None and not placeholder.turn.done():
+            # Still waiting for Teams' budget: the reply goes instead, a call saved.
+            placeholder.dropped = True
+            placeholder.turn.cancel()
+            return None
+        activity = await placeholder.done
         if self.pacer is not None:
             # The outbox's turn for this reply passed while the card it replaces waited for its
             # own: sent now, the two would reach Teams together, beyond the pace.

@@ -107,4 +107,10 @@ class TeamsRuntime:
         unfinished = await self.worker.drain(grace_seconds)
         if unfinished:
             log.warning("%d Teams review(s) were still running at shutdown", unfinished)
+        if self.teams.connection is not None and self.worker.running:
+            try:
+                closing = self.worker.submit(self.teams.connection.aclose())
+                await asyncio.wait_for(asyncio.wrap_future(closing), 5)
+            except Exception as exc:  # the process is stopping anyway
+                log.debug("closing the Bot Connector connections failed: %s", type(exc).__name__)
         return unfinished
