@@ -317,12 +317,15 @@ def test_a_broken_or_outdated_model_says_to_retrain(
     said = capsys.readouterr()
     assert "classifier.json" in said.err and "redteam rules train" in said.err
     assert "Traceback" not in said.err + said.out
-    # Retraining does not read the broken file, so it mends it.
-    (rules / "examples").mkdir(exist_ok=True)
-    (rules / "examples" / "drafts.jsonl").write_text(
-        "".join(json.dumps(r) + "\n" for r in _rows(25)), encoding="utf-8")
-    assert main(["rules", "train"]) == 0
-    assert OfflineChecker(rules).classifier is not None
+    if content.startswith("{not"):
+        # Retraining does not read the broken file, so it mends it (a small examples folder
+        # keeps the training quick).
+        shutil.rmtree(rules / "examples")
+        (rules / "examples").mkdir()
+        (rules / "examples" / "drafts.jsonl").write_text(
+            "".join(json.dumps(r) + "\n" for r in _rows(25)), encoding="utf-8")
+        assert main(["rules", "train"]) == 0
+        assert OfflineChecker(rules).classifier is not None
 
 
 def test_an_older_features_version_is_refused(rules: Path) -> None:
