@@ -17,7 +17,7 @@ import pytest
 from bot.paths import data_dir
 from bot.review.checker import OfflineChecker
 from bot.review.evaluation import EvalReport, evaluate, load_labelled
-from bot.review.models import Draft, Review
+from bot.review.models import Draft, Review, Verdict, verdict_for
 
 EXAMPLES = data_dir("rules") / "examples"
 HOLDOUT = Path(__file__).parent / "data" / "real_holdout.jsonl"
@@ -37,13 +37,19 @@ def _report(checker: OfflineChecker, path: Path) -> EvalReport:
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.jsonl")), ids=lambda p: p.name)
 def test_the_checker_fits_its_examples(checker: OfflineChecker, path: Path) -> None:
-    report = _report(checker, path)
-    assert report.failed == []
-    assert report.n_backlash or report.n_fine
-    if report.n_backlash:
-        assert report.recall is not None and report.recall >= TRAINED_RECALL, report.as_text()
-    if report.n_fine:
-        assert report.fp_rate is not None and report.fp_rate <= TRAINED_FP, report.as_text()
+    # The verdict alone, as a review gives it: thousands of drafts, so no reactions or summary.
+    flagged: dict[str, list[str]] = {"backlash": [], "fine": []}
+    counts = {"backlash": 0, "fine": 0}
+    for item in load_labelled(path):
+        scanned = checker.scan_draft(Draft(text=item.text, notes=item.notes, platform=item.platform))
+        counts[item.label] += 1
+        if verdict_for(scanned.risks, checker.taxonomy.grading) is not Verdict.ship:
+            flagged[item.label].append(item.id)
+    assert counts["backlash"] or counts["fine"]
+    if counts["backlash"]:
+        assert len(flagged["backlash"]) >= TRAINED_RECALL * counts["backlash"], counts
+    if counts["fine"]:
+        assert len(flagged["fine"]) <= TRAINED_FP * counts["fine"], flagged["fine"]
 
 
 def test_real_posts_never_trained_on_are_not_all_missed(checker: OfflineChecker) -> None:
