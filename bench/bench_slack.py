@@ -24,7 +24,6 @@ import gc
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,9 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from measuring import cpu_seconds, free_port, pct  # noqa: E402
 
 from tests.fakes.openai_server import FakeOpenAI  # noqa: E402
 from tests.fakes.slack_api import FakeSlackAPI  # noqa: E402
@@ -44,10 +46,6 @@ from tests.slack_harness import OTHER_CHANNEL, REVIEW_CHANNEL, SECRET, event_env
 DRAFT = "To the {n} people who've watched A Christmas Prince every day for the past 18 days: Who hurt you?"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def review_channel(i: int) -> str:
@@ -59,13 +57,6 @@ def draft_ts(counter: int) -> str:
     return f"1750000000.{counter:06d}"
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU a process has used so far (Linux /proc)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def descendants(pid: int) -> list[int]:
@@ -92,9 +83,6 @@ def cmdline(pid: int) -> bytes:
         return b""
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 class Bench:
