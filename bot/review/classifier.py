@@ -307,19 +307,19 @@ class Classifier:
         """The "grave" probability (the idea itself is the harm) of a draft with ``found``."""
         return _sigmoid(self.model.bias[1] + math.fsum(map(self._grave.get, found, _ZEROS)))
 
-    def judge(self, scan: Scan, *, always: bool = False, locate_risk: bool = True) -> Judgement:
+    def judge(self, scan: Scan, *, always: bool = False) -> Judgement:
         """Sum the weights of the draft's features; below the flag, the category and the
-        reasons are left out unless ``always`` (to explain a draft that was not flagged).
-        ``locate_risk=False`` leaves ``where`` empty (``where(scan, judgement)`` finds it)."""
+        reasons are left out unless ``always`` (to explain a draft that was not flagged)."""
         found, risky, flagged = self.score(scan)
         if not flagged and not always:
             # Most drafts stop here, after one sum: the other heads only matter for risky ones.
             return Judgement(risky, 0.0, None, [], [])
-        return self.judge_features(scan, found, risky, locate_risk=locate_risk)
+        return self.judge_features(scan, found, risky)
 
     def judge_features(self, scan: Scan, found: list[str], risky: float, *,
                        locate_risk: bool = True) -> Judgement:
-        """``judge`` of a draft whose features and "risky" probability are known."""
+        """``judge`` of a draft whose features and "risky" probability are known;
+        ``locate_risk=False`` leaves ``where`` empty (for a caller that may not need it)."""
         weights = self._weights
         bias = self.model.bias
         named = [(f, w) for f in found if (w := weights.get(f)) is not None]
@@ -332,11 +332,6 @@ class Classifier:
                          key=lambda fw: (-fw[1], fw[0]))
         return Judgement(risky, _sigmoid(totals[1]), category, weighed,
                          _evidence(scan, weighed) if locate_risk else [])
-
-    @staticmethod
-    def where(scan: Scan, judgement: Judgement) -> list[Hit]:
-        """Where the risk of a flagged draft is (see ``judge``)."""
-        return _evidence(scan, judgement.reasons)
 
 
 def _evidence(scan: Scan, weighed: list[tuple[str, float]]) -> list[Hit]:
@@ -414,7 +409,7 @@ class ClassifierDetector:
         severity = self.severity(judgement)
         if any(f.category == category and f.severity.rank >= severity.rank for f in scan.findings):
             return
-        where = self.classifier.where(scan, judgement)
+        where = _evidence(scan, judgement.reasons)
         if not where:
             return
         label = self.taxonomy.label(category).lower()
