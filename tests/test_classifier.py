@@ -263,6 +263,26 @@ def test_a_bad_example_is_named(checker: OfflineChecker, change: dict[str, objec
     assert str(rows[5]["id"]) in str(caught.value)
 
 
+@pytest.mark.parametrize("limit", ["fine_flagged", "everyday_flagged", "revise_graded_grave"])
+@pytest.mark.parametrize("share", [-0.1, 1.0, 5.0])
+def test_a_share_out_of_range_is_refused(checker: OfflineChecker, limit: str, share: float) -> None:
+    with pytest.raises(TrainingError, match=f"{limit.replace('_', ' ')} must be a share from 0 to 1"):
+        train(checker, _rows(30), **{limit: share})
+
+
+def test_everyday_examples_have_their_own_limit(checker: OfflineChecker) -> None:
+    rows = _rows(30)
+    # Everyday posts worded like the risky drafts: only a stricter threshold keeps them from
+    # being flagged, and the everyday limit must set it.
+    rows += [{**rows[2 * n], "id": f"e{n}", "label": "fine", "risk_categories": [], "deserved": "ship",
+              "everyday": True} for n in range(0, 30, 3)]
+    strict = train(checker, rows, everyday_flagged=0.0)
+    loose = train(checker, rows, everyday_flagged=0.5)
+    assert strict.measured["everyday_flagged_out_of_fold"] == 0.0
+    assert loose.measured["everyday_flagged_out_of_fold"] > 0.0
+    assert strict.thresholds["flag"] > loose.thresholds["flag"]
+
+
 def test_too_few_examples_is_said_plainly(checker: OfflineChecker) -> None:
     with pytest.raises(TrainingError, match="at least 20 risky and 20 fine"):
         train(checker, _rows(5))
@@ -281,7 +301,9 @@ def test_rules_train_and_rules_test_from_the_command_line(
     # The shipped model no longer matches these examples: rules test says so and fails.
     assert main(["rules", "test"]) == 1
     assert "run: redteam rules train" in capsys.readouterr().out
-    assert main(["rules", "train"]) == 0
+    assert main(["rules", "train", "--fine-flagged", "2"]) == 1
+    assert "fine flagged must be a share from 0 to 1" in capsys.readouterr().out
+    assert main(["rules", "train", "--everyday-flagged", "0.02"]) == 0
     said = capsys.readouterr().out
     assert "Trained on" in said and "of the fine ones" in said
     written = ClassifierFile.model_validate_json((rules / "classifier.json").read_text(encoding="utf-8"))

@@ -175,11 +175,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="retrain the classifier from the labelled example drafts",
         description="Rebuild rules/classifier.json from the labelled drafts in rules/examples/*.jsonl "
                     "(needs the 'train' extra: scikit-learn). Thresholds are chosen by cross-validation "
-                    "so that at most --fine-flagged of the fine examples would be flagged.")
+                    "so that at most --fine-flagged of the fine examples and --everyday-flagged of the "
+                    "everyday ones would be flagged.")
     train.add_argument("--out", type=Path, metavar="PATH",
                        help="where to write the model (default: classifier.json in the rules folder)")
-    train.add_argument("--fine-flagged", type=float, default=0.05, metavar="SHARE",
-                       help="the share of fine examples a flag may catch, out of fold (default 0.05)")
+    train.add_argument("--fine-flagged", type=float, metavar="SHARE",
+                       help="the share of fine look-alike examples a flag may catch, out of fold "
+                            "(default 0.05)")
+    train.add_argument("--everyday-flagged", type=float, metavar="SHARE",
+                       help="the share of everyday examples (\"everyday\": true) a flag may catch, out of "
+                            "fold (default 0.03)")
     _color(train)
     explain = rules_sub.add_parser(
         "explain", parents=[_common(offline=False)],

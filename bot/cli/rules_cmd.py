@@ -48,7 +48,10 @@ def _run_train(args: argparse.Namespace, settings: Settings) -> int:
     checker = OfflineChecker.from_settings(settings, with_classifier=False)
     out = args.out or checker.rules_dir / "classifier.json"
     try:
-        model = train_from_rules(checker, fine_flagged=args.fine_flagged)
+        limits = {name: value for name, value in (("fine_flagged", args.fine_flagged),
+                                                   ("everyday_flagged", args.everyday_flagged))
+                  if value is not None}
+        model = train_from_rules(checker, **limits)
     except TrainingError as exc:
         console.print(Text.assemble(("Cannot train: ", "bold red"), str(exc)))
         return EXIT_RISK

@@ -54,7 +54,7 @@ __all__ = [
 ]
 
 #: Bumped whenever ``features`` changes what it extracts: a model of another version is stale.
-FEATURES_VERSION = 3
+FEATURES_VERSION = 4
 
 # The longest quote a classifier finding gives: a sentence, not a paragraph.
 _MAX_EVIDENCE = 100
@@ -140,7 +140,9 @@ def features(scan: Scan) -> list[str]:
         found.update("n:" + _stem(t) for t in _TOKEN.findall(notes))
         found -= _STOP_NOTES
         for name in scan.lexicons.names:
-            if scan.lexicons[name].spans(notes, limit=1):
+            # Presence, as for the draft's families (``Scan.present``): a family's "not right
+            # after" conditions decide a finding, not whether its words are there.
+            if scan.lexicons[name].occurs_in(notes):
                 found.add("nl:" + name)
                 found.update("nl:" + name + "&" + other for other in names)
     return list(found)

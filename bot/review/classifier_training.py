@@ -112,7 +112,7 @@ def _share(flags: Any) -> float:
 
 
 def train(checker: OfflineChecker, rows: Sequence[dict[str, Any]], *, fine_flagged: float = 0.05,
-          everyday_flagged: float = 0.01,
+          everyday_flagged: float = 0.03,
           revise_graded_grave: float = 0.15, strength: float = 1.0,
           digest: str = "", lexicons: str = "") -> ClassifierFile:
     """Fit the heads on ``rows`` and choose thresholds by cross-validation.
@@ -129,6 +129,11 @@ def train(checker: OfflineChecker, rows: Sequence[dict[str, Any]], *, fine_flagg
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise TrainingError("training needs scikit-learn: pip install 'redteam-reviewer[train]'") from exc
 
+    for name, share in (("fine_flagged", fine_flagged), ("everyday_flagged", everyday_flagged),
+                        ("revise_graded_grave", revise_graded_grave)):
+        if not 0.0 <= share < 1.0:
+            raise TrainingError(f"{name.replace('_', ' ')} must be a share from 0 to 1, such as 0.05; "
+                                f"got {share}")
     categories = checker.taxonomy.ids
     _check(rows, set(categories))
     found = [features(checker.prepare(str(r["text"]), r.get("notes") or None, r.get("platform") or None))
