@@ -205,7 +205,9 @@ async def test_message_action_is_answered_at_once_then_the_review_is_posted(iden
         started = time.monotonic()
         status, body = await server.post(invoke)
         answered = time.monotonic() - started
-        assert status == 200 and answered < 5.0
+        # Teams allows 5 s; an answer before the slow connector could have taken a single call
+        # shows the invoke waited on none.
+        assert status == 200 and answered < 1.5
         assert "Reviewing" in json.loads(body)["task"]["value"]
         assert (await server.post(invoke))[0] == 200  # Teams retries an invoke
         await server.settle()
