@@ -29,6 +29,7 @@ from bot.review.classifier_training import (
     train,
     training_digest,
 )
+from bot.review.evaluation import alternative_problems
 from bot.review.models import Draft, Severity, Verdict
 from bot.review.rule_files import RuleFileError
 
@@ -357,3 +358,19 @@ def test_an_older_features_version_is_refused(rules: Path) -> None:
     with pytest.raises(RuleFileError, match="another version of the checker"):
         OfflineChecker(rules)
 
+
+
+def test_a_rewrite_is_checked_with_and_without_the_authors_notes(rules: Path) -> None:
+    # Notes can add a risk (the timing) but must never hide one a rewrite still carries: here
+    # the notes' words weigh against a flag, and the kept sentence is still a jab.
+    model = _model({"w:outsid": {"risky": 6.0, "cat:customer_shaming": 6.0},
+                    "n:outag": {"risky": -20.0}}, ["customer_shaming"])
+    (rules / "classifier.json").write_text(model.model_dump_json(), encoding="utf-8")
+    checker = OfflineChecker(rules)
+    draft = Draft(text="Another Karen upset the app was down. Have you tried going outside today, friends?",
+                  notes="posting during our app outage")
+    review = checker.review(draft)
+    kept = [a for a in review.alternatives if a.kind == "rewrite" and "outside" in a.text]
+    assert kept, "the rewrite that keeps the second sentence is offered"
+    assert all(a.residual_risk.rank >= Severity.medium.rank for a in kept)
+    assert alternative_problems(review, checker.find_risks) == []

@@ -299,10 +299,19 @@ class OfflineChecker:
         verdict = verdict_for(risks, grading)
         rewrites = {(f.span.start, f.span.end): f.rewrite for f in scanned.findings if f.rewrite}
         return self.rewriter.alternatives(
-            scanned.text, risks, rewrites,
-            lambda text: self.scan(text, scanned.notes, scanned.platform).risks,
+            scanned.text, risks, rewrites, lambda text: self._recheck(text, scanned),
             advice=lambda: self._advice(scanned), rewrite_ok=verdict is not Verdict.do_not_post,
         )
+
+    def _recheck(self, text: str, scanned: Scanned) -> list[Risk]:
+        """A rewrite's risks, with the draft's notes and without them: the notes may add a risk
+        (the day it goes out) but never take away one the words still carry."""
+        found = self.scan(text, scanned.notes, scanned.platform).risks
+        if scanned.notes and scanned.notes.strip():
+            seen = {(r.category, r.evidence.start, r.evidence.end) for r in found}
+            found += [r for r in self.scan(text, None, scanned.platform).risks
+                      if (r.category, r.evidence.start, r.evidence.end) not in seen]
+        return found
 
     def _advice(self, scanned: Scanned) -> Alternative | None:
         """What to do instead of this draft, in its own words (not a post to publish)."""
