@@ -24,10 +24,8 @@ HOLDOUT = Path(__file__).parent / "data" / "real_holdout.jsonl"
 
 #: Training data: most risky drafts flagged, few fine ones.
 TRAINED_RECALL, TRAINED_FP = 0.85, 0.12
-#: Real posts never trained on: far from the targets, but never none. The false-positive
-#: ceiling is loose on purpose: 19 fine posts, so each one is 0.05, and the classifier's
-#: threshold is set on the examples (rules train), never on these posts.
-HOLDOUT_RECALL, HOLDOUT_FP = 0.25, 0.25
+#: Real posts never trained on: far from the targets, but never none.
+HOLDOUT_RECALL, HOLDOUT_FP = 0.25, 0.20
 
 
 def _report(checker: OfflineChecker, path: Path) -> EvalReport:
