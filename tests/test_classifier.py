@@ -140,6 +140,26 @@ def test_grave_means_do_not_post_only_for_a_category_whose_idea_is_the_harm(
     assert [f.severity for f in mild] == [Severity.medium]
 
 
+def test_a_grave_draft_is_also_said_as_the_idea_scope_kind_it_reads_as(
+        checker: OfflineChecker) -> None:
+    # Likeliest: watching customers (wording scope); also likely: a private matter disclosed
+    # (idea scope). The grave head says the idea is the harm, so the draft must not ship as
+    # "revise", and the review says why under the category whose idea is the harm.
+    cats = ["surveillance_creep", "privacy_disclosure", "sarcasm_misfire"]
+    both = _model({"w:pregnanc": {"risky": 6, "grave": 6, "cat:surveillance_creep": 6,
+                                  "cat:privacy_disclosure": 4}}, cats)
+    only = _model({"w:pregnanc": {"risky": 6, "grave": 6, "cat:surveillance_creep": 6}}, cats)
+    text = "Loads of you stocked up on pregnancy tests this week"
+    said = {(f.category, f.severity) for f in _scan_with(checker, both, text).findings
+            if f.rule_id == "classifier"}
+    assert said == {("surveillance_creep", Severity.medium), ("privacy_disclosure", Severity.high)}
+    alone = {(f.category, f.severity) for f in _scan_with(checker, only, text).findings
+             if f.rule_id == "classifier"}
+    assert alone == {("surveillance_creep", Severity.medium)}
+    grading = checker.taxonomy.grading["privacy_disclosure"]
+    assert (grading.scope.value, grading.floor) == ("idea", Severity.high)  # so: do not post
+
+
 def test_it_adds_nothing_the_rules_already_say(rules: Path) -> None:
     # The shipped rules report this draft's customer shaming at medium or above, and a tribute
     # next to an offer is already "do not post": the classifier repeats neither, though its

@@ -254,6 +254,8 @@ class Judgement:
     reasons: list[tuple[str, float]]
     #: Where in the folded text the risk is (empty when no feature can be located).
     where: list[Hit]
+    #: Every category's probability, best first (empty when the draft was not flagged).
+    categories: tuple[tuple[str, float], ...] = ()
 
 
 def _sigmoid(x: float) -> float:
@@ -332,8 +334,10 @@ class Classifier:
         # What made it risky and this kind of risk: weight on both heads.
         weighed = sorted(((f, w[0] + w[head]) for f, w in named if w[0] > 0 and w[head] > 0),
                          key=lambda fw: (-fw[1], fw[0]))
+        ranked = tuple(sorted(((name, _sigmoid(totals[i])) for i, name in self._categories),
+                              key=lambda cp: -cp[1]))
         return Judgement(risky, _sigmoid(totals[1]), category, weighed,
-                         _evidence(scan, weighed) if locate_risk else [])
+                         _evidence(scan, weighed) if locate_risk else [], ranked)
 
 
 def _evidence(scan: Scan, weighed: list[tuple[str, float]]) -> list[Hit]:
@@ -371,6 +375,11 @@ def _evidence(scan: Scan, weighed: list[tuple[str, float]]) -> list[Hit]:
     return [max(inside, key=lambda hw: hw[1])[0]]
 
 
+#: How likely an idea-scope category must be for a grave draft whose likeliest category is a
+#: wording one to be reported under it as well (one-vs-rest probabilities, so several can pass).
+IDEA_CATEGORY_AT = 0.5
+
+
 class ClassifierDetector:
     """The classifier as a detector: runs last and adds what the rules did not already say."""
 
@@ -384,6 +393,7 @@ class ClassifierDetector:
         self._revise_from = {c: medium if g.scope is Scope.idea else max(g.floor.rank, medium)
                              for c, g in taxonomy.grading.items()}
         self._critical, self._medium = critical, medium
+        self._idea = frozenset(c for c, g in taxonomy.grading.items() if g.scope is Scope.idea)
 
     def severity(self, judgement: Judgement) -> Severity:
         grading = self.taxonomy.grading.get(judgement.category or "")
@@ -408,19 +418,30 @@ class ClassifierDetector:
         category = judgement.category
         if category is None or category not in self.taxonomy:
             return
-        severity = self.severity(judgement)
-        if any(f.category == category and f.severity.rank >= severity.rank for f in scan.findings):
+        said_as = [(category, self.severity(judgement))]
+        if judgement.grave >= classifier.grave_at and said_as[0][1] is not Severity.high:
+            # Grave, but the likeliest kind of risk is one whose wording can be fixed (watching
+            # customers): the idea-scope kind it also reads as (what was watched was private)
+            # is what makes it grave, and it is said too.
+            idea = next((c for c, p in judgement.categories
+                         if p >= IDEA_CATEGORY_AT and c in self._idea), None)
+            if idea is not None:
+                said_as.append((idea, Severity.high))
+        todo = [(c, sev) for c, sev in said_as
+                if not any(f.category == c and f.severity.rank >= sev.rank for f in scan.findings)]
+        if not todo:
             return
         where = _evidence(scan, judgement.reasons)
         if not where:
             return
-        label = self.taxonomy.label(category).lower()
         strongest = [f for f, _ in judgement.reasons if f.startswith(("w:", "l:"))][:3]
         said = [describe(scan, f) for f in strongest]
-        message = (f"Reads like the labelled examples of {label}: drafts worded this way were judged "
-                   f"{'too risky to post' if severity is Severity.high else 'risky'} by reviewers"
-                   + (f" (weighing most: {', '.join(said)})." if said else "."))
-        scan.add(RULE_ID, category, severity, where[0], message)
+        for category, severity in todo:
+            label = self.taxonomy.label(category).lower()
+            message = (f"Reads like the labelled examples of {label}: drafts worded this way were "
+                       f"judged {'too risky to post' if severity is Severity.high else 'risky'} by "
+                       "reviewers" + (f" (weighing most: {', '.join(said)})." if said else "."))
+            scan.add(RULE_ID, category, severity, where[0], message)
 
 
 def examples_digest(paths: Iterable[Path]) -> str:
