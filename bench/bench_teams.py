@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from measuring import cpu_seconds, free_port, pct  # noqa: E402
+from measuring import cpu_seconds, free_port, pct, tree_cpu_seconds  # noqa: E402
 
 from tests.teams_harness import (  # noqa: E402
     APP_ID,
@@ -105,7 +105,7 @@ def run_fakes(latency: float, replies: int, folder: str) -> None:
 # --- the app's process --------------------------------------------------------------------------
 
 
-def serve(port: int, profile: str | None) -> None:
+def serve(port: int, profile: str | None, workers: int = 1) -> None:
     import logging
 
     from bot.server import serve as serve_app
@@ -113,7 +113,7 @@ def serve(port: int, profile: str | None) -> None:
 
     logging.basicConfig(level=logging.WARNING)
     if not profile:
-        serve_app(Settings(), "127.0.0.1", port, workers=1)
+        serve_app(Settings(), "127.0.0.1", port, workers=workers)
         return
     import cProfile
 
@@ -239,6 +239,8 @@ class Bench:
             command = [sys.executable, str(Path(__file__).resolve()), "--serve", str(port)]
             if a.profile:
                 command += ["--profile", str(Path(a.profile).resolve())]
+            if a.workers > 1:
+                command += ["--workers", str(a.workers)]
             proc = subprocess.Popen(command, env=env, cwd=tmp)  # cwd: no developer .env leaks into the run
             self.app_pid = proc.pid
             try:
@@ -300,11 +302,11 @@ class Bench:
             await self.post(http, activity)
 
         spy = self.spy_on_burst(L)
-        cpu = cpu_seconds(self.app_pid), cpu_seconds(self.fakes_proc.pid), time.process_time()
+        cpu = tree_cpu_seconds(self.app_pid), cpu_seconds(self.fakes_proc.pid), time.process_time()
         started = time.monotonic()
         await asyncio.gather(*(send(d) for d in burst))
         done = await self.reviewed(set(sent), 60 + L * 5)
-        app_cpu = cpu_seconds(self.app_pid) - cpu[0]
+        app_cpu = tree_cpu_seconds(self.app_pid) - cpu[0]
         fakes_cpu, own_cpu = cpu_seconds(self.fakes_proc.pid) - cpu[1], time.process_time() - cpu[2]
         if spy is not None:
             await asyncio.to_thread(spy.wait)
@@ -360,12 +362,14 @@ def main() -> None:
     parser.add_argument("--profile", help="write the app's profiles (pstats) to FILE.serve and FILE.review")
     parser.add_argument("--py-spy", metavar="FILE",
                         help="record the app with py-spy (installed separately) during the burst, to FILE")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="app worker processes, as several web workers run in production (1)")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--fakes", help=argparse.SUPPRESS)
     args = parser.parse_args()
     replies = (args.requests * 2 + args.concurrency + args.drafts) * 2 + 50
     if args.serve:
-        serve(args.serve, args.profile)
+        serve(args.serve, args.profile, args.workers)
         return
     if args.fakes:
         run_fakes(args.latency, replies, args.fakes)
