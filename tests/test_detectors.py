@@ -85,9 +85,12 @@ def test_a_sensitive_purchase_pinned_to_one_person_is_a_privacy_disclosure(check
 
 
 def test_a_cause_day_sale_needs_an_offer_and_no_donation(checker):
-    sale = _levels(checker, "Happy Pride! 30% off our rainbow socks today.")
-    # A cause day sold is the idea itself: high, so the verdict is "do not post".
-    assert ("trivializing_social_cause", Severity.high) in sale
+    text = "Happy Pride! 30% off our rainbow socks today."
+    sale = _levels(checker, text)
+    # A cause day sold: the sale can move to another day, or the day be marked by giving, so
+    # "revise" (medium), not "do not post".
+    assert ("trivializing_social_cause", Severity.medium) in sale
+    assert checker.review(Draft(text=text)).verdict is Verdict.revise
     giving = _levels(checker, "Happy Pride! 30% off rainbow socks, all profits donated to LGBTQ+ shelters.")
     assert not {level for level in giving if level[0] == "trivializing_social_cause"}
 

@@ -38,8 +38,7 @@ DO_NOT_POST = [
     ("We lost a kitchen legend today. For every other dinner, there's QuickPlate 🍽️", "tragedy_exploitation"),
     # a day of remembrance turned into a sale
     ("Remembrance Day: poppy-print scarves, 30% off today only.", "insensitive_timing"),
-    # a day about a struggle, and a movement's day of silence, used to sell
-    ("World Mental Health Day 🧠 Treat your mind to 25% off every journal.", "trivializing_social_cause"),
+    # a movement's day of silence used to sell
     ("#BlackoutTuesday ⬛ The all-black trainer drops at noon. Shop it first.", "hashtag_hijack"),
     # a named member of the public beside a private matter
     ("A big welcome back to Derek Olsen, who picked up his dialysis supplies with us today!",
@@ -75,6 +74,8 @@ REVISE = [
      "politics_religion"),
     ("To the 14 of you who played our rainy-day playlist 30 times this week: hang in there 🌧️",
      "surveillance_creep"),
+    # a day about a struggle used to sell: the sale can go another day, or the day be marked by giving
+    ("World Mental Health Day 🧠 Treat your mind to 25% off every journal.", "trivializing_social_cause"),
 ]
 
 
@@ -123,7 +124,8 @@ def test_a_commemoration_with_a_new_product_is_a_rewording_problem_but_with_an_o
 def test_notes_of_a_crisis_flag_a_promotion_but_not_a_safety_notice(checker):
     notes = "goes out the morning after the tornado"
     promo = _review(checker, "Weekend vibes! Our brunch menu is back, book a table 🥂", notes=notes)
-    assert promo.verdict is Verdict.do_not_post
+    # Held until the moment has passed, the same post can go out: "revise", not "do not post".
+    assert promo.verdict is Verdict.revise
     assert {r.category for r in promo.risks} == {"insensitive_timing"}
     routine = _review(checker, "Happy Friday, everyone! What are your weekend plans?", notes=notes)
     assert routine.verdict is Verdict.revise
@@ -171,7 +173,7 @@ def test_explain_reads_the_platform_and_the_notes(capsys, offline_env):
     assert "on linkedin" in out and "Verdict: revise" in out
     main(["rules", "explain", "--notes", "the day after the flood", "Flash sale! 50% off everything"])
     out = capsys.readouterr().out
-    assert "context.promotion-in-a-crisis" in out and "Verdict: do not post" in out
+    assert "context.promotion-in-a-crisis" in out and "Verdict: revise" in out
     assert code in (0, 1)
     main(["rules", "explain", "damn, what a quarter"])
     assert "Verdict: ship" in capsys.readouterr().out

@@ -92,7 +92,8 @@ def test_a_timing_note_makes_a_promotion_insensitive_timing(checker):
     assert checker.review(Draft(text=MILKSHAKE)).verdict is Verdict.ship
     review = checker.review(Draft(text=MILKSHAKE, notes="goes out the morning after the earthquake"))
     timing = [r for r in review.risks if r.category == "insensitive_timing"]
-    assert timing and review.verdict is Verdict.do_not_post
+    # Flagged, not "do not post": the same promotion can go out once the moment has passed.
+    assert timing and review.verdict is Verdict.revise
     # The notes are context: the evidence is the draft's own words, never the notes.
     assert all(MILKSHAKE[r.evidence.start:r.evidence.end] == r.evidence.quote for r in timing)
     assert "earthquake" in timing[0].explanation

@@ -63,8 +63,10 @@ def detect_cause_day_promotion(scan: Scan) -> None:
     if promotion is None:
         return
     # The day exists for people's struggle; a discount on it sells the struggle, in any wording.
-    scan.report("cause.day-as-sale", "trivializing_social_cause", Severity.high, days[0])
-    scan.report("cause.day-as-sale", "trivializing_social_cause", Severity.high, promotion, partner=True)
+    # Medium, so "revise": the sale can run another day, or the day be marked by what the brand
+    # gives (a hashtag of victims or a movement used to sell stays "do not post", elsewhere).
+    scan.report("cause.day-as-sale", "trivializing_social_cause", Severity.medium, days[0])
+    scan.report("cause.day-as-sale", "trivializing_social_cause", Severity.medium, promotion, partner=True)
 
 
 _SLIGHTS = {"stereotype_bias", "sarcasm_misfire", "customer_shaming", "punching_down"}

@@ -56,8 +56,10 @@ def detect_context_timing(scan: Scan) -> None:
     for family in _LIGHT:
         hits = scan.hits(family)
         if hits:
+            # Medium, so "revise": held until the moment has passed, the same post can go out.
+            # A draft that itself uses the disaster to sell is "do not post" by the tragedy rules.
             said = scan.texts.said("context.promotion-in-a-crisis", "insensitive_timing")
-            scan.add("context.promotion-in-a-crisis", "insensitive_timing", Severity.high, hits[0],
+            scan.add("context.promotion-in-a-crisis", "insensitive_timing", Severity.medium, hits[0],
                      f"{said.message} (The notes say: “{said_note}”.)", said.suggestion)
             return
     if scan.has("safety_notice"):
