@@ -97,6 +97,10 @@ def test_a_timing_note_makes_a_promotion_insensitive_timing(checker):
     # The notes are context: the evidence is the draft's own words, never the notes.
     assert all(MILKSHAKE[r.evidence.start:r.evidence.end] == r.evidence.quote for r in timing)
     assert "earthquake" in timing[0].explanation
+    # The summary says what a revision means here (the taxonomy's ``revise``), not "the wording".
+    meaning = checker.taxonomy.grading["insensitive_timing"].revise
+    assert meaning and review.summary.startswith(f"Revise: {meaning} (")
+    assert "wording" not in review.summary
 
 
 def test_a_caring_post_or_an_unrelated_note_is_not_timing(checker):

@@ -258,6 +258,9 @@ class OfflineChecker:
             return (f"Do not post: the idea itself is the harm, {because} ({quote}); "
                     "no rewording saves it.")
         if verdict is Verdict.revise:
+            grading = self.taxonomy.grading.get(decider.category) if decider is not None else None
+            if grading is not None and grading.revise:
+                return f"Revise: {grading.revise} ({labels(Severity.medium)}, on {quote})."
             return (f"Revise: the wording carries the risk ({labels(Severity.medium)}, on {quote}); "
                     "the idea can stay.")
         return f"Fine to post; worth a glance: {labels(Severity.low)}."

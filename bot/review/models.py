@@ -170,7 +170,8 @@ class Grading(BaseModel):
     below the floor, a medium risk still asks for a revision. ``scope: wording``: a risk at or
     above ``floor`` asks for a revision; below it, it is a note. A critical risk of any category
     is never a matter of wording. ``because`` completes "Do not post: the idea itself is the harm,
-    ..." for the idea scope.
+    ..." for the idea scope; ``revise`` replaces "the wording carries the risk ...; the idea can
+    stay" where a revision means something else (a post made wrong by its moment can wait).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -178,6 +179,8 @@ class Grading(BaseModel):
     scope: Scope = Scope.wording
     floor: Severity = Severity.medium
     because: str = ""
+    revise: str = Field(default="", description='Completes "Revise: ..." when a revision of this '
+                        'category means more than new words (for example: the post can wait).')
 
 
 _DEFAULT_GRADING = Grading()
