@@ -62,9 +62,10 @@ def detect_cause_day_promotion(scan: Scan) -> None:
     promotion = near(offers, days[0], _REACH, _REACH)
     if promotion is None:
         return
-    # The day exists for people's struggle; a discount on it sells the struggle, in any wording.
-    # Medium, so "revise": the sale can run another day, or the day be marked by what the brand
-    # gives (a hashtag of victims or a movement used to sell stays "do not post", elsewhere).
+    # The day exists for people's struggle: a discount on it sells the struggle, whatever the
+    # words. Medium, so "revise": the post is saved by moving the sale to another day or marking
+    # the day with what the brand gives (a movement's or victims' hashtag used to sell is graded
+    # "do not post" by the hashtag rules).
     scan.report("cause.day-as-sale", "trivializing_social_cause", Severity.medium, days[0])
     scan.report("cause.day-as-sale", "trivializing_social_cause", Severity.medium, promotion, partner=True)
 
