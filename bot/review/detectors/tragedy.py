@@ -61,11 +61,14 @@ _PLACES_TO_POST = frozenset({"youtube", "tiktok", "linkedin", "facebook", "insta
 
 
 def _brand_marks(scan: Scan) -> list[Hit]:
-    """Brand-styled names in the original text, as folded-text hits."""
+    """Brand-styled names in the original text, as folded-text hits. A hashtag or a handle
+    written in capitals (#LestWeForget, @SirWaffles) is how tags and people are written, not a
+    product."""
     original = scan.text.original
     return [(scan.text.folded_index(m.start()), scan.text.folded_index(m.end()))
             for m in _BRAND_MARK.finditer(original)
-            if m.group().rstrip("™®").casefold() not in _PLACES_TO_POST]
+            if m.group().rstrip("™®").casefold() not in _PLACES_TO_POST
+            and not original[:m.start()].endswith(("#", "@"))]
 
 
 _BARE_RIP = re.compile(r"(?<![a-z0-9])rip(?![a-z0-9])")
