@@ -15,7 +15,9 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -75,7 +77,10 @@ def make_drafts(count: int, seed: int = 2017) -> list[str]:
     return drafts
 
 
-def rate(fn, drafts: list, repeat: int) -> tuple[float, float]:
+T = TypeVar("T")
+
+
+def rate(fn: Callable[[T], object], drafts: Sequence[T], repeat: int) -> tuple[float, float]:
     """Best and median drafts/second over ``repeat`` passes."""
     rates = []
     for _ in range(repeat):

@@ -230,7 +230,7 @@ class Bench:
                 "OPENAI_API_KEY": "sk-bench",
                 "REDTEAM_MODEL": self.fakes["model"],
                 "REDTEAM_LLM_TIMEOUT_SECONDS": str(a.latency * 10 + 5),
-                "REDTEAM_DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
+                "REDTEAM_DATABASE_URL": a.database_url or f"sqlite:///{tmp}/bench.sqlite3",
                 "REDTEAM_LOG_LEVEL": "WARNING",
                 "TEAMS_GRAPH_URL": "",
             }
@@ -364,6 +364,9 @@ def main() -> None:
                         help="record the app with py-spy (installed separately) during the burst, to FILE")
     parser.add_argument("--workers", type=int, default=1,
                         help="app worker processes, as several web workers run in production (1)")
+    parser.add_argument("--database-url", metavar="URL",
+                        help="the app's store (default: a new SQLite file); a PostgreSQL URL, as "
+                             "production uses: scripts/with-postgres sets $REDTEAM_TEST_POSTGRES_URL")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--fakes", help=argparse.SUPPRESS)
     args = parser.parse_args()

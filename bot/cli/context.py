@@ -90,7 +90,8 @@ VERDICT_WORDS = {
 
 VERDICT_MEANING = {
     Verdict.ship: "no risk worth a rewrite was found",
-    Verdict.revise: "the idea can stay; the wording should change",
+    # The wording, or for a post made wrong by its moment the timing: the summary says which.
+    Verdict.revise: "the idea can stay; change it before it goes out",
     Verdict.do_not_post: "the idea itself is the problem",
 }
 
