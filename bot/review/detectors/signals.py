@@ -207,8 +207,8 @@ def find_named_scold(scan: Scan) -> Pair | None:
     scolds = scan.hits("scold") + scan.hits("levity") + scan.hits("jab") + scan.hits("diagnosis")
     if not scolds:
         return None
-    # "Thanks, Derek 🙄" is still a scold; plain warmth without an eye-roll is not.
-    if scan.has("care") or (scan.has("warmth") and not scan.has("jab")):
+    # "Thanks, Derek 🙄" is still a scold; plain warmth or good wishes without an eye-roll are not.
+    if scan.has("care") or ((scan.has("warmth") or scan.has("good_wishes")) and not scan.has("jab")):
         return None
     for m in vocatives:
         # Vocatives are found in the original (capitals matter); scolds in the folded copy.

@@ -14,6 +14,8 @@ brand says it analysed behaviour and then comments on it.
 
 from __future__ import annotations
 
+import re
+
 from bot.review.detector_texts import PARTNER
 from bot.review.detectors.base import Hit, Scan, near
 from bot.review.models import Severity
@@ -32,6 +34,11 @@ TEXTS: dict[str, tuple[str, ...]] = {
 }
 
 _CATEGORY = "surveillance_creep"
+# A proportion of people or a count in millions is a statistic, not a group anyone could find
+# themselves in: "9 out of 10 customers", "1 in 2 people", "40 million people". "1 in 5 of you"
+# is still the audience, told what the brand saw a share of them do.
+_PROPORTION = re.compile(r"(?:\bout of|\d\s+in)\s+$")
+_MILLIONS = re.compile(r"\b(?:millions?|billions?|m)\b")
 
 
 def merge_adjacent(hits: list[Hit], folded: str, gap: int = 2) -> list[Hit]:
@@ -56,7 +63,11 @@ def detect_surveillance(scan: Scan) -> None:
 
 def _detect_tracked_group(scan: Scan, sensitive: list[Hit]) -> None:
     # Cheapest signal first: most drafts name no counted group and stop here.
-    counted = scan.hits("cohort_count")
+    folded = scan.folded
+    counted = [c for c in scan.hits("cohort_count")
+               if not (_PROPORTION.search(folded, max(0, c[0] - 12), c[0])
+                       and not folded.endswith("of you", c[0], c[1]))
+               and not _MILLIONS.search(folded, c[0], c[1])]
     individuals = scan.hits("cohort_individual")
     if not counted and not individuals:
         return
