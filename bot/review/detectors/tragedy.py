@@ -68,7 +68,7 @@ def _brand_marks(scan: Scan) -> list[Hit]:
     return [(scan.text.folded_index(m.start()), scan.text.folded_index(m.end()))
             for m in _BRAND_MARK.finditer(original)
             if m.group().rstrip("™®").casefold() not in _PLACES_TO_POST
-            and not original[:m.start()].endswith(("#", "@"))]
+            and not (m.start() and original[m.start() - 1] in "#@")]
 
 
 _BARE_RIP = re.compile(r"(?<![a-z0-9])rip(?![a-z0-9])")
