@@ -146,9 +146,11 @@ def test_severity_override_applies_to_rules_and_detectors():
 
 
 def test_brand_terms_count_as_promotion_next_to_a_tribute():
+    # The rules alone: the classifier may well read a tribute with a cereal bowl as risky on
+    # its own, which is not what this checks.
     tribute = "Rest in peace, legend. [image: a Crunchio bowl in purple light]"
-    assert OfflineChecker().find_risks(tribute) == []
-    branded = OfflineChecker(config=CheckerConfig(brand_terms=["Crunchios"]))
+    assert OfflineChecker(config=CheckerConfig(disabled_rules=["classifier"])).find_risks(tribute) == []
+    branded = OfflineChecker(config=CheckerConfig(brand_terms=["Crunchios"], disabled_rules=["classifier"]))
     risks = branded.find_risks(tribute)
     assert {(r.category, r.evidence.quote) for r in risks} == {
         ("tragedy_exploitation", "Rest in peace"), ("tragedy_exploitation", "Crunchio")
