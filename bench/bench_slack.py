@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import gc
 import json
+import math
 import os
 import re
 import statistics
@@ -331,6 +332,25 @@ class Bench:
             per_thread = [c["thread_ts"] for c in await resp.json() if c["ok"] and c["status"] == 200]
         replies = {ts: per_thread.count(ts) for ts in threads}
 
+        # 5. a.drafts drafts in flight, arriving evenly (one every L / a.drafts s, Little's law)
+        steady: list[float] = []
+        steady_count = round(a.steady * a.drafts)
+        if steady_count:
+            gap = L / a.drafts
+            batch = [self.next_draft(self.channels[i % len(self.channels)]) for i in range(steady_count)]
+            steady_sent: dict[str, float] = {}
+            posting: list[asyncio.Task[float]] = []
+            t0 = time.monotonic()
+            for i, event in enumerate(batch):
+                delay = t0 + i * gap - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                steady_sent[str(event["ts"])] = time.monotonic()
+                posting.append(asyncio.create_task(self.post(http, event)))
+            await asyncio.gather(*posting)
+            steady_posted = await self.wait_reviews(http, list(steady_sent), 60 + L * 5)
+            steady = [steady_posted[ts] - steady_sent[ts] for ts in steady_posted]
+
         rows: list[tuple[str, str, str]] = []
         if a.acks:
             rows += [
@@ -415,6 +435,19 @@ class Bench:
                 ),
                 ("  posts answered 429, whole run", f"{self.refused_posts}", ""),
             ]
+        if steady_count:
+            rows += [
+                (
+                    f"{a.drafts} in flight, arriving evenly ({steady_count} drafts): reviewed",
+                    f"{len(steady)}/{steady_count}",
+                    "",
+                ),
+            ]
+        if steady:
+            rows += [
+                ("  draft -> review: p50", f"{pct(steady, 50) / L:.2f} x L", ""),
+                ("  draft -> review: max", f"{max(steady) / L:.2f} x L", "<= 1.1 x L"),
+            ]
         print(
             f"\nSlack front end: fake LLM latency L = {L:.2f} s, {a.workers} app worker(s), "
             f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs"
@@ -478,6 +511,13 @@ def main() -> None:
     )
     parser.add_argument("--slack-burst", type=int, default=3, help="Slack's burst into one channel (3)")
     parser.add_argument("--single", type=int, default=5, help="single-draft runs (5)")
+    parser.add_argument(
+        "--steady",
+        type=float,
+        default=0.0,
+        metavar="N",
+        help="last, keep --drafts drafts in flight, arriving evenly over the channels, for N x L seconds (0)",
+    )
     parser.add_argument("--extra-bursts", type=int, default=0, help="unmeasured bursts first (profiling)")
     parser.add_argument("--workers", type=int, default=1, help="app worker processes (1)")
     parser.add_argument("--database-url", help="the app's store (default: a new SQLite file)")
@@ -489,7 +529,10 @@ def main() -> None:
 
     defaults = Settings(_env_file=None)
     args.app_rate, args.app_burst = defaults.slack_posts_per_second, defaults.slack_post_burst
-    replies = args.acks + args.drafts * (1 + args.extra_bursts) + args.single + args.one_channel + 50
+    replies = (
+        args.acks + args.drafts * (1 + args.extra_bursts + math.ceil(args.steady)) + args.single
+        + args.one_channel + 50
+    )
     if args.serve:
         serve(args.serve, args.workers)
         return
@@ -509,6 +552,8 @@ def main() -> None:
             str(args.drafts),
             "--single",
             str(args.single),
+            "--steady",
+            str(args.steady),
             "--extra-bursts",
             str(args.extra_bursts),
             "--one-channel",
