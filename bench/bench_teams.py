@@ -390,14 +390,21 @@ class Bench:
         sent: dict[str, float] = {}
         posting: list[asyncio.Task[float]] = []
         cpu = tree_cpu_seconds(self.app_pid)
-        started = time.monotonic()
-        for i, activity in enumerate(batch):
-            delay = started + i * gap - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            sent[f"{REVIEW_CHANNEL};messageid={activity['id']}"] = time.monotonic()
-            posting.append(asyncio.create_task(self.post(http, activity)))
-        answered = await asyncio.gather(*posting)
+        # One request a connection with --spread: drafts reach the workers as the kernel hands
+        # out new connections, not all down the one kept-alive connection a sender reuses.
+        fresh = aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) if a.spread else None
+        try:
+            started = time.monotonic()
+            for i, activity in enumerate(batch):
+                delay = started + i * gap - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                sent[f"{REVIEW_CHANNEL};messageid={activity['id']}"] = time.monotonic()
+                posting.append(asyncio.create_task(self.post(fresh or http, activity)))
+            answered = await asyncio.gather(*posting)
+        finally:
+            if fresh is not None:
+                await fresh.close()
         done = await self.reviewed(set(sent), 60 + L * 5)
         app_cpu = tree_cpu_seconds(self.app_pid) - cpu
         per_draft = [done[t] - sent[t] for t in done]
@@ -410,8 +417,9 @@ class Bench:
         if working:
             print(f"  'Reviewing…' card shown: p50 {pct(working, 50):.2f} s, max {max(working):.2f} s")
         calls = self.call_counts(sent)
-        print(f"  'Reviewing…' cards posted: {calls.get('working 200', 0)} (the others' reviews were ready "
-              "first and went in their place)")
+        posted = calls.get("working 200", 0)
+        dropped = "" if posted >= count else " (the others' reviews were ready first and went in their place)"
+        print(f"  'Reviewing…' cards posted: {posted} of {count}{dropped}")
         if len(done) < count:
             print(f"  NOT ALL REVIEWED: the connector saw {calls} for these drafts")
         print(f"  activity answered: p99 {pct([x * 1000 for x in answered], 99):.0f} ms; app CPU per draft "
@@ -429,6 +437,8 @@ def main() -> None:
     parser.add_argument("--steady", type=float, default=0.0, metavar="N",
                         help="then keep --drafts drafts in flight, arriving evenly, for N x L seconds "
                              "(0: skip)")
+    parser.add_argument("--spread", action="store_true",
+                        help="with --steady, post each draft on a new connection (spread over workers)")
     parser.add_argument("--profile", help="write the app's profiles (pstats) to FILE.serve and FILE.review")
     parser.add_argument("--py-spy", metavar="FILE",
                         help="record the app with py-spy (installed separately) during the burst, to FILE")
