@@ -207,6 +207,14 @@ def message_action_invoke(connector: FakeBotConnector, message_id: str, html: st
     })
 
 
+def draft_form_invoke(connector: FakeBotConnector, fields: dict[str, Any], *,
+                      channel: str = OTHER_CHANNEL) -> dict[str, Any]:
+    """The invoke Teams sends when someone submits the "Red-team a draft" form from a compose box."""
+    return _envelope(connector, "invoke", channel, new_message_id(), name="composeExtension/submitAction",
+                     value={"commandId": "redteamDraft", "commandContext": "compose",
+                            "context": {"theme": "default"}, "data": fields})
+
+
 def card_action_invoke(connector: FakeBotConnector, card_activity_id: str, verb: str, data: dict[str, Any], *,
                        channel: str = REVIEW_CHANNEL, root: str | None = None) -> dict[str, Any]:
     """The invoke of an ``Action.Execute`` button on the bot's card ``card_activity_id``."""

@@ -29,6 +29,7 @@ from tests.teams_harness import (
     card_action_invoke,
     channel_post,
     chat_message,
+    draft_form_invoke,
     message_action_invoke,
     message_edit,
     message_soft_delete,
@@ -232,6 +233,78 @@ async def test_message_action_falls_back_to_the_personal_chat(ident, tmp_path):
     assert opened.body["members"] == [{"id": ALICE["id"]}]
     [card] = in_conversation(connector, f"a:personal-{ALICE['id']}", "send")
     assert "Christmas Prince" in card_text(card)  # the draft is quoted, away from its thread
+
+
+# --- the "Red-team a draft" form -----------------------------------------------------------------
+
+MILKSHAKE = "New on the menu: a triple-thick chocolate milkshake, 2 for 1 all weekend 🥤"
+QUAKE_NOTES = "Scheduled for the morning after the earthquake"
+
+
+def personal_cards(connector: FakeBotConnector) -> list[str]:
+    return [card_text(c) for c in in_conversation(connector, f"a:personal-{ALICE['id']}", "send")]
+
+
+async def test_the_draft_form_is_answered_at_once_and_its_notes_reach_the_review(ident, tmp_path):
+    connector = ident.connector
+    async with running_server(ident, tmp_path / "db.sqlite3") as server:
+        timed = time.monotonic()
+        status, body = await server.post(draft_form_invoke(
+            connector, {"draft": MILKSHAKE, "platform": "instagram", "notes": QUAKE_NOTES}))
+        assert status == 200 and time.monotonic() - timed < 5
+        assert "your chat with me" in body
+        await server.settle()
+        [with_notes] = personal_cards(connector)
+        without = draft_form_invoke(connector, {"draft": MILKSHAKE, "platform": "instagram"})
+        assert (await server.post(without))[0] == 200
+        await server.settle()
+    without_notes = personal_cards(connector)[1]
+    # The notes are what makes this draft risky: the same path as Slack's form and the CLI.
+    assert "triple-thick" in with_notes  # the review quotes the draft: it is read away from it
+    assert "Red-team review: Revise" in with_notes and "Insensitive timing" in with_notes
+    assert "Red-team review: Ship" in without_notes and "Insensitive timing" not in without_notes
+
+
+async def test_a_draft_form_without_a_draft_says_so_and_posts_nothing(ident, tmp_path):
+    connector = ident.connector
+    async with running_server(ident, tmp_path / "db.sqlite3") as server:
+        status, body = await server.post(draft_form_invoke(connector, {"draft": "  ", "notes": QUAKE_NOTES}))
+        await server.settle()
+    assert status == 200 and "empty" in body
+    assert not connector.ok_calls_of("create_conversation") and not personal_cards(connector)
+
+
+async def test_a_retried_draft_form_is_reviewed_once(ident, tmp_path):
+    connector = ident.connector
+    invoke = draft_form_invoke(connector, {"draft": NETFLIX})
+    async with running_server(ident, tmp_path / "db.sqlite3") as server:
+        assert (await server.post(invoke))[0] == 200
+        assert (await server.post(invoke))[0] == 200
+        await server.settle()
+    assert len(personal_cards(connector)) == 1
+
+
+async def test_a_draft_form_whose_chat_cannot_open_says_so_in_the_form(ident, tmp_path):
+    connector = ident.connector
+    connector.server_error_next("create_conversation", status=403)
+    async with running_server(ident, tmp_path / "db.sqlite3") as server:
+        status, body = await server.post(draft_form_invoke(connector, {"draft": NETFLIX}))
+        await server.settle()
+    assert status == 200 and "could not open a chat with you" in body
+    assert not personal_cards(connector)
+
+
+async def test_a_draft_forms_review_refused_with_429_is_posted_once_after_the_pause(ident, tmp_path):
+    connector = ident.connector
+    connector.rate_limit_next("send", retry_after="1")
+    async with running_server(ident, tmp_path / "db.sqlite3") as server:
+        assert (await server.post(draft_form_invoke(connector, {"draft": NETFLIX})))[0] == 200
+        await wait_for(lambda: bool(personal_cards(connector)), timeout=15)
+        await server.settle()
+    [card] = personal_cards(connector)
+    assert "Christmas Prince" in card
+    refused = [c for c in connector.calls if c.kind == "send" and c.status == 429]
+    assert len(refused) == 1
 
 
 # --- edits, deletes, feedback -------------------------------------------------------------------

@@ -10,6 +10,7 @@ import zipfile
 import pytest
 
 from bot.cli.main import main
+from bot.review.platforms import PLATFORMS
 from bot.teams.package import (
     APP_ID_PLACEHOLDER,
     ManifestError,
@@ -36,8 +37,10 @@ def test_shipped_manifest_declares_the_bot_the_message_action_and_the_permission
     [bot] = manifest["bots"]
     assert bot["botId"] == APP_ID and set(bot["scopes"]) == {"team", "groupChat", "personal"}
     [extension] = manifest["composeExtensions"]
-    [command] = extension["commands"]
+    command, form = extension["commands"]
     assert (command["id"], command["type"], command["context"]) == ("redteamMessage", "action", ["message"])
+    assert (form["id"], form["type"], form["fetchTask"]) == ("redteamDraft", "action", False)
+    assert set(form["context"]) == {"compose", "commandBox"}
     assert manifest["webApplicationInfo"]["id"] == APP_ID
     assert {"name": "ChannelMessage.Read.Group", "type": "Application"} in (
         manifest["authorization"]["permissions"]["resourceSpecific"]
@@ -68,12 +71,22 @@ def _break(change) -> str:
         (lambda m, i: m["bots"][0].update(scopes=["personal"]), "team, groupChat and personal"),
         (lambda m, i: m["bots"][0].update(botId="other"), "botId is the app id"),
         (lambda m, i: m["composeExtensions"][0]["commands"][0].update(context=["compose"]), "redteamMessage"),
+        (lambda m, i: m["composeExtensions"][0]["commands"].pop(), "redteamDraft"),
+        (lambda m, i: m["composeExtensions"][0]["commands"][1]["parameters"].pop(), "platform and notes"),
+        (lambda m, i: m["composeExtensions"][0]["commands"][1].update(fetchTask=True), "fetchTask false"),
         (lambda m, i: m.pop("webApplicationInfo"), "webApplicationInfo"),
         (lambda m, i: m.pop("authorization"), "ChannelMessage.Read.Group"),
     ],
 )
 def test_a_manifest_teams_would_refuse_is_refused_with_the_reason(change, named):
     assert named in _break(change)
+
+
+def test_the_draft_forms_platforms_are_the_ones_every_front_end_offers():
+    manifest, _ = _shipped()
+    form = next(c for c in manifest["composeExtensions"][0]["commands"] if c["id"] == "redteamDraft")
+    [platform] = [p for p in form["parameters"] if p["name"] == "platform"]
+    assert [(c["value"], c["title"]) for c in platform["choices"]] == list(PLATFORMS)
 
 
 def test_the_app_id_must_be_a_guid():

@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.review.platforms import PLATFORMS
 from bot.slack.blocks_common import RenderedMessage, context, section, to_message
 from bot.slack.escape import escape_mrkdwn
 from bot.slack.ids import (
@@ -33,19 +34,6 @@ from bot.slack.ids import (
 MODAL_DRAFT_MAX_CHARS = 3000
 MODAL_NOTES_MAX_CHARS = 1000
 MAX_PRIVATE_METADATA = 3000
-
-#: (value passed on as Draft.platform, label shown in the menu)
-PLATFORMS = (
-    ("twitter", "X / Twitter"),
-    ("instagram", "Instagram"),
-    ("linkedin", "LinkedIn"),
-    ("tiktok", "TikTok"),
-    ("facebook", "Facebook"),
-    ("threads", "Threads"),
-    ("bluesky", "Bluesky"),
-    ("youtube", "YouTube"),
-    ("other", "Other"),
-)
 
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,20}$")
 

@@ -19,10 +19,15 @@ from microsoft_teams.api.models import (
     TaskModuleMessageResponse,
 )
 
+from bot.review.models import Draft
+from bot.review.platforms import PLATFORM_VALUES
 from bot.teams.transport import TeamsPlace
 
 #: The message action declared in the app manifest ("Red-team this message").
 MESSAGE_ACTION_COMMAND = "redteamMessage"
+#: The form declared in the app manifest ("Red-team a draft": the draft, its platform, notes),
+#: from the compose box or the command box: Teams' counterpart of Slack's ``/redteam`` form.
+DRAFT_FORM_COMMAND = "redteamDraft"
 
 Scope = Literal["channel", "groupChat", "personal"]
 _MESSAGE_ID = re.compile(r";messageid=(\d+)")
@@ -126,6 +131,21 @@ def message_action_text(value: Any) -> tuple[str, str | None]:
         content = unescape(_TAGS.sub(" ", re.sub(r"(?i)<br\s*/?>|</p>|</div>", "\n", content)))
     text = "\n".join(" ".join(line.split()) for line in content.strip().splitlines()).strip()
     return text, getattr(payload, "id", None)
+
+
+def draft_form_fields(value: Any) -> Draft:
+    """The draft, platform and notes typed into the "Red-team a draft" form. A platform Teams
+    did not offer (an old manifest, a hand-made request) is left out rather than trusted."""
+    data = getattr(value, "data", None)
+    fields = data if isinstance(data, dict) else {}
+
+    def field(name: str) -> str:
+        raw = fields.get(name)
+        return raw.strip() if isinstance(raw, str) else ""
+
+    platform = field("platform").lower()
+    return Draft(text=field("draft"), platform=platform if platform in PLATFORM_VALUES else None,
+                 notes=field("notes") or None)
 
 
 # --- answers to invokes -------------------------------------------------------------------------

@@ -454,6 +454,9 @@ def render_help(review_channels: Sequence[str] = ()) -> AdaptiveCard:
         "• In a personal chat with me, every message is a draft.",
         "• In a channel or group chat, @mention me with the draft.",
         "• On any message: … (More actions) → Red-team this message.",
+        "• To add the platform and notes (timing, campaign, what the image shows): the compose "
+        "box's apps (+) → Red-team reviewer → Red-team a draft. The review comes to you alone, "
+        "in your chat with me.",
         "• In a review thread, @mention me with a revised draft for a re-review, or with a question.",
     ]
     body: list[CardElement] = [_fixed("How to use the red-team reviewer", weight="Bolder", size="Medium")]

@@ -14,11 +14,13 @@ first post (a chat has no threads: the message is its own thread).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
 import logging
 from collections.abc import Coroutine
 from typing import Any
 
+import httpx
 from microsoft_teams.api import ActivityBase
 from microsoft_teams.api.activities.invoke.adaptive_card.action import AdaptiveCardInvokeActivity
 from microsoft_teams.api.activities.invoke.message_extension.fetch_task import (
@@ -35,15 +37,19 @@ from microsoft_teams.api.activities.message import (
 from microsoft_teams.api.models import AdaptiveCardActionCardResponse
 from microsoft_teams.apps import ActivityContext
 
-from bot.conversation import Outcome, Place, Reviewed
+from bot.conversation import Filing, Outcome, Place, Reviewed
 from bot.conversation.clearance import ClearanceReply, ReplyKind
 from bot.conversation.owed_replies import claim
 from bot.conversation.places import delivery_key
+from bot.review.intake import DraftRejected, check_draft
+from bot.review.models import Draft
 from bot.teams import cards
 from bot.teams.activities import (
+    DRAFT_FORM_COMMAND,
     MESSAGE_ACTION_COMMAND,
     Where,
     card_action_answer,
+    draft_form_fields,
     draft_text,
     in_channels,
     mentions_bot,
@@ -59,6 +65,15 @@ log = logging.getLogger(__name__)
 HELP_WORDS = frozenset({"help", "/help", "?"})
 MESSAGE_ACTION_NOTE = "Reviewing… the review will appear in the message's thread."
 NOT_A_DRAFT_NOTE = "That message has no text to review."
+DRAFT_FORM_NOTE = "Reviewing… the review will appear in your chat with me."
+NO_PERSONAL_CHAT_NOTE = (
+    "I can't send you the review: I could not open a chat with you. Add me for yourself "
+    "(Apps → Red-team reviewer → Add), then try again."
+)
+FORM_FAILED_NOTE = "Sorry, I could not start that review. Please try again in a minute."
+#: Seconds the "Red-team a draft" form waits for the requester's chat with the bot to open, so
+#: that one that cannot be opened is said in the form's answer (Teams allows 5 s in all).
+OPEN_CHAT_WAIT_SECONDS = 3.0
 #: Seconds a feedback click waits for its vote to be stored before answering anyway.
 FEEDBACK_WAIT_SECONDS = 3.0
 #: Seconds a *Cleared to post* click waits for its answer (a store write and a card update).
@@ -91,6 +106,8 @@ def register(runtime: TeamsRuntime) -> None:
 
     @app.on_message_ext_submit
     async def _action_submit(ctx: ActivityContext[MessageExtensionSubmitActionInvokeActivity]) -> Any:
+        if getattr(ctx.activity.value, "command_id", None) == DRAFT_FORM_COMMAND:
+            return await on_draft_form(runtime, ctx.activity)
         return on_message_action(runtime, ctx.activity)
 
     @app.on_card_action
@@ -216,6 +233,64 @@ async def review_message(
         return None  # not in the draft's thread: an edit of the draft posts a new review there
 
     await runtime.conversation.review_message(place, text, deliver, has_files=False)
+
+
+async def on_draft_form(runtime: TeamsRuntime, activity: MessageExtensionSubmitActionInvokeActivity) -> Any:
+    """"Red-team a draft": the form's draft, platform and notes, reviewed for the person who
+    filled it in and posted in their personal chat with the bot (a channel has no message only
+    one person sees). Answered within Teams' 5 s: at once for a draft refused as it stands, after
+    the chat is open otherwise, so that a chat that cannot be opened is said there and then."""
+    draft = draft_form_fields(activity.value)
+    try:
+        check_draft(draft)
+    except DraftRejected as exc:
+        return message_action_answer(str(exc))
+    requester = activity.from_.id if activity.from_ else ""
+    if not requester:
+        return message_action_answer(NO_PERSONAL_CHAT_NOTE)
+    answer: concurrent.futures.Future[str] = concurrent.futures.Future()
+    runtime.spawn(review_form(runtime, activity, draft, requester, answer))
+    try:
+        return message_action_answer(await asyncio.wait_for(asyncio.wrap_future(answer),
+                                                            OPEN_CHAT_WAIT_SECONDS))
+    except TimeoutError:
+        return message_action_answer(DRAFT_FORM_NOTE)  # still opening: the review follows
+
+
+async def review_form(
+    runtime: TeamsRuntime,
+    activity: MessageExtensionSubmitActionInvokeActivity,
+    draft: Draft,
+    requester: str,
+    answer: concurrent.futures.Future[str],
+) -> None:
+    """The form's review, once per invoke (Teams retries them), in the requester's personal
+    chat. ``answer`` gets what the form shows: the review is on its way, or why it cannot be."""
+    port = runtime.port
+    tenant = tenant_of(activity)
+    service_url = where(activity).service_url
+    try:
+        if not await claim(runtime.conversation.store, [delivery_key(TEAMS, f"form:{activity.id}")]):
+            answer.set_result(DRAFT_FORM_NOTE)  # Teams retried the invoke: the first one reviews
+            return
+        chat = await port.teams.personal_chat(service_url, requester, tenant)
+    except Exception as exc:
+        log.info("could not start a form's review: %s", type(exc).__name__)
+        answer.set_result(NO_PERSONAL_CHAT_NOTE if isinstance(exc, httpx.HTTPError) else FORM_FAILED_NOTE)
+        return
+    answer.set_result(DRAFT_FORM_NOTE)
+    channel = port.learn(Where("personal", service_url, chat.conversation_id))
+    sent = 0
+
+    async def deliver(outcome: Outcome) -> str:
+        nonlocal sent
+        sent += 1
+        return await runtime.conversation.outbox.post_in_channel(
+            channel, outcome, key=f"form:{activity.id}:{sent}")
+
+    filing = Filing(channel=channel, draft=f"form:{activity.id}", user=user_of(activity),
+                    workspace=tenant or None)
+    await runtime.conversation.review_privately(draft, filing, deliver)
 
 
 async def on_card_action(runtime: TeamsRuntime, activity: AdaptiveCardInvokeActivity) -> Any:

@@ -3,8 +3,8 @@ zipped for upload to Teams (Apps → Manage your apps → Upload an app).
 
 The manifest schema cannot be fetched here, so :func:`validate_manifest` checks what the schema
 requires and what Teams refuses on upload: the required fields, their formats and lengths, the
-icons' sizes, and that the bot, the message action and the permission this product needs are
-declared with the same app id.
+icons' sizes, and that the bot, the message action, the draft form and the permission this
+product needs are declared with the same app id.
 """
 
 from __future__ import annotations
@@ -109,6 +109,21 @@ def validate_manifest(manifest: dict[str, Any], icons: dict[str, bytes]) -> None
         problems.append("composeExtensions must declare the action command redteamMessage in context message")
     elif action is not None:
         _text(problems, action.get("title"), "the redteamMessage command's title", 32)
+    form = next((c for c in commands if c.get("id") == "redteamDraft"), None)
+    names = [p.get("name") for p in (form or {}).get("parameters") or []]
+    if form is None or form.get("type") != "action" or "compose" not in (form.get("context") or []):
+        problems.append("composeExtensions must declare the action command redteamDraft in context compose")
+    elif form.get("fetchTask") is not False or names != ["draft", "platform", "notes"]:
+        problems.append("the redteamDraft command is a form of its own (fetchTask false) with the "
+                        "parameters draft, platform and notes")
+    else:
+        _text(problems, form.get("title"), "the redteamDraft command's title", 32)
+        for parameter in form["parameters"]:
+            named = f"the {parameter['name']} parameter's"
+            _text(problems, parameter.get("title"), f"{named} title", 32)
+            _text(problems, parameter.get("description"), f"{named} description", 128)
+            if len(parameter.get("choices") or []) > 10:
+                problems.append(f"{named} choices are more than 10")
     info = manifest.get("webApplicationInfo") or {}
     if info.get("id") != app_id or not str(info.get("resource", "")).startswith("api://"):
         problems.append("webApplicationInfo needs the app id and an api:// resource")

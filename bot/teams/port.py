@@ -257,6 +257,8 @@ class TeamsConversationTransport:
 
     def render(self, outcome: Outcome, *, show_draft: bool = False) -> AdaptiveCard:
         if isinstance(outcome, Reviewed):
+            # A review for its requester alone is read away from the draft: it quotes it.
+            show_draft = show_draft or outcome.private
             clearance = outcome.clearance
             name = self.name_of(clearance.cleared_by) if clearance else None
             return cards.render_review(outcome.review, review_id=outcome.review_id, delta=outcome.delta,
@@ -430,10 +432,27 @@ class TeamsConversationTransport:
         return None
 
     async def post_in_channel(self, channel: str, outcome: Outcome, *, key: str | None = None) -> str:
-        return await self.teams.post(self.place_of(channel), self.render(outcome))
+        """One attempt at a new card at the top of ``channel`` (a personal chat, for a review
+        only its requester sees); how it ended is kept under ``key`` for ``find_in_channel``."""
+        try:
+            sent = await self.teams.post(self.place_of(channel), self.render(outcome), key=key)
+        except Exception as exc:
+            if key:
+                self._tried.remember(key, "?" if may_have_landed(exc) else "")
+            raise
+        if key:
+            self._posted.remember(key, sent)
+            self._tried.pop(key, None)
+        return sent
 
     async def find_in_channel(self, channel: str, key: str) -> str | None:
-        # The Bot Connector cannot read a channel back: a failed post is never tried blindly.
+        # The Bot Connector cannot read a channel back: a post that may have landed is never
+        # tried blindly. One that Teams surely refused (a 429, a 503, no connection) is tried
+        # again, and one it took is not.
+        if (ref := self._posted.get(key)) is not None:
+            return ref
+        if self._tried.get(key) == "":
+            return None
         raise CannotTell("the Bot Connector cannot read a channel back")
 
     async def update_message(self, channel: str, message: str, outcome: Outcome) -> None:

@@ -142,6 +142,13 @@ class FakeBotConnector:
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         if path == _CONVERSATIONS and method == "POST":
             call = ConnectorCall("create_conversation", method, "", None, body, authorization)
+            fault = self._take("create_conversation")
+            if fault is not None and fault.status >= 300:
+                # As Teams answers when it may not open that chat (the app not installed for
+                # the person, or a policy against it).
+                call.status = fault.status
+                self._record(call)
+                return fault.status, {"error": {"code": "Forbidden"}}, {}
             self._record(call)
             members = body.get("members") or [{}]
             return 200, {"id": f"a:personal-{members[0].get('id', '')}"}, {}
