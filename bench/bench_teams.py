@@ -10,6 +10,8 @@ fake connector when each review arrived.
     .venv/bin/python bench/bench_teams.py                      # L = 0.5 s, 50 concurrent
     .venv/bin/python bench/bench_teams.py --latency 2 --requests 1000 --drafts 100
     .venv/bin/python bench/bench_teams.py --latency 5 --requests 1 --steady 3   # 100 in flight
+    REDTEAM_TEAMS_APP_REQUESTS_PER_SECOND=25 .venv/bin/python bench/bench_teams.py --latency 5 \
+        --requests 1 --steady 3 --workers 2 --spread   # two workers, each draft on a new connection
 
 Targets: invoke p99 <= 1 s at 50 concurrent; 100 drafts in flight reviewed within 1.1 x L.
 "In flight" is measured with ``--steady``: drafts arriving evenly, one every L / 100 s, so that
