@@ -307,6 +307,22 @@ async def test_a_draft_forms_review_refused_with_429_is_posted_once_after_the_pa
     assert len(refused) == 1
 
 
+async def test_a_draft_forms_review_that_may_have_landed_is_never_posted_twice(ident, tmp_path):
+    connector = ident.connector
+    connector.error_after_write_next("send")  # Teams took the card, then answered 500
+    async with running_server(ident, tmp_path / "db.sqlite3", reply_retry_seconds=2) as server:
+        assert (await server.post(draft_form_invoke(connector, {"draft": NETFLIX})))[0] == 200
+        await server.settle(timeout=20)
+    chat = f"a:personal-{ALICE['id']}"
+    standing = [json.dumps(body, ensure_ascii=False) for conversation, body in connector.messages.values()
+                if conversation == chat]
+    assert sum("Christmas Prince" in card for card in standing) == 1
+    # The Bot Connector cannot read the chat back, so the requester is told the review may not
+    # have arrived rather than sent a second one.
+    assert len(standing) == 2 and "Christmas Prince" not in standing[1]
+    assert "may be above" in standing[1]
+
+
 # --- edits, deletes, feedback -------------------------------------------------------------------
 
 

@@ -267,9 +267,9 @@ async def review_form(
     """The form's review, once per invoke (Teams retries them), in the requester's personal
     chat. ``answer`` gets what the form shows: the review is on its way, or why it cannot be."""
     port = runtime.port
-    tenant = tenant_of(activity)
-    service_url = where(activity).service_url
     try:
+        tenant = tenant_of(activity)
+        service_url = where(activity).service_url
         if not await claim(runtime.conversation.store, [delivery_key(TEAMS, f"form:{activity.id}")]):
             answer.set_result(DRAFT_FORM_NOTE)  # Teams retried the invoke: the first one reviews
             return

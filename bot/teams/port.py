@@ -502,6 +502,9 @@ class TeamsConversationTransport:
     def describe_failure(self, exc: BaseException) -> str | None:
         if isinstance(exc, UnknownConversation):
             return "I could not find that conversation again"
+        if isinstance(exc, CannotTell):
+            # A post that may have landed, not tried again: the reply may be there after all.
+            return "Teams did not confirm my reply, so it may be above"
         if isinstance(exc, httpx.HTTPStatusError):
             status = exc.response.status_code
             if status == 429:
