@@ -20,7 +20,7 @@ import gc
 import logging
 import os
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, MutableMapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -282,7 +282,26 @@ def serve(settings: Settings, host: str = "0.0.0.0", port: int = 3000, workers: 
     # Create the tables once, here, before the workers start: concurrent CREATE TABLEs can fail
     # on PostgreSQL, and a wrong REDTEAM_DATABASE_URL is reported once, as a StoreConfigError.
     Store.from_settings(settings).close()
+    share_teams_budget(settings, workers, os.environ)
     _run_workers(host=host, port=port, workers=workers, log_level=log_level, log_config=log_config)
+
+
+TEAMS_BUDGET_ENV = "REDTEAM_TEAMS_APP_REQUESTS_PER_SECOND"
+
+
+def share_teams_budget(settings: Settings, workers: int, environ: MutableMapping[str, str]) -> int | None:
+    """Teams allows an app 50 calls a second per tenant, all its processes together, and each
+    process keeps its own count: unless the budget was set, the ``workers`` processes about to
+    start each get an equal share of it (through ``environ``, which they inherit). Returns the
+    share given, or None when nothing was changed (one worker, no Teams, a budget already set)."""
+    given = "teams_app_requests_per_second" in settings.model_fields_set
+    if workers <= 1 or not settings.teams_enabled or given:
+        return None
+    share = max(1, settings.teams_app_requests_per_second // workers)
+    environ[TEAMS_BUDGET_ENV] = str(share)
+    log.info("Teams' budget of %d calls a second is shared by %d workers: %d each (set %s to change it)",
+             settings.teams_app_requests_per_second, workers, share, TEAMS_BUDGET_ENV)
+    return share
 
 
 def _run_workers(*, host: str, port: int, workers: int, log_level: str, log_config: dict[str, Any]) -> None:

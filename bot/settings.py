@@ -139,7 +139,8 @@ class Settings(BaseSettings):
         default=50,
         ge=1,
         description="Calls to Teams per second from one process, all conversations together (Teams "
-        "allows an app 50 a second per tenant: divide it among the bot's processes).",
+        "allows an app 50 a second per tenant: divide it among the bot's processes; `redteam serve "
+        "--workers N` gives each 50 / N when this is not set).",
     )
     owed_lease_seconds: float = Field(
         default=30.0,

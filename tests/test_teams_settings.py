@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import pytest
 from pydantic import ValidationError
@@ -93,3 +94,42 @@ def test_unauthenticated_mode_warns_when_built(caplog):
     with caplog.at_level(logging.WARNING, logger="bot.teams"):
         build_teams_app(_settings(TEAMS_DANGEROUSLY_ALLOW_UNAUTHENTICATED_REQUESTS="true"))
     assert "TEAMS_DANGEROUSLY_ALLOW_UNAUTHENTICATED_REQUESTS is on" in caplog.text
+
+
+def test_workers_on_one_host_share_teams_budget_unless_it_was_set(monkeypatch: pytest.MonkeyPatch):
+    from bot.server import TEAMS_BUDGET_ENV, share_teams_budget
+
+    monkeypatch.delenv(TEAMS_BUDGET_ENV, raising=False)
+    teams = _settings(TEAMS_CLIENT_ID=APP_ID, TEAMS_CLIENT_SECRET="s")
+    environ: dict[str, str] = {}
+    assert share_teams_budget(teams, 4, environ) == 12
+    monkeypatch.setenv(TEAMS_BUDGET_ENV, environ[TEAMS_BUDGET_ENV])
+    assert _settings().teams_app_requests_per_second == 12  # what each worker then reads
+
+    untouched: dict[str, str] = {}
+    assert share_teams_budget(teams, 1, untouched) is None
+    assert share_teams_budget(_settings(), 4, untouched) is None  # no Teams: nothing to share
+    chosen = _settings(TEAMS_CLIENT_ID=APP_ID, TEAMS_CLIENT_SECRET="s", teams_app_requests_per_second=40)
+    assert share_teams_budget(chosen, 4, untouched) is None  # the operator's figure stands
+    assert untouched == {}
+    assert share_teams_budget(teams, 100, environ) == 1  # never below one call a second
+
+
+def test_serve_with_several_workers_gives_each_its_share_before_they_start(tmp_path, monkeypatch):
+    from bot import server
+    from bot.server import TEAMS_BUDGET_ENV
+
+    # serve() writes the share into this process's environment: the test's teardown takes it out.
+    monkeypatch.setenv(TEAMS_BUDGET_ENV, "unset")
+    for name in list(os.environ):
+        if name.startswith(("REDTEAM_", "OPENAI_", "AZURE_OPENAI_", "SLACK_", "TEAMS_")):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TEAMS_CLIENT_ID", APP_ID)
+    monkeypatch.setenv("TEAMS_CLIENT_SECRET", "s")
+    monkeypatch.setenv("REDTEAM_DATABASE_URL", f"sqlite:///{tmp_path / 'redteam.sqlite3'}")
+    seen: dict[str, str | None] = {}
+    monkeypatch.setattr(server, "_run_workers",
+                        lambda **_: seen.update(budget=os.environ.get(TEAMS_BUDGET_ENV)))
+    server.serve(Settings(), "127.0.0.1", 0, workers=3)
+    assert seen == {"budget": "16"}
