@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from measuring import cpu_seconds, free_port, pct  # noqa: E402
+from measuring import cpu_seconds, free_port, pct, post_evenly  # noqa: E402
 
 from tests.fakes.openai_server import FakeOpenAI  # noqa: E402
 from tests.fakes.slack_api import FakeSlackAPI  # noqa: E402
@@ -338,16 +338,8 @@ class Bench:
         if steady_count:
             gap = L / a.drafts
             batch = [self.next_draft(self.channels[i % len(self.channels)]) for i in range(steady_count)]
-            steady_sent: dict[str, float] = {}
-            posting: list[asyncio.Task[float]] = []
-            t0 = time.monotonic()
-            for i, event in enumerate(batch):
-                delay = t0 + i * gap - time.monotonic()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                steady_sent[str(event["ts"])] = time.monotonic()
-                posting.append(asyncio.create_task(self.post(http, event)))
-            await asyncio.gather(*posting)
+            times, _ = await post_evenly(batch, gap, lambda event: self.post(http, event))
+            steady_sent = {str(event["ts"]): at for event, at in zip(batch, times, strict=True)}
             steady_posted = await self.wait_reviews(http, list(steady_sent), 60 + L * 5)
             steady = [steady_posted[ts] - steady_sent[ts] for ts in steady_posted]
 

@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from measuring import cpu_seconds, free_port, pct, tree_cpu_seconds  # noqa: E402
+from measuring import cpu_seconds, free_port, pct, post_evenly, tree_cpu_seconds  # noqa: E402
 
 from tests.teams_harness import (  # noqa: E402
     APP_ID,
@@ -389,24 +389,16 @@ class Bench:
         gap = L / a.drafts
         count = max(1, round(a.steady * a.drafts))
         batch = [self.draft() for _ in range(count)]
-        sent: dict[str, float] = {}
-        posting: list[asyncio.Task[float]] = []
         cpu = tree_cpu_seconds(self.app_pid)
         # One request a connection with --spread: drafts reach the workers as the kernel hands
         # out new connections, not all down the one kept-alive connection a sender reuses.
         fresh = aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) if a.spread else None
         try:
-            started = time.monotonic()
-            for i, activity in enumerate(batch):
-                delay = started + i * gap - time.monotonic()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                sent[f"{REVIEW_CHANNEL};messageid={activity['id']}"] = time.monotonic()
-                posting.append(asyncio.create_task(self.post(fresh or http, activity)))
-            answered = await asyncio.gather(*posting)
+            times, answered = await post_evenly(batch, gap, lambda x: self.post(fresh or http, x))
         finally:
             if fresh is not None:
                 await fresh.close()
+        sent = {f"{REVIEW_CHANNEL};messageid={x['id']}": at for x, at in zip(batch, times, strict=True)}
         done = await self.reviewed(set(sent), 60 + L * 5)
         app_cpu = tree_cpu_seconds(self.app_pid) - cpu
         per_draft = [done[t] - sent[t] for t in done]

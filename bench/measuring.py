@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
+import time
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -36,3 +42,21 @@ def pct(values: list[float], q: float) -> float:
     """The ``q``-th percentile (0-100) of ``values``, nearest rank."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+async def post_evenly(
+    items: Sequence[T], gap: float, post: Callable[[T], Coroutine[Any, Any, float]]
+) -> tuple[list[float], list[float]]:
+    """Post ``items`` one every ``gap`` seconds, each without waiting for the last to be answered
+    (drafts arriving evenly: ``gap`` = L / n keeps about n in flight, by Little's law). Returns
+    when each was sent (monotonic time) and each one's answer time, in order."""
+    sent: list[float] = []
+    posting: list[asyncio.Task[float]] = []
+    started = time.monotonic()
+    for i, item in enumerate(items):
+        delay = started + i * gap - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        sent.append(time.monotonic())
+        posting.append(asyncio.create_task(post(item)))
+    return sent, list(await asyncio.gather(*posting))
