@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ from bot.review.models import Draft, Review, ThreadContext, ThreadMessage
 from bot.review.service import ReviewService
 from bot.settings import Settings
 from bot.store import AsyncStore
+from bot.store.store import utcnow
 from bot.store.tables import open_work
 from tests.drafts import NETFLIX as RISKY
 
@@ -321,7 +321,6 @@ async def test_a_reply_owed_by_a_crashed_process_is_apologised_for_once(
         await asyncio.Event().wait()  # the process dies while the review runs
         raise AssertionError("unreachable")
 
-    store.sync.lease = timedelta(0)  # the crashed process's lease runs out at once
     with monkeypatch.context() as patch:
         patch.setattr(service, "review", hanging)
         crashed = MemoryTransport()
@@ -333,6 +332,11 @@ async def test_a_reply_owed_by_a_crashed_process_is_apologised_for_once(
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
     assert crashed.sent == []
+    # The crashed process's lease runs out. Moving the clock, not shortening the lease: with a
+    # lease of zero its heartbeat renews without pause, and a renewal already in its thread when
+    # the task was cancelled could land after the sweep read the clock.
+    later = utcnow() + store.lease * 2
+    monkeypatch.setattr(store.sync, "_clock", lambda: later)
 
     # Another platform's sweep leaves the debt alone; this platform's next process takes it once.
     other = MemoryTransport(platform="otherchat")
