@@ -174,6 +174,30 @@ async def test_shortcut_where_the_bot_is_not_a_member_answers_ephemerally_with_i
     assert len(reply["blocks"]) <= 50
 
 
+async def test_shortcut_review_refused_with_429_is_posted_once_after_the_pause(slack: Harness) -> None:
+    slack.fake.rate_limit_next("chat.postMessage", count=2, retry_after=1)
+    payload = shortcut_payload(slack, NETFLIX)
+    await slack.post_interaction(payload)
+    await wait_for(lambda: slack.fake.ok_calls_to("chat.postMessage"), timeout=15)
+    await slack.settle()
+    (post,) = slack.fake.ok_calls_to("chat.postMessage")
+    assert post.params["thread_ts"] == payload["message_ts"]
+    assert "Christmas Prince" in json.dumps(post.params) and "Sorry" not in post.params["text"]
+    assert len(slack.fake.calls_to("chat.postMessage")) == 3
+
+
+async def test_shortcut_review_stored_before_a_500_is_not_posted_twice(slack: Harness) -> None:
+    slack.fake.server_error_after_storing_next("chat.postMessage")
+    payload = shortcut_payload(slack, NETFLIX)
+    await slack.post_interaction(payload)
+    await wait_for(lambda: len(slack.fake.calls_to("conversations.replies")) >= 1, timeout=15)
+    await slack.settle()
+    posted = slack.fake.posts_in(OTHER_CHANNEL, payload["message_ts"])
+    assert len(posted) == 1 and "Christmas Prince" in json.dumps(posted[0])
+    rec = await slack.store.latest_for_draft(OTHER_CHANNEL, payload["message_ts"])
+    assert rec is not None and rec.reply_ts == posted[0]["ts"]
+
+
 async def test_feedback_clicks_are_recorded_once_per_person(slack: Harness) -> None:
     await slack.post_command(NETFLIX)
     await slack.settle()

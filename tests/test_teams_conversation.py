@@ -235,6 +235,44 @@ async def test_message_action_falls_back_to_the_personal_chat(ident, tmp_path):
     assert "Christmas Prince" in card_text(card)  # the draft is quoted, away from its thread
 
 
+async def test_a_message_actions_review_refused_with_429_is_posted_once_after_the_pause(ident, tmp_path):
+    connector = ident.connector
+    connector.rate_limit_next("send", count=2, retry_after="0.3")
+    message_id = new_message_id()
+    async with running_server(ident, tmp_path / "db.sqlite3") as server:
+        assert (await server.post(message_action_invoke(connector, message_id, NETFLIX)))[0] == 200
+        await server.settle(timeout=20)
+    [card] = in_conversation(connector, thread_of(OTHER_CHANNEL, message_id), "send")
+    assert "Christmas Prince" in card_text(card) and "Sorry" not in card_text(card)
+    assert [c.status for c in connector.calls_of("send")] == [429, 429, 200]
+
+
+async def test_a_message_actions_review_that_may_have_landed_is_never_posted_twice(ident, tmp_path):
+    connector = ident.connector
+    connector.error_after_write_next("send")  # Teams took the card, then answered 500
+    message_id = new_message_id()
+    async with running_server(ident, tmp_path / "db.sqlite3", reply_retry_seconds=2) as server:
+        assert (await server.post(message_action_invoke(connector, message_id, NETFLIX)))[0] == 200
+        await server.settle(timeout=20)
+    thread = thread_of(OTHER_CHANNEL, message_id)
+    standing = [json.dumps(body, ensure_ascii=False) for conversation, body in connector.messages.values()
+                if conversation == thread]
+    assert sum("Christmas Prince" in card for card in standing) == 1
+    assert len(standing) == 2 and "may be above" in standing[1]
+
+
+async def test_a_message_actions_private_review_refused_with_429_still_arrives(ident, tmp_path):
+    connector = ident.connector
+    connector.forbidden.add(OTHER_CHANNEL)
+    message_id = new_message_id()
+    async with running_server(ident, tmp_path / "db.sqlite3") as server:
+        connector.rate_limit_next("send", count=1, retry_after="0.3")
+        assert (await server.post(message_action_invoke(connector, message_id, NETFLIX)))[0] == 200
+        await server.settle(timeout=20)
+    [card] = in_conversation(connector, f"a:personal-{ALICE['id']}", "send")
+    assert "Christmas Prince" in card_text(card) and "Sorry" not in card_text(card)
+
+
 # --- the "Red-team a draft" form -----------------------------------------------------------------
 
 MILKSHAKE = "New on the menu: a triple-thick chocolate milkshake, 2 for 1 all weekend 🥤"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Coroutine
@@ -218,18 +219,27 @@ async def review_message(
     """The message action's review: once per invoke (Teams retries them), into the message's
     thread, or the requester's personal chat when the bot may not post there."""
     port = runtime.port
+    outbox = runtime.conversation.outbox
     if not await claim(runtime.conversation.store, [delivery_key(TEAMS, f"action:{delivery}")]):
         return
+    sent = 0
 
     async def deliver(outcome: Outcome) -> str | None:
+        # Through the outbox, as every reply: a 429 or a 5xx is retried, and a post that may
+        # have landed is not made twice.
+        nonlocal sent
+        sent += 1
+        key = f"action:{delivery}:{sent}"
         try:
-            return await port.post_in_thread(place.channel, place.thread, outcome)
+            return await outbox.post_in_thread(place.channel, place.thread, outcome, key=key)
         except Exception as exc:
             if not (cannot_post_there(exc) and requester):
                 raise
         chat = await port.teams.personal_chat(service_url, requester, place.workspace)
-        card = port.render(outcome, show_draft=isinstance(outcome, Reviewed))
-        await port.teams.post(chat, card)
+        channel = port.learn(Where("personal", service_url, chat.conversation_id))
+        if isinstance(outcome, Reviewed):
+            outcome = dataclasses.replace(outcome, private=True)  # read away from the draft: quote it
+        await outbox.post_in_channel(channel, outcome, key=f"{key}:personal")
         return None  # not in the draft's thread: an edit of the draft posts a new review there
 
     await runtime.conversation.review_message(place, text, deliver, has_files=False)

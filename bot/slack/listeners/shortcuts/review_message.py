@@ -11,6 +11,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 
 from bot.conversation import SLACK, Outcome, Place, Reviewed
+from bot.conversation.outbox import Undelivered
 from bot.slack import ids, render
 from bot.slack.ephemeral import MaybeShown, maybe_shown_text, post_ephemeral
 from bot.slack.errors import cannot_post_there, slack_error
@@ -41,14 +42,23 @@ async def review_shortcut(runtime: SlackRuntime, body: dict[str, Any], respond: 
         user=str((body.get("user") or {}).get("id") or ""),
     )
 
+    # Slack sends a shortcut once, but its replies go through the outbox as every reply does:
+    # a 429 or a 5xx is retried, and a post that may have landed is looked for, not repeated.
+    shortcut = str(body.get("action_ts") or body.get("trigger_id") or ts)
+    sent = 0
+
     async def in_thread_or_privately(outcome: Outcome) -> str | None:
+        nonlocal sent
+        sent += 1
         try:
-            return await runtime.transport.post_in_thread(place.channel, place.thread, outcome)
-        except SlackApiError as exc:
-            if not cannot_post_there(exc):
+            return await runtime.conversation.outbox.post_in_thread(
+                place.channel, place.thread, outcome, key=f"shortcut:{shortcut}:{sent}"
+            )
+        except (SlackApiError, Undelivered) as exc:
+            if not (isinstance(exc, SlackApiError) and cannot_post_there(exc)):
                 if isinstance(outcome, Reviewed):
                     raise  # the conversation says it failed, through this same route
-                log.info("shortcut reply failed (%s)", slack_error(exc))
+                log.info("shortcut reply failed (%s)", describe(exc))
             if isinstance(outcome, Reviewed):
                 await _ephemeral(
                     runtime, place, respond, dataclasses.replace(outcome, private=True), INVITE_HINT
@@ -94,3 +104,10 @@ async def _ephemeral(
     resp = await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
     if resp.status_code != 200:
         log.error("response_url post failed with HTTP %s", resp.status_code)
+
+
+
+def describe(exc: Exception) -> str:
+    """What a log line may say of a failed reply: Slack's error code, never the message."""
+    failure = exc.__cause__ if isinstance(exc, Undelivered) and exc.__cause__ is not None else exc
+    return slack_error(failure) or type(failure).__name__
