@@ -56,6 +56,17 @@ def test_every_alternative_is_rechecked_and_never_high(checker):
     assert offered >= 10
 
 
+def test_advice_quotes_the_risky_words_of_a_long_sentence(checker):
+    # Two words flagged at the end of a sentence too long to quote whole: the quote is the
+    # stretch around them, not the sentence's opening.
+    text = ("Our brand new limited edition seasonal menu with pumpkin spice lattes and toffee apple "
+            "cakes and cinnamon buns is inspired by the bipolar weather this autumn")
+    review = checker.review(Draft(text=text))
+    [advice] = [a for a in review.alternatives if a.kind == "advice"]
+    assert "bipolar weather" in advice.text and "…" in advice.text
+    assert "Our brand new" not in advice.text
+
+
 def test_an_alternative_that_still_trips_a_high_rule_is_never_offered(rules):
     book = (rules / "rewrites.yaml").read_text(encoding="utf-8")
     risky = 'warm_punchline: "Women belong in the kitchen."'

@@ -54,6 +54,26 @@ def _short(quote: str) -> str:
     return quote if len(quote) <= _MAX_QUOTE else quote[: _MAX_QUOTE - 1].rstrip() + "…"
 
 
+def _around(text: str, first: int, last: int, start: int, end: int) -> str:
+    """``text[first:last]`` (a sentence) quoted whole when short, else the stretch of it around
+    ``text[start:end]``, cut between words: a long sentence's opening may not hold the words."""
+    whole = " ".join(text[first:last].split())
+    if len(whole) <= _MAX_QUOTE:
+        return whole
+    room = max(0, _MAX_QUOTE - 2 - (end - start))
+    left = max(first, start - room // 2)
+    right = min(last, end + room - (start - left))
+    left = max(first, min(left, right - (_MAX_QUOTE - 2)))
+    if left > first:
+        space = text.find(" ", left, start)
+        left = space + 1 if space != -1 else start
+    if right < last:
+        space = text.rfind(" ", end, right)
+        right = space if space != -1 else end
+    piece = " ".join(text[left:right].split())
+    return ("…" if left > first else "") + piece + ("…" if right < last else "")
+
+
 @dataclasses.dataclass(frozen=True)
 class Scanned:
     """One draft's offline findings (``OfflineChecker.scan``)."""
@@ -328,7 +348,8 @@ class OfflineChecker:
             # A word or two ("Our new") says little on its own: quote the sentence it sits in.
             for bound in sentence_bounds(scanned.text):
                 if bound.start <= decider.evidence.start < bound.end:
-                    quote = _short(scanned.text[bound.start:bound.end].strip())
+                    quote = _around(scanned.text, bound.start, bound.end,
+                                    decider.evidence.start, decider.evidence.end)
                     break
         # The rest of the draft the advice keeps: the other words a finding points at (the offer
         # next to a tribute), or failing that the draft's first words outside the risky ones.
