@@ -1,0 +1,119 @@
+"""How the classifier judges a writer it never saw: each example file held out whole in turn.
+
+Run: .venv/bin/python bench/classifier_by_writer.py [--folds 6] [--fine-flagged 0.05]
+     [--without b:] [--without ll:]
+
+The example files of ``rules/examples/`` are dealt into ``--folds`` groups, whole files each
+(one file is one writer). Each group is scored by a model trained on the other groups and the
+rule packs' own examples, with the features and the regularisation ``redteam rules train`` uses.
+Random folds would put drafts by the same writer on both sides, and a writer's habits (the same
+brands, the same turns of phrase) would pass for judgement; held out whole, they cannot.
+
+Printed, for the pooled held-out scores:
+
+- the share of risky drafts flagged when the flag lets through at most ``--fine-flagged`` of the
+  look-alike fine drafts (the threshold ``redteam rules train`` chooses the same way);
+- the share of everyday posts flagged at that threshold;
+- the area under the ROC curve;
+- the real posts of ``real_tune.jsonl`` (40 recalled brand posts), flagged and falsely flagged.
+
+``--without PREFIX`` drops a kind of feature (``b:`` pairs of words, ``ll:`` pairs of word
+families, ``l:`` families, ``w:`` words) to measure what it adds. Needs the ``train`` extra.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.review.checker import OfflineChecker
+from bot.review.classifier import features, read_examples
+from bot.review.classifier_training import (
+    _MIN_EXAMPLES,
+    _MIN_EXAMPLES_PAIR,
+    example_files,
+    rule_examples,
+)
+from bot.settings import Settings
+
+RULES = "(rule packs)"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folds", type=int, default=6)
+    parser.add_argument("--fine-flagged", type=float, default=0.05)
+    parser.add_argument("--without", action="append", default=[], metavar="PREFIX")
+    args = parser.parse_args()
+
+    import numpy as np
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import GroupKFold
+
+    started = time.perf_counter()
+    checker = OfflineChecker.from_settings(Settings(), with_classifier=False)
+    rows: list[dict[str, Any]] = []
+    writers: list[str] = []
+    for path in example_files(checker.rules_dir):
+        found = read_examples([path])
+        rows += found
+        writers += [path.stem] * len(found)
+    packs = rule_examples(checker)
+    rows += packs
+    writers += [RULES] * len(packs)
+
+    dropped = tuple(args.without)
+    found_features = [
+        [f for f in features(checker.prepare(str(r["text"]), str(r.get("notes") or "") or None))
+         if not f.startswith(dropped)]
+        for r in rows
+    ]
+    counts: dict[str, int] = {}
+    for fs in found_features:
+        for f in fs:
+            counts[f] = counts.get(f, 0) + 1
+    kept = [{f: 1.0 for f in fs
+             if counts[f] >= (_MIN_EXAMPLES_PAIR if f.startswith("b:") else _MIN_EXAMPLES)}
+            for fs in found_features]
+    x = DictVectorizer().fit_transform(kept).tocsr()
+    risky = np.array([r["label"] == "backlash" for r in rows])
+    look_alike = np.array([r["label"] == "fine" and not r.get("everyday") for r in rows])
+    everyday = np.array([r["label"] == "fine" and bool(r.get("everyday")) for r in rows])
+    names = sorted(set(writers) - {RULES})
+    group = np.array([names.index(w) if w != RULES else -1 for w in writers])
+    held = group >= 0
+    always_trained = np.flatnonzero(~held)
+    held_rows = np.flatnonzero(held)
+
+    scores = np.zeros(len(rows))
+    for train, test in GroupKFold(args.folds).split(held_rows, groups=group[held]):
+        on = np.concatenate([held_rows[train], always_trained])
+        model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=3000).fit(x[on], risky[on])
+        scores[held_rows[test]] = model.predict_proba(x[held_rows[test]])[:, 1]
+
+    fine_scores = np.sort(scores[held & look_alike])[::-1]
+    threshold = fine_scores[int(args.fine_flagged * len(fine_scores))]
+    flagged = scores > threshold
+    real = np.array([w == "real_tune" for w in writers])
+
+    def share(mask: Any) -> str:
+        return f"{flagged[mask].mean():.3f} ({int(flagged[mask].sum())}/{int(mask.sum())})"
+
+    print(f"{len(rows)} examples, {len(names)} writers in {args.folds} folds, "
+          f"{x.shape[1]} features" + (f" (without {', '.join(dropped)})" if dropped else ""))
+    print(f"risky flagged at {args.fine_flagged:.0%} of look-alikes flagged: {share(held & risky)}")
+    print(f"everyday posts flagged: {share(held & everyday)}")
+    print(f"area under the ROC curve: {roc_auc_score(risky[held], scores[held]):.4f}")
+    print(f"real_tune: risky flagged {share(real & risky)}, fine flagged {share(real & ~risky)}")
+    print(f"({time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
