@@ -32,13 +32,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.review.checker import OfflineChecker
-from bot.review.classifier import features, read_examples
-from bot.review.classifier_training import (
-    _MIN_EXAMPLES,
-    _MIN_EXAMPLES_PAIR,
-    example_files,
-    rule_examples,
-)
+from bot.review.classifier import read_examples
+from bot.review.classifier_training import example_features, example_files, rule_examples, weighable
 from bot.settings import Settings
 
 RULES = "(rule packs)"
@@ -70,19 +65,8 @@ def main() -> None:
     writers += [RULES] * len(packs)
 
     dropped = tuple(args.without)
-    found_features = [
-        [f for f in features(checker.prepare(str(r["text"]), str(r.get("notes") or "") or None))
-         if not f.startswith(dropped)]
-        for r in rows
-    ]
-    counts: dict[str, int] = {}
-    for fs in found_features:
-        for f in fs:
-            counts[f] = counts.get(f, 0) + 1
-    kept = [{f: 1.0 for f in fs
-             if counts[f] >= (_MIN_EXAMPLES_PAIR if f.startswith("b:") else _MIN_EXAMPLES)}
-            for fs in found_features]
-    x = DictVectorizer().fit_transform(kept).tocsr()
+    kinds = [[f for f in fs if not f.startswith(dropped)] for fs in example_features(checker, rows)]
+    x = DictVectorizer().fit_transform(weighable(kinds)).tocsr()
     risky = np.array([r["label"] == "backlash" for r in rows])
     look_alike = np.array([r["label"] == "fine" and not r.get("everyday") for r in rows])
     everyday = np.array([r["label"] == "fine" and bool(r.get("everyday")) for r in rows])

@@ -28,7 +28,8 @@ from bot.review.classifier import (
     read_examples,
 )
 
-__all__ = ["TrainingError", "example_files", "is_current", "rule_examples", "train", "train_from_rules"]
+__all__ = ["TrainingError", "example_features", "example_files", "is_current", "rule_examples", "train",
+           "train_from_rules", "weighable"]
 
 #: A feature must appear in this many examples to get a weight: one draft's quirks teach nothing.
 _MIN_EXAMPLES = 2
@@ -101,6 +102,23 @@ def _check(rows: Sequence[dict[str, Any]], categories: set[str]) -> None:
                             f"{len(rows) - risky})")
 
 
+def example_features(checker: OfflineChecker, rows: Sequence[dict[str, Any]]) -> list[list[str]]:
+    """Each example's features, as the checker finds them in a draft with its notes."""
+    return [features(checker.prepare(str(r["text"]), r.get("notes") or None, r.get("platform") or None))
+            for r in rows]
+
+
+def weighable(found: Sequence[Sequence[str]]) -> list[dict[str, float]]:
+    """Each example's features that occur in enough examples to be given a weight."""
+    counts: dict[str, int] = {}
+    for f in found:
+        for name in f:
+            counts[name] = counts.get(name, 0) + 1
+    return [{name: 1.0 for name in f
+             if counts[name] >= (_MIN_EXAMPLES_PAIR if name.startswith("b:") else _MIN_EXAMPLES)}
+            for f in found]
+
+
 def _quantile_above(values: Sequence[float], share: float) -> float:
     """The smallest threshold that leaves no more than ``share`` of ``values`` at or above it."""
     ordered = sorted(values, reverse=True)
@@ -139,15 +157,7 @@ def train(checker: OfflineChecker, rows: Sequence[dict[str, Any]], *, fine_flagg
                                 f"got {share}")
     categories = checker.taxonomy.ids
     _check(rows, set(categories))
-    found = [features(checker.prepare(str(r["text"]), r.get("notes") or None, r.get("platform") or None))
-             for r in rows]
-    counts: dict[str, int] = {}
-    for f in found:
-        for name in f:
-            counts[name] = counts.get(name, 0) + 1
-    kept = [{name: 1.0 for name in f
-             if counts[name] >= (_MIN_EXAMPLES_PAIR if name.startswith("b:") else _MIN_EXAMPLES)}
-            for f in found]
+    kept = weighable(example_features(checker, rows))
     vectorizer = DictVectorizer()
     x = vectorizer.fit_transform(kept)
     risky = np.array([r["label"] == "backlash" for r in rows])
