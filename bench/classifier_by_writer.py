@@ -15,7 +15,8 @@ Printed, for the pooled held-out scores:
   look-alike fine drafts (the threshold ``redteam rules train`` chooses the same way);
 - the share of everyday posts flagged at that threshold;
 - the area under the ROC curve;
-- the real posts of ``real_tune.jsonl`` (40 recalled brand posts), flagged and falsely flagged.
+- the real posts of ``real_tune.jsonl`` and ``recalled_real_posts.jsonl`` (brand posts recalled
+  by two writers), flagged and falsely flagged.
 
 ``--without PREFIX`` drops a kind of feature (``b:`` pairs of words, ``ll:`` pairs of word
 families, ``l:`` families, ``w:`` words) to measure what it adds. Needs the ``train`` extra.
@@ -86,6 +87,7 @@ def main() -> None:
     threshold = fine_scores[int(args.fine_flagged * len(fine_scores))]
     flagged = scores > threshold
     real = np.array([w == "real_tune" for w in writers])
+    recalled = np.array([w == "recalled_real_posts" for w in writers])
 
     def share(mask: Any) -> str:
         return f"{flagged[mask].mean():.3f} ({int(flagged[mask].sum())}/{int(mask.sum())})"
@@ -96,6 +98,7 @@ def main() -> None:
     print(f"everyday posts flagged: {share(held & everyday)}")
     print(f"area under the ROC curve: {roc_auc_score(risky[held], scores[held]):.4f}")
     print(f"real_tune: risky flagged {share(real & risky)}, fine flagged {share(real & ~risky)}")
+    print(f"recalled: risky flagged {share(recalled & risky)}, fine flagged {share(recalled & ~risky)}")
     print(f"({time.perf_counter() - started:.0f} s)")
 
 
