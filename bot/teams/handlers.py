@@ -218,7 +218,6 @@ async def review_message(
 ) -> None:
     """The message action's review: once per invoke (Teams retries them), into the message's
     thread, or the requester's personal chat when the bot may not post there."""
-    port = runtime.port
     outbox = runtime.conversation.outbox
     if not await claim(runtime.conversation.store, [delivery_key(TEAMS, f"action:{delivery}")]):
         return
@@ -235,14 +234,20 @@ async def review_message(
         except Exception as exc:
             if not (cannot_post_there(exc) and requester):
                 raise
-        chat = await port.teams.personal_chat(service_url, requester, place.workspace)
-        channel = port.learn(Where("personal", service_url, chat.conversation_id))
+        channel = await personal_chat(runtime, service_url, requester, place.workspace)
         if isinstance(outcome, Reviewed):
             outcome = dataclasses.replace(outcome, private=True)  # read away from the draft: quote it
         await outbox.post_in_channel(channel, outcome, key=f"{key}:personal")
         return None  # not in the draft's thread: an edit of the draft posts a new review there
 
     await runtime.conversation.review_message(place, text, deliver, has_files=False)
+
+
+async def personal_chat(runtime: TeamsRuntime, service_url: str, requester: str, tenant: str) -> str:
+    """The channel id of ``requester``'s personal chat with the bot, opened if need be and
+    learnt by the port, so the outbox can post there."""
+    chat = await runtime.port.teams.personal_chat(service_url, requester, tenant)
+    return runtime.port.learn(Where("personal", service_url, chat.conversation_id))
 
 
 async def on_draft_form(runtime: TeamsRuntime, activity: MessageExtensionSubmitActionInvokeActivity) -> Any:
@@ -276,20 +281,18 @@ async def review_form(
 ) -> None:
     """The form's review, once per invoke (Teams retries them), in the requester's personal
     chat. ``answer`` gets what the form shows: the review is on its way, or why it cannot be."""
-    port = runtime.port
     try:
         tenant = tenant_of(activity)
         service_url = where(activity).service_url
         if not await claim(runtime.conversation.store, [delivery_key(TEAMS, f"form:{activity.id}")]):
             answer.set_result(DRAFT_FORM_NOTE)  # Teams retried the invoke: the first one reviews
             return
-        chat = await port.teams.personal_chat(service_url, requester, tenant)
+        channel = await personal_chat(runtime, service_url, requester, tenant)
     except Exception as exc:
         log.info("could not start a form's review: %s", type(exc).__name__)
         answer.set_result(NO_PERSONAL_CHAT_NOTE if isinstance(exc, httpx.HTTPError) else FORM_FAILED_NOTE)
         return
     answer.set_result(DRAFT_FORM_NOTE)
-    channel = port.learn(Where("personal", service_url, chat.conversation_id))
     sent = 0
 
     async def deliver(outcome: Outcome) -> str:
