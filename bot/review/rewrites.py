@@ -210,8 +210,9 @@ class Rewriter:
             chosen.append(Alternative(
                 text=candidate, what_changed=what_changed, residual_risk=level, residual_risks=residual
             ))
-            if len(chosen) >= limit:
-                break
+        # The safest rewrite first: a writer who takes the first one should take the one the
+        # checker finds least in. The sort is stable, so equals keep the candidates' order.
+        chosen = sorted(chosen, key=lambda a: a.residual_risk.rank)[:limit]
         if advice is not None and (not rewrite_ok or not chosen):
             given = advice()
             if given is not None:
