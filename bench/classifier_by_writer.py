@@ -1,6 +1,6 @@
 """How the classifier judges a writer it never saw: each example file held out whole in turn.
 
-Run: .venv/bin/python bench/classifier_by_writer.py [--folds 6] [--fine-flagged 0.05]
+Run: .venv/bin/python bench/classifier_by_writer.py [--folds 6] [--fine-flagged 0.07]
      [--without b:] [--without ll:]
 
 The example files of ``rules/examples/`` are dealt into ``--folds`` groups, whole files each
@@ -15,8 +15,8 @@ Printed, for the pooled held-out scores:
   look-alike fine drafts (the threshold ``redteam rules train`` chooses the same way);
 - the share of everyday posts flagged at that threshold;
 - the area under the ROC curve;
-- the real posts of ``real_tune.jsonl`` and ``recalled_real_posts.jsonl`` (brand posts recalled
-  by two writers), flagged and falsely flagged.
+- the real posts of ``real_tune.jsonl`` and of the ``recalled_*.jsonl`` files (brand posts recalled
+  by four writers), flagged and falsely flagged.
 
 ``--without PREFIX`` drops a kind of feature (``b:`` pairs of words, ``ll:`` pairs of word
 families, ``l:`` families, ``w:`` words) to measure what it adds. Needs the ``train`` extra.
@@ -43,7 +43,7 @@ RULES = "(rule packs)"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=6)
-    parser.add_argument("--fine-flagged", type=float, default=0.05)
+    parser.add_argument("--fine-flagged", type=float, default=0.07)
     parser.add_argument("--without", action="append", default=[], metavar="PREFIX")
     args = parser.parse_args()
 
@@ -87,7 +87,7 @@ def main() -> None:
     threshold = fine_scores[int(args.fine_flagged * len(fine_scores))]
     flagged = scores > threshold
     real = np.array([w == "real_tune" for w in writers])
-    recalled = np.array([w == "recalled_real_posts" for w in writers])
+    recalled = np.array([w.startswith("recalled_") for w in writers])
 
     def share(mask: Any) -> str:
         return f"{flagged[mask].mean():.3f} ({int(flagged[mask].sum())}/{int(mask.sum())})"

@@ -27,7 +27,8 @@ HOLDOUT = Path(__file__).parent / "data" / "real_holdout.jsonl"
 TRAINED_RECALL, TRAINED_FP = 0.80, 0.12
 #: Real posts among the examples (recalled brand posts) are fitted less closely than invented
 #: drafts: a regularised model trained mostly on invented wording flags about 0.7 of them.
-REAL_POSTS = frozenset({"real_tune.jsonl", "recalled_real_posts.jsonl"})
+REAL_POSTS = frozenset({"real_tune.jsonl", "recalled_real_posts.jsonl", "recalled_us.jsonl",
+                        "recalled_outside_us.jsonl"})
 TRAINED_REAL_RECALL = 0.60
 #: Real posts never trained on: far from the targets, but never none.
 HOLDOUT_RECALL, HOLDOUT_FP = 0.25, 0.20

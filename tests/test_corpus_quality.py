@@ -22,9 +22,10 @@ SAMPLE = Path(__file__).parent / "data" / "corpus_sample.jsonl"
 #: Loose floors, not the measured figures. Recall holds the product's target. False positives
 #: allow for the classifier, which reads some of the corpus's edgy posts that landed well (a
 #: brand quoting criticism of itself, a roast of a heckler) as risky; the figure and what it
-#: flags are in docs/quality.md. This only catches a collapse.
+#: flags are in docs/quality.md, with the trade the flag's threshold makes between these and
+#: recall on drafts nobody has seen. This only catches a collapse.
 MIN_RECALL = 0.80
-MAX_FP_RATE = 0.30
+MAX_FP_RATE = 0.35
 
 
 @pytest.fixture(scope="module")

@@ -181,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="where to write the model (default: classifier.json in the rules folder)")
     train.add_argument("--fine-flagged", type=float, metavar="SHARE",
                        help="the share of fine look-alike examples a flag may catch, out of fold "
-                            "(default 0.05)")
+                            "(default 0.07)")
     train.add_argument("--everyday-flagged", type=float, metavar="SHARE",
                        help="the share of everyday examples (\"everyday\": true) a flag may catch, out of "
                             "fold (default 0.03)")
