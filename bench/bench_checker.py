@@ -1,6 +1,10 @@
 """Throughput of the offline checker on one core: drafts per second for find_risks and review.
 
-Run: .venv/bin/python bench/bench_checker.py [--drafts 4000] [--repeat 3]
+Run: .venv/bin/python bench/bench_checker.py [--drafts 4000] [--repeat 3] [--against WEIGHTS.json]
+
+``--against`` times another classifier weights file (say, the release before's
+``rules/classifier.json``, from ``git show``) in turns with the shipped one, over the same drafts
+and rules: on a shared machine the ratio of one run says more than two runs' numbers.
 
 The drafts are generated deterministically (a fixed seed) from templates: about a third risky
 (counted customers + a judgement, a tribute next to a sale, a stereotype...), the rest benign
@@ -23,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.review.checker import OfflineChecker
 from bot.review.checker_config import CheckerConfig
+from bot.review.classifier import Classifier
 from bot.review.models import Draft
 
 RISKY = [
@@ -95,6 +100,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--drafts", type=int, default=4000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--against", type=Path, metavar="WEIGHTS.json",
+                        help="another classifier weights file, timed in turns with the shipped one")
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -128,6 +135,17 @@ def main() -> None:
             without = max(without, rate(rules_only.find_risks, texts, 1)[0])
         print(f"find_risks, classifier on / off, in turns: {with_it:,.0f} / {without:,.0f} drafts/s best "
               f"(cost ratio {without / with_it:.2f})")
+    if args.against is not None:
+        other = OfflineChecker()
+        other.classifier = Classifier.load(args.against)
+        for text in texts[:300]:
+            other.find_risks(text)
+        shipped = theirs = 0.0
+        for _ in range(args.repeat):
+            shipped = max(shipped, rate(checker.find_risks, texts, 1)[0])
+            theirs = max(theirs, rate(other.find_risks, texts, 1)[0])
+        print(f"find_risks, shipped classifier / {args.against.name}, in turns: {shipped:,.0f} / "
+              f"{theirs:,.0f} drafts/s best (ratio {theirs / shipped:.2f})")
 
 
 if __name__ == "__main__":
