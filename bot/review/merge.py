@@ -12,9 +12,11 @@ What is checked, and the policy when a check fails:
 * Alternatives are re-run through the offline checker and carry their residual risk.
 * Offline findings go to the LLM as hints. A confirmed hint, or an LLM finding of the same
   category overlapping the same words, becomes ``engine="both"``. A dismissed hint is dropped
-  (and the dismissal noted) only when it is below high severity; high and critical offline findings
-  are kept and marked "the LLM disagreed", and when the draft contains a prompt injection no
-  dismissal is honoured at all — so a draft cannot talk the LLM out of a real risk.
+  (and the dismissal noted) when it is below high severity or comes from the classifier, whose
+  finding is a likeness to labelled drafts, not a reading of this one: reading meaning is what
+  the LLM is for. High and critical findings of the rules, which someone wrote down, are kept
+  and marked "the LLM disagreed"; and when the draft contains a prompt injection no dismissal is
+  honoured at all, so a draft cannot talk the LLM out of a real risk.
 * An answer that calls a draft with a prompt injection safe (verdict "ship") is not trusted: its
   summary and reactions are replaced by the offline ones and a notice says why.
 """
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 
 from bot.llm.prompt import hint_id
 from bot.llm.schema import LLMReview
+from bot.review.classifier import RULE_ID as CLASSIFIER
 from bot.review.models import (
     Alternative,
     Draft,
@@ -145,12 +148,12 @@ def merge_reviews(
             risks.append(hint)
         elif decision.decision == "confirm":
             risks.append(hint.model_copy(update={"engine": "both"}))
-        elif injected or hint.severity.rank >= Severity.high.rank:
+        elif injected or (hint.severity.rank >= Severity.high.rank and hint.rule_id != CLASSIFIER):
             why = decision.reason.strip() or "no reason given"
             risks.append(hint.model_copy(update={
                 "explanation": f"{hint.explanation} (The LLM disagreed: {why}; kept because "
                 + ("the draft contains instructions aimed at the reviewer.)" if injected
-                   else f"offline {hint.severity.value}-severity findings are never dropped.)"),
+                   else f"{hint.severity.value}-severity findings of the rules are never dropped.)"),
             }))
         else:
             dismissed_notes.append(
