@@ -96,6 +96,18 @@ def rate(fn: Callable[[T], object], drafts: Sequence[T], repeat: int) -> tuple[f
     return max(rates), statistics.median(rates)
 
 
+def in_turns(first: OfflineChecker, second: OfflineChecker, texts: Sequence[str],
+             repeat: int) -> tuple[float, float]:
+    """Best drafts/second of each checker, their passes taken in turns (the machine's mood shared)."""
+    for text in texts[:300]:
+        second.find_risks(text)
+    ours = theirs = 0.0
+    for _ in range(repeat):
+        ours = max(ours, rate(first.find_risks, texts, 1)[0])
+        theirs = max(theirs, rate(second.find_risks, texts, 1)[0])
+    return ours, theirs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--drafts", type=int, default=4000)
@@ -127,23 +139,13 @@ def main() -> None:
     if checker.classifier is not None:
         # The classifier's share, from the same run: the rules alone, passes taken in turns.
         rules_only = OfflineChecker(config=CheckerConfig(disabled_rules=["classifier"]))
-        for text in texts[:300]:
-            rules_only.find_risks(text)
-        with_it = without = 0.0
-        for _ in range(args.repeat):
-            with_it = max(with_it, rate(checker.find_risks, texts, 1)[0])
-            without = max(without, rate(rules_only.find_risks, texts, 1)[0])
+        with_it, without = in_turns(checker, rules_only, texts, args.repeat)
         print(f"find_risks, classifier on / off, in turns: {with_it:,.0f} / {without:,.0f} drafts/s best "
               f"(cost ratio {without / with_it:.2f})")
     if args.against is not None:
         other = OfflineChecker()
         other.classifier = Classifier.load(args.against)
-        for text in texts[:300]:
-            other.find_risks(text)
-        shipped = theirs = 0.0
-        for _ in range(args.repeat):
-            shipped = max(shipped, rate(checker.find_risks, texts, 1)[0])
-            theirs = max(theirs, rate(other.find_risks, texts, 1)[0])
+        shipped, theirs = in_turns(checker, other, texts, args.repeat)
         print(f"find_risks, shipped classifier / {args.against.name}, in turns: {shipped:,.0f} / "
               f"{theirs:,.0f} drafts/s best (ratio {theirs / shipped:.2f})")
 
