@@ -20,6 +20,8 @@ from bot.review.classifier import (
     ClassifierFile,
     example_key,
     features,
+    locate,
+    locate_all,
 )
 from bot.review.classifier_training import (
     TrainingError,
@@ -95,6 +97,24 @@ def test_a_flag_quotes_the_words_that_weighed_most(checker: OfflineChecker) -> N
     assert finding.severity is Severity.medium
     # The evidence is an exact span of the original text, from "watched" to "HURT".
     assert text[finding.span.start:finding.span.end] == "watched it every day: who HURT"
+
+
+@pytest.mark.parametrize("text", [
+    "To the 53 people who watched it every day: who HURT you? Who hurt you, really?",
+    "Rest in peace to a legend. Grab our tribute combo, today only! #RIP",
+    "The the earthquake earthquake sale: 9/11 deals 🙃 on mattresses, mattresses, mattresses",
+])
+def test_locating_features_at_once_finds_what_locating_each_finds(checker: OfflineChecker,
+                                                                  text: str) -> None:
+    # The flag's evidence locates a dozen features in one reading of the draft: each must land
+    # where it would alone (its first occurrence), pairs of words and families included.
+    scan = checker.prepare(text)
+    found = features(scan)
+    one_by_one = {f: hit for f in found if (hit := locate(scan, f)) is not None}
+    assert any(f.startswith("b:") for f in one_by_one) and any(f.startswith("w:") for f in one_by_one)
+    assert locate_all(scan, found) == one_by_one
+    some = sorted(found)[::3]
+    assert locate_all(scan, some) == {f: hit for f, hit in one_by_one.items() if f in some}
 
 
 def test_a_draft_labelled_fine_word_for_word_is_never_flagged(checker: OfflineChecker) -> None:

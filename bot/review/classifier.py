@@ -51,6 +51,7 @@ __all__ = [
     "example_key",
     "examples_digest",
     "features",
+    "locate_all",
 ]
 
 #: Bumped whenever ``features`` changes what it extracts: a model of another version is stale.
@@ -175,16 +176,63 @@ def locate(scan: Scan, feature: str) -> Hit | None:
     return None
 
 
+def locate_all(scan: Scan, wanted: Iterable[str]) -> dict[str, Hit]:
+    """``locate`` of several features at once: the draft's words are read once, and only until
+    every word and pair of words wanted has been met (a flagged draft weighs a dozen features, and
+    reading the draft again for each was most of the classifier's cost)."""
+    words: set[str] = set()
+    pairs: dict[tuple[str, str], str] = {}
+    families: list[str] = []
+    for feature in wanted:
+        if feature.startswith("w:"):
+            words.add(feature)
+        elif feature.startswith("b:"):
+            # No stem holds "_": a token is letters, digits and an apostrophe, or one symbol.
+            first, _, second = feature[2:].partition("_")
+            pairs[("w:" + first, "w:" + second)] = feature
+        elif feature.startswith("l:"):
+            families.append(feature)
+    found: dict[str, Hit] = {}
+    todo = len(words) + len(pairs)
+    if todo:
+        known = _WORD_FEATURES
+        previous: tuple[str, int] | None = None
+        for m in _TOKEN.finditer(scan.folded):
+            token = m.group()
+            word = known.get(token) or _word_feature(token)
+            if word == _NO_FEATURE:
+                continue
+            start, end = m.span()
+            if word in words and word not in found:
+                found[word] = (start, end)
+                todo -= 1
+            if previous is not None and pairs:
+                pair = pairs.get((previous[0], word))
+                if pair is not None and pair not in found:
+                    found[pair] = (previous[1], end)
+                    todo -= 1
+            if not todo:
+                break
+            previous = (word, start)
+    for feature in families:
+        hit = locate(scan, feature)
+        if hit is not None:
+            found[feature] = hit
+    return found
+
+
 def example_key(text: str, notes: str | None = None) -> str:
     """A short digest of a draft and its notes, case and spacing aside."""
     said = " ".join(text.casefold().split()) + "\x00" + " ".join((notes or "").casefold().split())
     return hashlib.sha256(said.encode()).hexdigest()[:20]
 
 
-def describe(scan: Scan, feature: str) -> str:
-    """A feature in a comms lead's words: the draft's own word, or the family and where."""
+def describe(scan: Scan, feature: str, located: Mapping[str, Hit] | None = None) -> str:
+    """A feature in a comms lead's words: the draft's own word, or the family and where.
+
+    ``located``: where the draft's features are (``locate_all``), when the caller has it."""
     kind, _, value = feature.partition(":")
-    hit = locate(scan, feature)
+    hit = located.get(feature) if located is not None else locate(scan, feature)
     if kind in ("w", "b") and hit is not None:
         span = scan.span(hit)
         return f"“{scan.text.original[span.start:span.end]}”"
@@ -361,24 +409,13 @@ class Classifier:
                          _evidence(scan, weighed) if locate_risk else [], ranked)
 
 
-def _evidence(scan: Scan, weighed: list[tuple[str, float]]) -> list[Hit]:
+def _evidence(scan: Scan, weighed: list[tuple[str, float]],
+              located: Mapping[str, Hit] | None = None) -> list[Hit]:
     """Where the risk is: in the sentence whose located features weigh most, the words from its
     first to its last such feature (the strongest alone when that runs long)."""
-    places: list[tuple[Hit, float]] = []
-    # Words and pairs of words located in one pass (a family is looked up on its own).
-    words: dict[str, Hit] = {}
-    previous: tuple[str, Hit] | None = None
-    for m in _TOKEN.finditer(scan.folded):
-        words.setdefault("w:" + _stem(m.group()), m.span())
-        word = _WORD_FEATURES.get(m.group()) or _word_feature(m.group())
-        if word != _NO_FEATURE:
-            if previous is not None:
-                words.setdefault(f"b:{previous[0][2:]}_{word[2:]}", (previous[1][0], m.end()))
-            previous = (word, m.span())
-    for feature, weight in weighed:
-        hit = words.get(feature) if feature.startswith(("w:", "b:")) else locate(scan, feature)
-        if hit is not None:
-            places.append((hit, weight))
+    if located is None:
+        located = locate_all(scan, [f for f, _ in weighed])
+    places = [(hit, weight) for feature, weight in weighed if (hit := located.get(feature)) is not None]
     if not places:
         return []
     # One pass over the sentences and the places, both in reading order: linear in the draft.
@@ -459,11 +496,12 @@ class ClassifierDetector:
                 if not any(f.category == c and f.severity.rank >= sev.rank for f in scan.findings)]
         if not todo:
             return
-        where = _evidence(scan, judgement.reasons)
+        located = locate_all(scan, [f for f, _ in judgement.reasons])
+        where = _evidence(scan, judgement.reasons, located)
         if not where:
             return
         strongest = [f for f, _ in judgement.reasons if f.startswith(("w:", "b:", "l:"))][:3]
-        said = [describe(scan, f) for f in strongest]
+        said = [describe(scan, f, located) for f in strongest]
         for category, severity in todo:
             label = self.taxonomy.label(category).lower()
             message = (f"Reads like the labelled examples of {label}: drafts worded this way were "
