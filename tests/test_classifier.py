@@ -4,6 +4,7 @@ step with its examples, and how a comms lead retrains it."""
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from bot.review.checker import OfflineChecker
 from bot.review.checker_config import CheckerConfig
 from bot.review.classifier import (
     FEATURES_VERSION,
+    SENTENCE_HEAD,
     Classifier,
     ClassifierDetector,
     ClassifierFile,
@@ -22,8 +24,10 @@ from bot.review.classifier import (
     features,
     locate,
     locate_all,
+    sentence_features,
 )
 from bot.review.classifier_training import (
+    SENTENCE_MARGIN,
     TrainingError,
     is_current,
     lexicons_digest,
@@ -33,18 +37,23 @@ from bot.review.classifier_training import (
 )
 from bot.review.evaluation import alternative_problems
 from bot.review.models import Draft, Severity, Verdict
+from bot.review.rule_examples import explain
 from bot.review.rule_files import RuleFileError
 
 
 def _model(weights: dict[str, dict[str, float]], categories: list[str], *, grave: float = 0.9,
-           flag: float = 0.5) -> ClassifierFile:
-    """A hand-made model: ``weights`` maps a feature to {head: weight}; every bias is -3."""
+           flag: float = 0.5, sentence: float | None = None) -> ClassifierFile:
+    """A hand-made model: ``weights`` maps a feature to {head: weight}; every bias is -3.
+    ``sentence``: the "sentence" head's threshold (None: a model without that head)."""
     heads = ["risky", "grave", *(f"cat:{c}" for c in categories)]
+    thresholds = {"flag": flag, "grave": grave}
+    if sentence is not None:
+        heads.append(SENTENCE_HEAD)
+        thresholds["sentence"] = sentence
     return ClassifierFile.with_weights(
         {f: [w.get(h, 0.0) for h in heads] for f, w in weights.items()},
         features_version=FEATURES_VERSION, examples_digest="", lexicons_digest="", examples=0,
-        heads=heads, bias=[-3.0] * len(heads),
-        thresholds={"flag": flag, "grave": grave},
+        heads=heads, bias=[-3.0] * len(heads), thresholds=thresholds,
     )
 
 
@@ -115,6 +124,64 @@ def test_locating_features_at_once_finds_what_locating_each_finds(checker: Offli
     assert locate_all(scan, found) == one_by_one
     some = sorted(found)[::3]
     assert locate_all(scan, some) == {f: hit for f, hit in one_by_one.items() if f in some}
+
+
+def test_each_sentence_of_a_longer_draft_has_its_own_features(checker: OfflineChecker) -> None:
+    text = "Thank you for a wonderful year of music. Who hurt you, night owls? Ok!"
+    scan = checker.prepare(text, "posted the morning after the earthquake")
+    parts = sentence_features(scan)
+    # "Ok!" is too short to say anything alone; the notes are read with every sentence.
+    assert [scan.folded[a:b] for (a, b), _ in parts] == [
+        "thank you for a wonderful year of music.", "who hurt you, night owls?"]
+    assert "w:hurt" in parts[1][1] and "w:hurt" not in parts[0][1]
+    assert all("n:earthquak" in found for _, found in parts)
+    assert sentence_features(checker.prepare("Who hurt you, night owls?")) == []
+
+
+_LONG_POST = ("Thank you for a wonderful year of music together, all of you. Who hurt you, night owls? "
+              "Thanks again and see you all in spring.")
+
+
+def test_one_risky_sentence_in_a_longer_post_is_flagged_on_its_own(checker: OfflineChecker) -> None:
+    weights = {"w:hurt": {"risky": 2.0, "sentence": 5.0, "cat:customer_shaming": 4},
+               "w:thank": {"risky": -3.0, "sentence": -1.0}}
+    # The whole draft reads as a thank-you (-3 + 2 - 3): below the flag.
+    assert not Classifier(_model(weights, ["customer_shaming"])).judge(checker.prepare(_LONG_POST)).category
+    model = _model(weights, ["customer_shaming"], sentence=0.8)
+    judged = Classifier(model).judge(checker.prepare(_LONG_POST))
+    assert judged.category == "customer_shaming"
+    scan = checker.prepare(_LONG_POST)
+    assert judged.sentence is not None
+    assert scan.folded[judged.sentence[0]:judged.sentence[1]] == "who hurt you, night owls?"
+    found = [f for f in _scan_with(checker, model, _LONG_POST).findings if f.rule_id == "classifier"]
+    said = [(f.category, _LONG_POST[f.span.start:f.span.end]) for f in found]
+    assert said == [("customer_shaming", "hurt")]
+    # Alone, the same sentence is a draft of one sentence: the draft's own head judges it.
+    assert Classifier(model).judge(checker.prepare("Who hurt you, night owls?")).category is None
+
+
+def test_explain_quotes_the_sentence_flagged_on_its_own(rules: Path) -> None:
+    weights = {"w:hurt": {"risky": 2.0, "sentence": 5.0, "cat:customer_shaming": 4},
+               "w:thank": {"risky": -3.0, "sentence": -1.0}}
+    checker = OfflineChecker(rules)
+    checker.classifier = Classifier(_model(weights, ["customer_shaming"], sentence=0.8))
+    seen = explain(checker, _LONG_POST)
+    assert seen.classifier is not None and seen.classifier.category == "customer_shaming"
+    assert seen.classifier_sentence == "Who hurt you, night owls?"
+    assert explain(checker, "Who hurt you, night owls?").classifier_sentence is None
+
+
+def test_rules_explain_quotes_the_sentence_flagged_on_its_own(
+        rules: Path, offline_env: None, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    weights = {"w:hurt": {"risky": 2.0, "sentence": 5.0, "cat:customer_shaming": 4},
+               "w:thank": {"risky": -3.0, "sentence": -1.0}}
+    model = _model(weights, ["customer_shaming"], sentence=0.8)
+    (rules / "classifier.json").write_text(model.model_dump_json(), encoding="utf-8")
+    monkeypatch.setenv("REDTEAM_RULES_DIR", str(rules))
+    assert main(["rules", "explain", "--color", "never", _LONG_POST]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert "one sentence reads as risky on its own: “Who hurt you, night owls?”" in said
 
 
 def test_a_draft_labelled_fine_word_for_word_is_never_flagged(checker: OfflineChecker) -> None:
@@ -284,6 +351,14 @@ def _rows(count: int) -> list[dict[str, object]]:
 def test_training_keeps_fine_examples_below_the_flag_out_of_fold(checker: OfflineChecker) -> None:
     model = train(checker, _rows(30), fine_flagged=0.05)
     assert model.heads[:2] == ["risky", "grave"]
+    # One sentence flags alone only when it is surer than a whole draft must be, by the margin.
+    assert model.heads[-1] == SENTENCE_HEAD
+    flag, alone = model.thresholds["flag"], model.thresholds["sentence"]
+    assert alone >= flag
+    if 0.001 < flag < 0.999:  # these easy examples may put the flag at an edge
+        assert math.log(alone / (1 - alone)) - math.log(flag / (1 - flag)) == pytest.approx(SENTENCE_MARGIN,
+                                                                                            abs=0.01)
+    assert SENTENCE_HEAD not in train(checker, _rows(30), sentence_margin=None).heads
     assert model.measured["fine_flagged_out_of_fold"] <= 0.05
     assert model.measured["risky_flagged_out_of_fold"] >= 0.9  # these are easy to tell apart
     judged = Classifier(model).judge(checker.prepare("Only an idiot would shop there"))

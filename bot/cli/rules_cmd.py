@@ -153,6 +153,8 @@ def _run_explain(args: argparse.Namespace, settings: Settings) -> int:
         line = Text()
         line.append("Classifier: ", style="bold")
         line.append(f"{judged.risky:.0%} risky (a flag from {flag:.0%})")
+        if seen.classifier_sentence is not None:
+            line.append(f"; one sentence reads as risky on its own: “{safe(seen.classifier_sentence)}”")
         if judged.category is not None:
             line.append(f", reads most like {checker.taxonomy.label(judged.category).lower()}")
             reasons = ", ".join(f"{safe(said)} (+{weight:.2f})" for said, weight in seen.classifier_reasons)

@@ -30,7 +30,7 @@ from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import Stemmer
 from pydantic import BaseModel, Field
@@ -43,15 +43,18 @@ from bot.review.text import sentence_bounds
 
 __all__ = [
     "FEATURES_VERSION",
+    "SENTENCE_HEAD",
     "Classifier",
     "ClassifierDetector",
     "ClassifierFile",
     "Judgement",
+    "Score",
     "describe",
     "example_key",
     "examples_digest",
     "features",
     "locate_all",
+    "sentence_features",
 ]
 
 #: Bumped whenever ``features`` changes what it extracts: a model of another version is stale.
@@ -59,6 +62,9 @@ FEATURES_VERSION = 5
 
 # The longest quote a classifier finding gives: a sentence, not a paragraph.
 _MAX_EVIDENCE = 100
+
+#: The head scored on each sentence of a draft (``sentence_features``).
+SENTENCE_HEAD = "sentence"
 
 #: The rule id of every classifier finding (``disabled_rules: [classifier]`` turns it off).
 RULE_ID = "classifier"
@@ -129,27 +135,72 @@ def features(scan: Scan) -> list[str]:
     The platform is left out: on its own it says nothing about a draft's risk (the examples'
     platforms only echo their writers' habits); rules weigh it where it matters (``on_platforms``).
     """
+    return _features(_TOKEN.findall(scan.folded), scan.present(), _Notes.of(scan))
+
+
+#: A sentence is judged on its own from this many words ("Thanks so much!" says nothing alone).
+SENTENCE_WORDS = 3
+
+
+def sentence_features(scan: Scan) -> list[tuple[Hit, list[str]]]:
+    """Each sentence of a draft of two sentences or more (``SENTENCE_WORDS`` words or more), with
+    its ``features`` as if it stood alone, the author's notes still read; empty for one sentence.
+
+    A long post whose risk is one line ("... and we'll match it: 0% commission this month")
+    reads as mostly benign words to a model of whole drafts; the "sentence" head is trained on
+    sentences, and a draft is flagged when one sentence alone reads as risky enough.
+    """
+    folded = scan.folded
+    parts = []
+    for bound in sentence_bounds(folded):
+        tokens = _TOKEN.findall(folded, bound.start, bound.end)
+        if len(tokens) >= SENTENCE_WORDS:
+            parts.append(((bound.start, bound.end), tokens))
+    if len(parts) < 2:
+        return []
+    names = scan.present()
+    lexicons = scan.lexicons
+    notes = _Notes.of(scan)
+    return [(hit, _features(tokens, [n for n in names if lexicons[n].occurs_in(folded[hit[0]:hit[1]])],
+                            notes))
+            for hit, tokens in parts]
+
+
+@dataclass(frozen=True, slots=True)
+class _Notes:
+    """What the author's notes add to each feature list: their stems and their word families."""
+
+    words: frozenset[str]
+    families: tuple[str, ...]
+
+    @classmethod
+    def of(cls, scan: Scan) -> _Notes | None:
+        if scan.context is None:
+            return None
+        notes = scan.context.folded
+        words = frozenset("n:" + _stem(t) for t in _TOKEN.findall(notes)) - _STOP_NOTES
+        # Presence, as for the draft's families (``Scan.present``): a family's "not right
+        # after" conditions decide a finding, not whether its words are there.
+        families = tuple(name for name in scan.lexicons.names if scan.lexicons[name].occurs_in(notes))
+        return cls(words, families)
+
+
+def _features(tokens: list[str], names: list[str], notes: _Notes | None) -> list[str]:
     known = _WORD_FEATURES
-    words = [w for t in _TOKEN.findall(scan.folded) if (w := known.get(t) or _word_feature(t)) != _NO_FEATURE]
+    words = [w for t in tokens if (w := known.get(t) or _word_feature(t)) != _NO_FEATURE]
     found = set(words)
     found.update([f"b:{a[2:]}_{b[2:]}" for a, b in itertools.pairwise(words)])
-    names = scan.present()
     if names:
         key = tuple(names)
         families = _FAMILY_FEATURES.get(key)
         if families is None:
             families = _family_features(key)
         found.update(families)
-    if scan.context is not None:
-        notes = scan.context.folded
-        found.update("n:" + _stem(t) for t in _TOKEN.findall(notes))
-        found -= _STOP_NOTES
-        for name in scan.lexicons.names:
-            # Presence, as for the draft's families (``Scan.present``): a family's "not right
-            # after" conditions decide a finding, not whether its words are there.
-            if scan.lexicons[name].occurs_in(notes):
-                found.add("nl:" + name)
-                found.update("nl:" + name + "&" + other for other in names)
+    if notes is not None:
+        found.update(notes.words)
+        for name in notes.families:
+            found.add("nl:" + name)
+            found.update("nl:" + name + "&" + other for other in names)
     return list(found)
 
 
@@ -176,10 +227,11 @@ def locate(scan: Scan, feature: str) -> Hit | None:
     return None
 
 
-def locate_all(scan: Scan, wanted: Iterable[str]) -> dict[str, Hit]:
+def locate_all(scan: Scan, wanted: Iterable[str], *, within: Hit | None = None) -> dict[str, Hit]:
     """``locate`` of several features at once: the draft's words are read once, and only until
     every word and pair of words wanted has been met (a flagged draft weighs a dozen features, and
-    reading the draft again for each was most of the classifier's cost)."""
+    reading the draft again for each was most of the classifier's cost). ``within``: only there
+    (the sentence that carried a flag)."""
     words: set[str] = set()
     pairs: dict[tuple[str, str], str] = {}
     families: list[str] = []
@@ -197,7 +249,8 @@ def locate_all(scan: Scan, wanted: Iterable[str]) -> dict[str, Hit]:
     if todo:
         known = _WORD_FEATURES
         previous: tuple[str, int] | None = None
-        for m in _TOKEN.finditer(scan.folded):
+        start, end = within or (0, len(scan.folded))
+        for m in _TOKEN.finditer(scan.folded, start, end):
             token = m.group()
             word = known.get(token) or _word_feature(token)
             if word == _NO_FEATURE:
@@ -215,7 +268,12 @@ def locate_all(scan: Scan, wanted: Iterable[str]) -> dict[str, Hit]:
                 break
             previous = (word, start)
     for feature in families:
-        hit = locate(scan, feature)
+        if within is None:
+            hit = locate(scan, feature)
+        elif feature[2:] in scan.lexicons.names:
+            hit = next((h for h in scan.hits(feature[2:]) if within[0] <= h[0] < within[1]), None)
+        else:
+            hit = None
         if hit is not None:
             found[feature] = hit
     return found
@@ -321,6 +379,19 @@ class Judgement:
     where: list[Hit]
     #: Every category's probability, best first (empty when the draft was not flagged).
     categories: tuple[tuple[str, float], ...] = ()
+    #: The sentence (in the folded text) that carried the flag on its own, when the whole
+    #: draft's words did not (``sentence_features``).
+    sentence: Hit | None = None
+
+
+class Score(NamedTuple):
+    """``Classifier.score``: what one sum (or one per sentence) makes of a draft."""
+
+    features: list[str]
+    risky: float
+    flagged: bool
+    #: The sentence that carried the flag alone (``features`` are then its own), or None.
+    sentence: Hit | None
 
 
 def _sigmoid(x: float) -> float:
@@ -343,6 +414,17 @@ class Classifier:
         self._grave = dict(zip(model.features, self._flat[1::width], strict=True))
         self._categories = [(i, h.removeprefix("cat:")) for i, h in enumerate(self.heads)
                             if h.startswith("cat:")]
+        # A model trained before sentences were judged has no "sentence" head: it judges drafts.
+        self._sentence: dict[str, float] | None = None
+        self._sentence_bias = 0.0
+        if SENTENCE_HEAD in self.heads and "sentence" in model.thresholds:
+            at = self.heads.index(SENTENCE_HEAD)
+            self._sentence = dict(zip(model.features, self._flat[at::width], strict=True))
+            # A sentence's features are some of the draft's, so the draft's features that weigh
+            # for the head bound what any of its sentences can score: most drafts stop there.
+            self._sentence_up = {f: w for f, w in self._sentence.items() if w > 0}
+            self._sentence_bias = model.bias[at]
+            self.sentence_at = model.thresholds["sentence"]
         self.flag = model.thresholds["flag"]
         self.grave_at = model.thresholds["grave"]
         self.evidence_floor = model.thresholds.get("evidence", -math.inf)
@@ -363,18 +445,35 @@ class Classifier:
                                 "run: redteam rules train")
         return classifier
 
-    def score(self, scan: Scan) -> tuple[list[str], float, bool]:
-        """The draft's features, the "risky" probability, and whether that is a flag."""
+    def score(self, scan: Scan) -> Score:
+        """The draft's features, its "risky" probability, and whether that is a flag: of the
+        whole draft, or of one sentence (whose features it then gives)."""
         found = features(scan)
         # fsum is exact: a draft's grade on a threshold's edge never depends on the order of the
         # features, which changes from one process to the next.
         evidence = math.fsum(map(self._risky.get, found, _ZEROS))
         risky = _sigmoid(self.model.bias[0] + evidence)
         flagged = risky >= self.flag and evidence >= self.evidence_floor
+        sentence: Hit | None = None
+        if not flagged and self._sentence is not None and self._sentence_may_flag(found):
+            best, found_in = -math.inf, found
+            for hit, part in sentence_features(scan):
+                said = math.fsum(map(self._sentence.get, part, _ZEROS))
+                if said > best and said >= self.evidence_floor:
+                    best, sentence, found_in = said, hit, part
+            if sentence is not None and _sigmoid(self._sentence_bias + best) >= self.sentence_at:
+                found, flagged = found_in, True
+            else:
+                sentence = None
         if flagged and self._fine_examples and example_key(
                 scan.text.original, scan.context.original if scan.context else None) in self._fine_examples:
-            flagged = False
-        return found, risky, flagged
+            flagged, sentence = False, None
+        return Score(found, risky, flagged, sentence)
+
+    def _sentence_may_flag(self, found: list[str]) -> bool:
+        """Whether any sentence of a draft with ``found`` could reach the sentence flag."""
+        most = math.fsum(map(self._sentence_up.get, found, _ZEROS))
+        return _sigmoid(self._sentence_bias + most) >= self.sentence_at
 
     def grave(self, found: list[str]) -> float:
         """The "grave" probability (the idea itself is the harm) of a draft with ``found``."""
@@ -383,16 +482,17 @@ class Classifier:
     def judge(self, scan: Scan, *, always: bool = False) -> Judgement:
         """Sum the weights of the draft's features; below the flag, the category and the
         reasons are left out unless ``always`` (to explain a draft that was not flagged)."""
-        found, risky, flagged = self.score(scan)
+        found, risky, flagged, sentence = self.score(scan)
         if not flagged and not always:
             # Most drafts stop here, after one sum: the other heads only matter for risky ones.
             return Judgement(risky, 0.0, None, [], [])
-        return self.judge_features(scan, found, risky)
+        return self.judge_features(scan, found, risky, sentence=sentence)
 
     def judge_features(self, scan: Scan, found: list[str], risky: float, *,
-                       locate_risk: bool = True) -> Judgement:
-        """``judge`` of a draft whose features and "risky" probability are known;
-        ``locate_risk=False`` leaves ``where`` empty (for a caller that may not need it)."""
+                       locate_risk: bool = True, sentence: Hit | None = None) -> Judgement:
+        """``judge`` of a draft whose features and "risky" probability are known (``found``: those
+        of ``sentence`` when one sentence carried the flag); ``locate_risk=False`` leaves
+        ``where`` empty (for a caller that may not need it)."""
         rows, flat, width = self._rows, self._flat, self._width
         bias = self.model.bias
         named = [(f, flat[at:at + width]) for f in found if (at := rows.get(f)) is not None]
@@ -406,15 +506,16 @@ class Classifier:
         ranked = tuple(sorted(((name, _sigmoid(totals[i])) for i, name in self._categories),
                               key=lambda cp: -cp[1]))
         return Judgement(risky, _sigmoid(totals[1]), category, weighed,
-                         _evidence(scan, weighed) if locate_risk else [], ranked)
+                         _evidence(scan, weighed, within=sentence) if locate_risk else [], ranked, sentence)
 
 
 def _evidence(scan: Scan, weighed: list[tuple[str, float]],
-              located: Mapping[str, Hit] | None = None) -> list[Hit]:
-    """Where the risk is: in the sentence whose located features weigh most, the words from its
-    first to its last such feature (the strongest alone when that runs long)."""
+              located: Mapping[str, Hit] | None = None, *, within: Hit | None = None) -> list[Hit]:
+    """Where the risk is: in the sentence whose located features weigh most (``within``: the
+    sentence that carried the flag), the words from its first to its last such feature (the
+    strongest alone when that runs long)."""
     if located is None:
-        located = locate_all(scan, [f for f, _ in weighed])
+        located = locate_all(scan, [f for f, _ in weighed], within=within)
     places = [(hit, weight) for feature, weight in weighed if (hit := located.get(feature)) is not None]
     if not places:
         return []
@@ -472,14 +573,14 @@ class ClassifierDetector:
         if any(f.severity.rank >= grave_from.get(f.category, critical) for f in scan.findings):
             return  # the rules already say "do not post": nothing the classifier adds changes that
         classifier = self.classifier
-        found, risky, flagged = classifier.score(scan)
+        found, risky, flagged, sentence = classifier.score(scan)
         if not flagged:
             return
         revise_from, medium = self._revise_from, self._medium
         if (any(f.severity.rank >= revise_from.get(f.category, medium) for f in scan.findings)
                 and classifier.grave(found) < classifier.grave_at):
             return  # the rules already ask for a revision, and this is no graver: nothing to add
-        judgement = classifier.judge_features(scan, found, risky, locate_risk=False)
+        judgement = classifier.judge_features(scan, found, risky, locate_risk=False, sentence=sentence)
         category = judgement.category
         if category is None or category not in self.taxonomy:
             return
@@ -496,7 +597,7 @@ class ClassifierDetector:
                 if not any(f.category == c and f.severity.rank >= sev.rank for f in scan.findings)]
         if not todo:
             return
-        located = locate_all(scan, [f for f, _ in judgement.reasons])
+        located = locate_all(scan, [f for f, _ in judgement.reasons], within=sentence)
         where = _evidence(scan, judgement.reasons, located)
         if not where:
             return

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,15 @@ from typing import Any
 from bot.review.checker import OfflineChecker
 from bot.review.classifier import (
     FEATURES_VERSION,
+    SENTENCE_HEAD,
     ClassifierFile,
     example_key,
     examples_digest,
     features,
     read_examples,
+    sentence_features,
 )
+from bot.review.detectors.base import Scan
 
 __all__ = ["TrainingError", "example_features", "example_files", "is_current", "rule_examples", "train",
            "train_from_rules", "weighable"]
@@ -41,6 +45,11 @@ _FOLDS = 5
 EVIDENCE_FLOOR = 0.0
 # Weights this small change no draft's grade; leaving them out keeps the file small.
 _NEGLIGIBLE = 1e-3
+#: How much surer (in log-odds) one sentence must be than a whole draft to flag it alone: a
+#: draft of five sentences has five chances to look risky. Held out by writer, 1.5 kept the
+#: share of risky drafts flagged at 0.870 and took long posts whose risk is one sentence from
+#: 0.33 to 0.59 (0.72 at 0, with more fine long posts flagged; ``docs/quality.md``).
+SENTENCE_MARGIN = 1.5
 
 
 class TrainingError(ValueError):
@@ -104,7 +113,11 @@ def _check(rows: Sequence[dict[str, Any]], categories: set[str]) -> None:
 
 def example_features(checker: OfflineChecker, rows: Sequence[dict[str, Any]]) -> list[list[str]]:
     """Each example's features, as the checker finds them in a draft with its notes."""
-    return [features(checker.prepare(str(r["text"]), r.get("notes") or None, r.get("platform") or None))
+    return [features(scan) for scan in _scans(checker, rows)]
+
+
+def _scans(checker: OfflineChecker, rows: Sequence[dict[str, Any]]) -> list[Scan]:
+    return [checker.prepare(str(r["text"]), r.get("notes") or None, r.get("platform") or None)
             for r in rows]
 
 
@@ -128,6 +141,16 @@ def _quantile_above(values: Sequence[float], share: float) -> float:
     return min(1.0, ordered[allowed] + 1e-6)
 
 
+def _log_odds(p: float) -> float:
+    return math.log(p / (1.0 - p)) if 0.0 < p < 1.0 else (math.inf if p >= 1.0 else -math.inf)
+
+
+def _probability(log_odds: float) -> float:
+    if log_odds == math.inf:
+        return 1.0
+    return 0.0 if log_odds == -math.inf else 1.0 / (1.0 + math.exp(-log_odds))
+
+
 def _share(flags: Any) -> float:
     return round(float(flags.mean()), 3) if len(flags) else 0.0
 
@@ -135,6 +158,7 @@ def _share(flags: Any) -> float:
 def train(checker: OfflineChecker, rows: Sequence[dict[str, Any]], *, fine_flagged: float = 0.07,
           everyday_flagged: float = 0.03,
           revise_graded_grave: float = 0.15, strength: float = 1.0,
+          sentence_margin: float | None = SENTENCE_MARGIN,
           digest: str = "", lexicons: str = "") -> ClassifierFile:
     """Fit the heads on ``rows`` and choose thresholds by cross-validation.
 
@@ -143,10 +167,13 @@ def train(checker: OfflineChecker, rows: Sequence[dict[str, Any]], *, fine_flagg
     team's queue the look-alikes are a minority of the fine drafts, and the everyday posts around
     them are held to their own, stricter limit;
     ``everyday_flagged``: the same for the fine examples marked ``everyday`` (ordinary posts);
-    ``revise_graded_grave``: the share of drafts that deserve "revise" that may be called grave.
+    ``revise_graded_grave``: the share of drafts that deserve "revise" that may be called grave;
+    ``sentence_margin``: how much surer one sentence must be than a whole draft to flag it alone
+    (the "sentence" head, ``classifier.sentence_features``); None trains no such head.
     """
     try:
         import numpy as np
+        import scipy.sparse as sp
         from sklearn.feature_extraction import DictVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import StratifiedKFold
@@ -160,26 +187,79 @@ def train(checker: OfflineChecker, rows: Sequence[dict[str, Any]], *, fine_flagg
                                 f"got {share}")
     categories = checker.taxonomy.ids
     _check(rows, set(categories))
-    kept = weighable(example_features(checker, rows))
+    scans = _scans(checker, rows)
+    kept = weighable([features(scan) for scan in scans])
     vectorizer = DictVectorizer()
-    x = vectorizer.fit_transform(kept)
+    x = vectorizer.fit_transform(kept).tocsr()
     risky = np.array([r["label"] == "backlash" for r in rows])
 
     def fit(xs: Any, ys: Any) -> Any:
         model = LogisticRegression(C=strength, class_weight="balanced", max_iter=2000)
         return model.fit(xs, ys)
 
+    # Sentences of drafts of two or more, in the drafts' vocabulary; ``owner``: whose each is.
+    sentences: Any = None
+    owner = np.zeros(0, dtype=int)
+    if sentence_margin is not None:
+        parts = [(i, part) for i, scan in enumerate(scans) for _, part in sentence_features(scan)]
+        owner = np.array([i for i, _ in parts], dtype=int)
+        sentences = (vectorizer.transform([dict.fromkeys(part, 1.0) for _, part in parts]).tocsr() if parts
+                     else sp.csr_matrix((0, x.shape[1])))
+    in_sentences = np.zeros(len(rows), dtype=bool)
+    in_sentences[owner] = True
+
+    def fit_sentences(on: Any, whole: Any) -> Any:
+        """The "sentence" head, fit on the drafts ``on``: a draft of one sentence as it is, each
+        sentence of a fine draft as fine, and of a risky draft the one sentence ``whole`` (the
+        draft model) finds riskiest as risky (which sentence carries the risk is not labelled)."""
+        chosen = np.zeros(len(rows), dtype=bool)
+        chosen[on] = True
+        mine = np.flatnonzero(chosen[owner])
+        said = whole.decision_function(sentences[mine]) if len(mine) else np.zeros(0)
+        riskiest: dict[int, tuple[float, int]] = {}
+        for j, value in zip(mine.tolist(), said.tolist(), strict=True):
+            o = int(owner[j])
+            if risky[o] and (o not in riskiest or value > riskiest[o][0]):
+                riskiest[o] = (value, j)
+        fine_parts = [j for j in mine.tolist() if not risky[owner[j]]]
+        alone = [i for i in np.flatnonzero(chosen & ~in_sentences).tolist()]
+        risky_parts = [j for _, j in riskiest.values()]
+        xs = sp.vstack([x[alone], sentences[risky_parts], sentences[fine_parts]]).tocsr()
+        ys = np.concatenate([risky[alone], np.ones(len(risky_parts), dtype=bool),
+                             np.zeros(len(fine_parts), dtype=bool)])
+        return fit(xs, ys)
+
+    def riskiest_sentence(model: Any, of: Any) -> Any:
+        """Per draft of ``of``, the log-odds of its riskiest sentence with evidence (-inf: none)."""
+        best = np.full(len(rows), -np.inf)
+        mine = np.flatnonzero(np.isin(owner, of))
+        if len(mine):
+            own = model.decision_function(sentences[mine]) - model.intercept_[0]
+            said = own + model.intercept_[0]
+            for j, value, alone in zip(mine.tolist(), said.tolist(), own.tolist(), strict=True):
+                if alone >= EVIDENCE_FLOOR:
+                    o = int(owner[j])
+                    best[o] = max(best[o], value)
+        return best
+
     # Out-of-fold scores: what the model says of examples it was not trained on. A flag needs
     # both a probability over the threshold and features that point to risk on their own
     # (their sum, without the intercept, at least EVIDENCE_FLOOR): a short post of common
     # words ("See you next week!") is then never flagged on the examples' base rate alone.
-    out_of_fold = np.zeros(len(rows))
-    evidence = np.zeros(len(rows))
+    # A sentence flags alone when its log-odds, less ``sentence_margin``, pass the draft's flag:
+    # the out-of-fold score is the greater of the two, and the flag is set on it.
+    out_of_fold_log_odds = np.full(len(rows), -np.inf)
     for train_idx, test_idx in StratifiedKFold(_FOLDS, shuffle=True, random_state=0).split(x, risky):
         fold = fit(x[train_idx], risky[train_idx])
-        out_of_fold[test_idx] = fold.predict_proba(x[test_idx])[:, 1]
-        evidence[test_idx] = fold.decision_function(x[test_idx]) - fold.intercept_[0]
-    out_of_fold[evidence < EVIDENCE_FLOOR] = 0.0
+        said = fold.decision_function(x[test_idx])
+        own = said - fold.intercept_[0]
+        out_of_fold_log_odds[test_idx] = np.where(own >= EVIDENCE_FLOOR, said, -np.inf)
+        if sentence_margin is not None:
+            by_sentence = riskiest_sentence(fit_sentences(train_idx, fold), test_idx)[test_idx]
+            out_of_fold_log_odds[test_idx] = np.maximum(out_of_fold_log_odds[test_idx],
+                                                        by_sentence - sentence_margin)
+    with np.errstate(over="ignore"):
+        out_of_fold = 1.0 / (1.0 + np.exp(-out_of_fold_log_odds))
     # The flag is set on the fine drafts that look risky, not on everyday posts: an easy post
     # scores far below any threshold, so counting them would let the flag sink until more of
     # the edgy-but-fine drafts were caught.
@@ -211,6 +291,11 @@ def train(checker: OfflineChecker, rows: Sequence[dict[str, Any]], *, fine_flagg
         y = np.array([category in (rows[int(i)].get("risk_categories") or ()) for i in risky_rows])
         models.append(fit(x[risky_rows], y) if 0 < y.sum() < len(y) else None)
 
+    sentence_at: float | None = None
+    if sentence_margin is not None:
+        heads.append(SENTENCE_HEAD)
+        models.append(fit_sentences(np.arange(len(rows)), models[0]))
+        sentence_at = _probability(_log_odds(flag) + sentence_margin)
     names = vectorizer.get_feature_names_out()
     weights: dict[str, list[float]] = {}
     columns = [m.coef_[0] if m is not None else np.zeros(len(names)) for m in models]
@@ -224,12 +309,16 @@ def train(checker: OfflineChecker, rows: Sequence[dict[str, Any]], *, fine_flagg
     final = models[0]
     in_sample = final.predict_proba(x)[:, 1]
     own = final.decision_function(x) - final.intercept_[0]
+    flagged_in_sample = (in_sample >= flag) & (own >= EVIDENCE_FLOOR)
+    if sentence_at is not None:
+        flagged_in_sample |= riskiest_sentence(models[-1], np.arange(len(rows))) >= _log_odds(sentence_at)
     wrong = [example_key(str(r["text"]), r.get("notes") or None) for i, r in enumerate(rows)
-             if r["label"] == "fine" and in_sample[i] >= flag and own[i] >= EVIDENCE_FLOOR]
+             if r["label"] == "fine" and flagged_in_sample[i]]
     return ClassifierFile.with_weights(
         weights, features_version=FEATURES_VERSION, examples_digest=digest, lexicons_digest=lexicons,
         examples=len(rows), heads=heads, bias=bias,
-        thresholds={"flag": round(flag, 4), "grave": round(grave, 4), "evidence": EVIDENCE_FLOOR},
+        thresholds={"flag": round(flag, 4), "grave": round(grave, 4), "evidence": EVIDENCE_FLOOR,
+                    **({"sentence": round(sentence_at, 4)} if sentence_at is not None else {})},
         measured={"risky_flagged_out_of_fold": round(flagged_risky, 3),
                   "fine_flagged_out_of_fold": _share(out_of_fold[calibrating] >= flag),
                   "everyday_flagged_out_of_fold": _share(out_of_fold[everyday] >= flag)},

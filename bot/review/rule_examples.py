@@ -163,6 +163,8 @@ class Explanation:
     classifier: Judgement | None = None
     #: The features that weighed most towards its category, in words, with their weights.
     classifier_reasons: list[tuple[str, float]] = field(default_factory=list)
+    #: The sentence that the classifier flagged on its own, when the whole draft was not.
+    classifier_sentence: str | None = None
 
 
 _STOPPED = (Outcome.allowed, Outcome.lacks_context, Outcome.excepted)
@@ -187,13 +189,18 @@ def explain(checker: OfflineChecker, text: str, *, notes: str | None = None,
             detectors.append(hit)
     judged = None
     weighed: list[tuple[str, float]] = []
+    sentence = None
     if checker.classifier is not None:
         scan = checker.prepare(text, notes, platform)
         judged = checker.classifier.judge(scan, always=True)
         weighed = [(describe(scan, feature), weight) for feature, weight in judged.reasons[:5]]
+        if judged.sentence is not None:
+            span = scan.span(judged.sentence)
+            sentence = text[span.start:span.end]
     return Explanation(
         classifier=judged,
         classifier_reasons=weighed,
+        classifier_sentence=sentence,
         review=checker.review(Draft(text=text, notes=notes, platform=platform), scanned=scanned,
                               with_alternatives=False),
         fired=[t for t in traces if t.outcome in (Outcome.reported, Outcome.softened)],
