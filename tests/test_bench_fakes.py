@@ -34,3 +34,26 @@ async def test_timings_name_each_requests_draft() -> None:
     (only,) = timings
     assert only["draft"] == "To the 1001 people who watched"
     assert 0 < only["arrived"] <= only["answered"]
+
+
+def test_the_checker_benchmark_times_the_other_classifier_it_is_given(tmp_path) -> None:
+    # "--against" compares two classifiers in one process: the other one must be the one that
+    # judges, or the comparison times the shipped classifier twice.
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from bench_checker import checker_with
+
+    from bot.paths import data_dir
+    from bot.review.classifier import ClassifierDetector, ClassifierFile
+
+    shipped = ClassifierFile.model_validate_json((data_dir("rules") / "classifier.json").read_bytes())
+    # The same weights, with a flag no draft reaches: nothing is flagged by this classifier.
+    never = shipped.model_copy(update={"thresholds": {**shipped.thresholds, "flag": 1.0, "sentence": 1.0}})
+    path = tmp_path / "never.json"
+    path.write_text(never.model_dump_json(), encoding="utf-8")
+    other = checker_with(path)
+    detectors = [d for d in other.detectors if isinstance(d, ClassifierDetector)]
+    assert len(detectors) == 1 and detectors[0].classifier is other.classifier
+    assert other.classifier is not None and other.classifier.flag == 1.0

@@ -127,19 +127,24 @@ def test_locating_features_at_once_finds_what_locating_each_finds(checker: Offli
 
 
 def test_each_sentence_of_a_longer_draft_has_its_own_features(checker: OfflineChecker) -> None:
-    text = "Thank you for a wonderful year of music. Who hurt you, night owls? Ok!"
+    text = ("Thank you for a wonderful year of music, from all of us at the studio in Leeds. "
+            "Who hurt you, night owls? Ok! See you all again in the spring, with new shows and old friends.")
     scan = checker.prepare(text, "posted the morning after the earthquake")
     parts = sentence_features(scan)
     # "Ok!" is too short to say anything alone; the notes are read with every sentence.
     assert [scan.folded[a:b] for (a, b), _ in parts] == [
-        "thank you for a wonderful year of music.", "who hurt you, night owls?"]
+        "thank you for a wonderful year of music, from all of us at the studio in leeds.",
+        "who hurt you, night owls?", "see you all again in the spring, with new shows and old friends."]
     assert "w:hurt" in parts[1][1] and "w:hurt" not in parts[0][1]
     assert all("n:earthquak" in found for _, found in parts)
+    # A draft of one sentence, or a tweet-length one, is read whole.
     assert sentence_features(checker.prepare("Who hurt you, night owls?")) == []
+    short = checker.prepare("Thank you for a wonderful year of music. Who hurt you, night owls?")
+    assert sentence_features(short) == []
 
 
-_LONG_POST = ("Thank you for a wonderful year of music together, all of you. Who hurt you, night owls? "
-              "Thanks again and see you all in spring.")
+_LONG_POST = ("Thank you for a wonderful year of music together, all of you, from everyone at the studio. "
+              "Who hurt you, night owls? Thanks again and see you all in the spring, with new shows.")
 
 
 def test_one_risky_sentence_in_a_longer_post_is_flagged_on_its_own(checker: OfflineChecker) -> None:

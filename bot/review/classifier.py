@@ -27,7 +27,7 @@ import math
 import re
 import sys
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -140,30 +140,50 @@ def features(scan: Scan) -> list[str]:
 
 #: A sentence is judged on its own from this many words ("Thanks so much!" says nothing alone).
 SENTENCE_WORDS = 3
+#: A draft is judged sentence by sentence from this many words; a tweet-length draft is read
+#: whole. With writers held out, long posts whose risk is one sentence were caught as often
+#: (0.59) as with every draft of two sentences judged so, and all risky drafts as often (0.870);
+#: drafts of two sentences or more in all, 0.846 instead of 0.850. Shorter drafts gained next to
+#: nothing from it, and cost most of its time.
+SENTENCE_DRAFT_WORDS = 30
 
 
-def sentence_features(scan: Scan) -> list[tuple[Hit, list[str]]]:
-    """Each sentence of a draft of two sentences or more (``SENTENCE_WORDS`` words or more), with
-    its ``features`` as if it stood alone, the author's notes still read; empty for one sentence.
+def sentence_features(scan: Scan, worth: Callable[[list[str]], bool] | None = None,
+                      ) -> list[tuple[Hit, list[str]]]:
+    """Each sentence (``SENTENCE_WORDS`` words or more) of a draft of two such sentences or more
+    and ``SENTENCE_DRAFT_WORDS`` words or more, with its ``features`` as if it stood alone, the
+    author's notes still read; empty for a shorter draft.
 
     A long post whose risk is one line ("... and we'll match it: 0% commission this month")
     reads as mostly benign words to a model of whole drafts; the "sentence" head is trained on
     sentences, and a draft is flagged when one sentence alone reads as risky enough.
+
+    ``worth``: given a sentence's features that do not depend on its word families (its words,
+    pairs of words and notes), whether to look for its families too; a sentence it refuses is
+    left out (most sentences of a draft cannot reach the flag, and the search is the cost).
     """
     folded = scan.folded
     parts = []
+    words = 0
     for bound in sentence_bounds(folded):
         tokens = _TOKEN.findall(folded, bound.start, bound.end)
+        words += len(tokens)
         if len(tokens) >= SENTENCE_WORDS:
             parts.append(((bound.start, bound.end), tokens))
-    if len(parts) < 2:
+    if len(parts) < 2 or words < SENTENCE_DRAFT_WORDS:
         return []
     names = scan.present()
     lexicons = scan.lexicons
     notes = _Notes.of(scan)
-    return [(hit, _features(tokens, [n for n in names if lexicons[n].occurs_in(folded[hit[0]:hit[1]])],
-                            notes))
-            for hit, tokens in parts]
+    found = []
+    for hit, tokens in parts:
+        plain = _features(tokens, [], notes)
+        if worth is not None and not worth(plain):
+            continue
+        part = folded[hit[0]:hit[1]]
+        inside = [n for n in names if lexicons[n].occurs_in(part)]
+        found.append((hit, plain + _with_families(inside, notes) if inside else plain))
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +222,16 @@ def _features(tokens: list[str], names: list[str], notes: _Notes | None) -> list
             found.add("nl:" + name)
             found.update("nl:" + name + "&" + other for other in names)
     return list(found)
+
+
+def _with_families(names: list[str], notes: _Notes | None) -> list[str]:
+    """What ``_features`` adds for the word families ``names`` to a draft's other features."""
+    key = tuple(names)
+    found = list(_FAMILY_FEATURES.get(key) or _family_features(key))
+    if notes is not None:
+        for name in notes.families:
+            found.extend("nl:" + name + "&" + other for other in names)
+    return found
 
 
 def locate(scan: Scan, feature: str) -> Hit | None:
@@ -394,6 +424,14 @@ class Score(NamedTuple):
     sentence: Hit | None
 
 
+# The features that depend on the draft's word families (``_features``).
+_FAMILY_KINDS = ("l:", "ll:", "nl:")
+
+
+def _log_odds(p: float) -> float:
+    return math.log(p / (1.0 - p)) if 0.0 < p < 1.0 else (math.inf if p >= 1.0 else -math.inf)
+
+
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
 
@@ -416,6 +454,7 @@ class Classifier:
                             if h.startswith("cat:")]
         # A model trained before sentences were judged has no "sentence" head: it judges drafts.
         self._sentence: dict[str, float] | None = None
+        self._sentence_up: dict[str, float] = {}
         self._sentence_bias = 0.0
         if SENTENCE_HEAD in self.heads and "sentence" in model.thresholds:
             at = self.heads.index(SENTENCE_HEAD)
@@ -448,16 +487,18 @@ class Classifier:
     def score(self, scan: Scan) -> Score:
         """The draft's features, its "risky" probability, and whether that is a flag: of the
         whole draft, or of one sentence (whose features it then gives)."""
-        found = features(scan)
+        tokens = _TOKEN.findall(scan.folded)
+        found = _features(tokens, scan.present(), _Notes.of(scan))  # features(scan)
         # fsum is exact: a draft's grade on a threshold's edge never depends on the order of the
         # features, which changes from one process to the next.
         evidence = math.fsum(map(self._risky.get, found, _ZEROS))
         risky = _sigmoid(self.model.bias[0] + evidence)
         flagged = risky >= self.flag and evidence >= self.evidence_floor
         sentence: Hit | None = None
-        if not flagged and self._sentence is not None and self._sentence_may_flag(found):
+        if (not flagged and self._sentence is not None and len(tokens) >= SENTENCE_DRAFT_WORDS
+                and self._sentence_may_flag(found)):
             best, found_in = -math.inf, found
-            for hit, part in sentence_features(scan):
+            for hit, part in sentence_features(scan, self._sentence_worth(found)):
                 said = math.fsum(map(self._sentence.get, part, _ZEROS))
                 if said > best and said >= self.evidence_floor:
                     best, sentence, found_in = said, hit, part
@@ -474,6 +515,19 @@ class Classifier:
         """Whether any sentence of a draft with ``found`` could reach the sentence flag."""
         most = math.fsum(map(self._sentence_up.get, found, _ZEROS))
         return _sigmoid(self._sentence_bias + most) >= self.sentence_at
+
+    def _sentence_worth(self, found: list[str]) -> Callable[[list[str]], bool]:
+        """``sentence_features``'s ``worth`` for a draft with ``found``: a sentence's own words,
+        with the most its word families could add (those of the draft's families that weigh
+        for the head), could reach the flag."""
+        weights, up = self._sentence or {}, self._sentence_up
+        most = math.fsum([w for f in found if f.startswith(_FAMILY_KINDS) and (w := up.get(f))])
+        # The two sums are rounded apart; a hair's margin keeps a sentence on the edge in.
+        floor = _log_odds(self.sentence_at) - self._sentence_bias - most - 1e-9
+
+        def worth(plain: list[str]) -> bool:
+            return math.fsum(map(weights.get, plain, _ZEROS)) >= floor
+        return worth
 
     def grave(self, found: list[str]) -> float:
         """The "grave" probability (the idea itself is the harm) of a draft with ``found``."""
