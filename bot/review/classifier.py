@@ -54,6 +54,7 @@ __all__ = [
     "examples_digest",
     "features",
     "locate_all",
+    "log_odds",
     "sentence_features",
 ]
 
@@ -148,8 +149,8 @@ SENTENCE_WORDS = 3
 SENTENCE_DRAFT_WORDS = 30
 
 
-def sentence_features(scan: Scan, worth: Callable[[list[str]], bool] | None = None,
-                      ) -> list[tuple[Hit, list[str]]]:
+def sentence_features(scan: Scan, worth: Callable[[list[str]], bool] | None = None, *,
+                      notes: _Notes | None = None) -> list[tuple[Hit, list[str]]]:
     """Each sentence (``SENTENCE_WORDS`` words or more) of a draft of two such sentences or more
     and ``SENTENCE_DRAFT_WORDS`` words or more, with its ``features`` as if it stood alone, the
     author's notes still read; empty for a shorter draft.
@@ -161,6 +162,7 @@ def sentence_features(scan: Scan, worth: Callable[[list[str]], bool] | None = No
     ``worth``: given a sentence's features that do not depend on its word families (its words,
     pairs of words and notes), whether to look for its families too; a sentence it refuses is
     left out (most sentences of a draft cannot reach the flag, and the search is the cost).
+    ``notes``: what the notes add, when the caller has read them already.
     """
     folded = scan.folded
     parts = []
@@ -174,7 +176,8 @@ def sentence_features(scan: Scan, worth: Callable[[list[str]], bool] | None = No
         return []
     names = scan.present()
     lexicons = scan.lexicons
-    notes = _Notes.of(scan)
+    if notes is None:
+        notes = _Notes.of(scan)
     found = []
     for hit, tokens in parts:
         plain = _features(tokens, [], notes)
@@ -279,8 +282,8 @@ def locate_all(scan: Scan, wanted: Iterable[str], *, within: Hit | None = None) 
     if todo:
         known = _WORD_FEATURES
         previous: tuple[str, int] | None = None
-        start, end = within or (0, len(scan.folded))
-        for m in _TOKEN.finditer(scan.folded, start, end):
+        lo, hi = within or (0, len(scan.folded))
+        for m in _TOKEN.finditer(scan.folded, lo, hi):
             token = m.group()
             word = known.get(token) or _word_feature(token)
             if word == _NO_FEATURE:
@@ -428,7 +431,8 @@ class Score(NamedTuple):
 _FAMILY_KINDS = ("l:", "ll:", "nl:")
 
 
-def _log_odds(p: float) -> float:
+def log_odds(p: float) -> float:
+    """The log-odds of a probability (±inf at 1 and 0)."""
     return math.log(p / (1.0 - p)) if 0.0 < p < 1.0 else (math.inf if p >= 1.0 else -math.inf)
 
 
@@ -487,8 +491,10 @@ class Classifier:
     def score(self, scan: Scan) -> Score:
         """The draft's features, its "risky" probability, and whether that is a flag: of the
         whole draft, or of one sentence (whose features it then gives)."""
+        # ``features(scan)``, with the draft's words counted and its notes read once.
         tokens = _TOKEN.findall(scan.folded)
-        found = _features(tokens, scan.present(), _Notes.of(scan))  # features(scan)
+        notes = _Notes.of(scan)
+        found = _features(tokens, scan.present(), notes)
         # fsum is exact: a draft's grade on a threshold's edge never depends on the order of the
         # features, which changes from one process to the next.
         evidence = math.fsum(map(self._risky.get, found, _ZEROS))
@@ -498,7 +504,7 @@ class Classifier:
         if (not flagged and self._sentence is not None and len(tokens) >= SENTENCE_DRAFT_WORDS
                 and self._sentence_may_flag(found)):
             best, found_in = -math.inf, found
-            for hit, part in sentence_features(scan, self._sentence_worth(found)):
+            for hit, part in sentence_features(scan, self._sentence_worth(found), notes=notes):
                 said = math.fsum(map(self._sentence.get, part, _ZEROS))
                 if said > best and said >= self.evidence_floor:
                     best, sentence, found_in = said, hit, part
@@ -523,7 +529,7 @@ class Classifier:
         weights, up = self._sentence or {}, self._sentence_up
         most = math.fsum([w for f in found if f.startswith(_FAMILY_KINDS) and (w := up.get(f))])
         # The two sums are rounded apart; a hair's margin keeps a sentence on the edge in.
-        floor = _log_odds(self.sentence_at) - self._sentence_bias - most - 1e-9
+        floor = log_odds(self.sentence_at) - self._sentence_bias - most - 1e-9
 
         def worth(plain: list[str]) -> bool:
             return math.fsum(map(weights.get, plain, _ZEROS)) >= floor

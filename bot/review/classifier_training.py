@@ -27,6 +27,7 @@ from bot.review.classifier import (
     example_key,
     examples_digest,
     features,
+    log_odds,
     read_examples,
     sentence_features,
 )
@@ -141,14 +142,10 @@ def _quantile_above(values: Sequence[float], share: float) -> float:
     return min(1.0, ordered[allowed] + 1e-6)
 
 
-def _log_odds(p: float) -> float:
-    return math.log(p / (1.0 - p)) if 0.0 < p < 1.0 else (math.inf if p >= 1.0 else -math.inf)
-
-
-def _probability(log_odds: float) -> float:
-    if log_odds == math.inf:
+def _probability(odds: float) -> float:
+    if odds == math.inf:
         return 1.0
-    return 0.0 if log_odds == -math.inf else 1.0 / (1.0 + math.exp(-log_odds))
+    return 0.0 if odds == -math.inf else 1.0 / (1.0 + math.exp(-odds))
 
 
 def _share(flags: Any) -> float:
@@ -222,7 +219,7 @@ def train(checker: OfflineChecker, rows: Sequence[dict[str, Any]], *, fine_flagg
             if risky[o] and (o not in riskiest or value > riskiest[o][0]):
                 riskiest[o] = (value, j)
         fine_parts = [j for j in mine.tolist() if not risky[owner[j]]]
-        alone = [i for i in np.flatnonzero(chosen & ~in_sentences).tolist()]
+        alone = np.flatnonzero(chosen & ~in_sentences).tolist()
         risky_parts = [j for _, j in riskiest.values()]
         xs = sp.vstack([x[alone], sentences[risky_parts], sentences[fine_parts]]).tocsr()
         ys = np.concatenate([risky[alone], np.ones(len(risky_parts), dtype=bool),
@@ -234,8 +231,8 @@ def train(checker: OfflineChecker, rows: Sequence[dict[str, Any]], *, fine_flagg
         best = np.full(len(rows), -np.inf)
         mine = np.flatnonzero(np.isin(owner, of))
         if len(mine):
-            own = model.decision_function(sentences[mine]) - model.intercept_[0]
-            said = own + model.intercept_[0]
+            said = model.decision_function(sentences[mine])
+            own = said - model.intercept_[0]
             for j, value, alone in zip(mine.tolist(), said.tolist(), own.tolist(), strict=True):
                 if alone >= EVIDENCE_FLOOR:
                     o = int(owner[j])
@@ -295,7 +292,7 @@ def train(checker: OfflineChecker, rows: Sequence[dict[str, Any]], *, fine_flagg
     if sentence_margin is not None:
         heads.append(SENTENCE_HEAD)
         models.append(fit_sentences(np.arange(len(rows)), models[0]))
-        sentence_at = _probability(_log_odds(flag) + sentence_margin)
+        sentence_at = _probability(log_odds(flag) + sentence_margin)
     names = vectorizer.get_feature_names_out()
     weights: dict[str, list[float]] = {}
     columns = [m.coef_[0] if m is not None else np.zeros(len(names)) for m in models]
@@ -311,7 +308,7 @@ def train(checker: OfflineChecker, rows: Sequence[dict[str, Any]], *, fine_flagg
     own = final.decision_function(x) - final.intercept_[0]
     flagged_in_sample = (in_sample >= flag) & (own >= EVIDENCE_FLOOR)
     if sentence_at is not None:
-        flagged_in_sample |= riskiest_sentence(models[-1], np.arange(len(rows))) >= _log_odds(sentence_at)
+        flagged_in_sample |= riskiest_sentence(models[-1], np.arange(len(rows))) >= log_odds(sentence_at)
     wrong = [example_key(str(r["text"]), r.get("notes") or None) for i, r in enumerate(rows)
              if r["label"] == "fine" and flagged_in_sample[i]]
     return ClassifierFile.with_weights(
