@@ -186,7 +186,7 @@ def test_rules_explain_quotes_the_sentence_flagged_on_its_own(
     monkeypatch.setenv("REDTEAM_RULES_DIR", str(rules))
     assert main(["rules", "explain", "--color", "never", _LONG_POST]) == 0
     said = " ".join(capsys.readouterr().out.split())
-    assert "one sentence reads as risky on its own: “Who hurt you, night owls?”" in said
+    assert "but one sentence reads as risky on its own: “Who hurt you, night owls?”" in said
 
 
 def test_a_draft_labelled_fine_word_for_word_is_never_flagged(checker: OfflineChecker) -> None:

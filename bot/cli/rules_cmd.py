@@ -152,9 +152,11 @@ def _run_explain(args: argparse.Namespace, settings: Settings) -> int:
         flag = checker.classifier.flag
         line = Text()
         line.append("Classifier: ", style="bold")
-        line.append(f"{judged.risky:.0%} risky (a flag from {flag:.0%})")
         if seen.classifier_sentence is not None:
-            line.append(f"; one sentence reads as risky on its own: “{safe(seen.classifier_sentence)}”")
+            line.append(f"the whole draft {judged.risky:.0%} risky (a flag from {flag:.0%}), but one "
+                        f"sentence reads as risky on its own: “{safe(seen.classifier_sentence)}”")
+        else:
+            line.append(f"{judged.risky:.0%} risky (a flag from {flag:.0%})")
         if judged.category is not None:
             line.append(f", reads most like {checker.taxonomy.label(judged.category).lower()}")
             reasons = ", ".join(f"{safe(said)} (+{weight:.2f})" for said, weight in seen.classifier_reasons)
