@@ -101,8 +101,8 @@ def in_turns(first: OfflineChecker, second: OfflineChecker, texts: Sequence[str]
              repeat: int) -> tuple[float, float]:
     """Best drafts per second of the process's own CPU time for each checker, their passes taken
     in turns (the machine's mood shared). CPU time leaves out the time other processes held the
-    core: on a shared machine, ratios of wall-clock rates moved by a fifth from run to run, and
-    ratios of CPU-time rates by a hundredth or two."""
+    core, not their effect on the shared caches: on this shared machine, ratios of wall-clock
+    rates moved by a fifth from run to run, of CPU-time rates by up to a tenth; take several."""
     for text in texts[:300]:
         second.find_risks(text)
     ours = theirs = 0.0
