@@ -14,7 +14,7 @@ Printed, for the pooled held-out scores:
 - the share of risky drafts flagged when the flag lets through at most ``--fine-flagged`` of the
   look-alike fine drafts (the threshold ``redteam rules train`` chooses the same way);
 - the share of everyday posts flagged at that threshold;
-- the area under the ROC curve;
+- the area under the ROC curve, over all held-out examples, the invented ones and the real posts;
 - the real posts of ``real_tune.jsonl`` and of the ``recalled_*.jsonl`` files (brand posts recalled
   by four writers), flagged and falsely flagged.
 
@@ -96,7 +96,10 @@ def main() -> None:
           f"{x.shape[1]} features" + (f" (without {', '.join(dropped)})" if dropped else ""))
     print(f"risky flagged at {args.fine_flagged:.0%} of look-alikes flagged: {share(held & risky)}")
     print(f"everyday posts flagged: {share(held & everyday)}")
-    print(f"area under the ROC curve: {roc_auc_score(risky[held], scores[held]):.4f}")
+    invented = held & ~real & ~recalled
+    print(f"area under the ROC curve: {roc_auc_score(risky[held], scores[held]):.4f} "
+          f"(invented examples {roc_auc_score(risky[invented], scores[invented]):.4f}, "
+          f"real posts {roc_auc_score(risky[real | recalled], scores[real | recalled]):.4f})")
     print(f"real_tune: risky flagged {share(real & risky)}, fine flagged {share(real & ~risky)}")
     print(f"recalled: risky flagged {share(recalled & risky)}, fine flagged {share(recalled & ~risky)}")
     print(f"({time.perf_counter() - started:.0f} s)")
