@@ -36,7 +36,7 @@ from bot.review.classifier_training import (
     training_digest,
 )
 from bot.review.evaluation import alternative_problems
-from bot.review.models import Draft, Severity, Verdict
+from bot.review.models import Draft, RiskLevel, Severity, Verdict
 from bot.review.rule_examples import explain
 from bot.review.rule_files import RuleFileError
 
@@ -482,15 +482,21 @@ def test_an_older_features_version_is_refused(rules: Path) -> None:
 
 def test_a_rewrite_is_checked_with_and_without_the_authors_notes(rules: Path) -> None:
     # Notes can add a risk (the timing) but must never hide one a rewrite still carries: here
-    # the notes' words weigh against a flag, and the kept sentence is still a jab.
+    # the notes' words weigh against a flag, and the kept sentence is still a jab. (The draft is
+    # a high risk, so a rewrite left with a medium one is gentler, and is offered.)
     model = _model({"w:outsid": {"risky": 6.0, "cat:customer_shaming": 6.0},
                     "n:outag": {"risky": -20.0}}, ["customer_shaming"])
     (rules / "classifier.json").write_text(model.model_dump_json(), encoding="utf-8")
     checker = OfflineChecker(rules)
-    draft = Draft(text="Another Karen upset the app was down. Have you tried going outside today, friends?",
+    draft = Draft(text="To the 53 people who refreshed the app every minute for the past 3 hours: who hurt "
+                       "you? Have you tried going outside today, friends?",
                   notes="posting during our app outage")
     review = checker.review(draft)
+    assert review.risk_level is RiskLevel.high
     kept = [a for a in review.alternatives if a.kind == "rewrite" and "outside" in a.text]
-    assert kept, "the rewrite that keeps the second sentence is offered"
-    assert all(a.residual_risk.rank >= Severity.medium.rank for a in kept)
+    assert kept, "the rewrites that keep the last sentence are offered"
+    for alternative in kept:
+        assert alternative.residual_risk is RiskLevel.medium
+        assert any(r.rule_id == "classifier" and r.evidence.quote == "outside"
+                   for r in alternative.residual_risks)
     assert alternative_problems(review, checker.find_risks) == []

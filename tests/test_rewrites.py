@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.review.checker import OfflineChecker
+from bot.review.checker_config import CheckerConfig
 from bot.review.models import Draft, RiskLevel
 from bot.review.rule_files import RuleFileError
 from tests.drafts import NETFLIX
@@ -54,9 +55,23 @@ def test_every_alternative_is_rechecked_and_never_high(checker):
             assert alt.residual_risks == again
             assert alt.residual_risk is RiskLevel.of(again)
             assert alt.residual_risk.rank < RiskLevel.high.rank, (text, alt.text)
+            # Gentler by the checker's own reading: never as risky as the draft it replaces.
+            assert alt.residual_risk.rank < review.risk_level.rank, (text, alt.text)
             assert alt.text.strip() and alt.text != text and alt.what_changed
             assert alt.engine == "offline"
     assert offered >= 10
+
+
+def test_a_rewrite_as_risky_as_the_draft_gives_way_to_advice(rules):
+    # Swapping the punchline keeps the plate number: the rewrite is still a medium privacy risk,
+    # no gentler than the draft, so what to do instead is offered in its place.
+    checker = OfflineChecker(rules, CheckerConfig(disabled_rules=["classifier"]))
+    review = checker.review(Draft(text="To the owner of the red van, plate ending 9XT: we see you."))
+    assert review.risk_level is RiskLevel.medium
+    assert all(a.residual_risk.rank < RiskLevel.medium.rank for a in review.alternatives
+               if a.kind == "rewrite"), [(a.text, a.residual_risk) for a in review.alternatives]
+    [advice] = [a for a in review.alternatives if a.kind == "advice"]
+    assert "red van" in advice.text and "we see you" in advice.text
 
 
 def test_advice_quotes_the_risky_words_of_a_long_sentence(checker):

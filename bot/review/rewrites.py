@@ -191,11 +191,13 @@ class Rewriter:
     ) -> list[Alternative]:
         """Re-checked rewrites of the quoted words; advice where none is faithful.
 
-        A rewrite is dropped when the checker still finds a high or critical risk in it or when it
-        still holds a high-risk quote of the draft. ``rewrite_ok=False`` (the idea itself is the
-        harm) keeps only rewrites the checker finds nothing in. ``advice`` builds the advice shown
-        first when the idea is the harm, or alone when no rewrite survives.
+        A rewrite is dropped when the checker still finds a high or critical risk in it, or a risk
+        as grave as the draft's (it would not be a gentler version), or when it still holds a
+        high-risk quote of the draft. ``rewrite_ok=False`` (the idea itself is the harm) keeps only
+        rewrites the checker finds nothing in. ``advice`` builds the advice shown first when the
+        idea is the harm, or alone when no rewrite survives.
         """
+        ceiling = min(RiskLevel.high.rank, RiskLevel.of(risks).rank)
         chosen: list[Alternative] = []
         seen = {" ".join(text.split()).lower()}
         for candidate, what_changed in self.candidates(text, risks, rewrites):
@@ -205,7 +207,7 @@ class Rewriter:
             seen.add(key)
             residual = check(candidate)
             level = RiskLevel.of(residual)
-            if level.rank >= RiskLevel.high.rank or (not rewrite_ok and residual):
+            if level.rank >= ceiling or (not rewrite_ok and residual):
                 continue
             chosen.append(Alternative(
                 text=candidate, what_changed=what_changed, residual_risk=level, residual_risks=residual
