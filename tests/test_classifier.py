@@ -108,6 +108,22 @@ def test_a_flag_quotes_the_words_that_weighed_most(checker: OfflineChecker) -> N
     assert text[finding.span.start:finding.span.end] == "watched it every day: who HURT"
 
 
+def test_in_a_long_sentence_the_flag_quotes_the_stretch_that_weighs_most(checker: OfflineChecker) -> None:
+    # "Chloe" and "ladies" are too far apart to quote together: the quote is the heaviest stretch
+    # that fits ("girlfriend" to "ladies"), not one word alone, and not the lighter opening.
+    model = _model({"w:chloe": {"risky": 1, "cat:privacy_disclosure": 1},
+                    "w:girlfriend": {"risky": 2, "cat:privacy_disclosure": 2},
+                    "w:parent": {"risky": 2, "cat:privacy_disclosure": 2},
+                    "w:ladi": {"risky": 3, "cat:privacy_disclosure": 3}}, ["privacy_disclosure"])
+    text = ("Chloe booked our deluxe couples massage package with hot stones and the long weekend "
+            "brunch for herself and her girlfriend, whose parents do not know yet, happy anniversary "
+            "ladies")
+    scan = _scan_with(checker, model, text)
+    [finding] = [f for f in scan.findings if f.rule_id == "classifier"]
+    assert text[finding.span.start:finding.span.end] == (
+        "girlfriend, whose parents do not know yet, happy anniversary ladies")
+
+
 @pytest.mark.parametrize("text", [
     "To the 53 people who watched it every day: who HURT you? Who hurt you, really?",
     "Rest in peace to a legend. Grab our tribute combo, today only! #RIP",

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.review.checker import OfflineChecker
+from bot.review.checker import OfflineChecker, Scanned
 from bot.review.checker_config import CheckerConfig
-from bot.review.models import Draft, RiskLevel
+from bot.review.models import Draft, Evidence, Risk, RiskLevel, Severity
+from bot.review.rewrites import keeps_quote
 from bot.review.rule_files import RuleFileError
 from tests.drafts import NETFLIX
 
@@ -72,6 +73,57 @@ def test_a_rewrite_as_risky_as_the_draft_gives_way_to_advice(rules):
                if a.kind == "rewrite"), [(a.text, a.residual_risk) for a in review.alternatives]
     [advice] = [a for a in review.alternatives if a.kind == "advice"]
     assert "red van" in advice.text and "we see you" in advice.text
+
+
+def _risk(text: str, quote: str, category: str, severity: Severity) -> Risk:
+    evidence = Evidence.locate(text, quote)
+    assert evidence is not None
+    return Risk(category=category, severity=severity, evidence=evidence, explanation="x",
+                who_could_be_hurt="y", suggestion="z", rule_id="test")
+
+
+DISCLOSURE = "A LOT of you picked up the morning-after pill on 15 Feb, according to our app 😅 No judgement!"
+
+
+@pytest.mark.parametrize(("candidate", "kept"), [
+    # One edge word of a long quote swapped (it was also the jab's): what it discloses stays.
+    ("A LOT of you picked up the morning-after pill on 15 Feb, according to our app 😅 Thank you!", True),
+    ("Whatever you need, we're open late, no questions asked.", False),
+    # Half the quote rewritten: not the same words any more.
+    ("A LOT of you shopped with us in February. Thank you!", False),
+])
+def test_a_rewrite_that_keeps_most_of_a_long_high_quote_keeps_it(candidate, kept):
+    quote = "LOT of you picked up the morning-after pill on 15 Feb, according to our app 😅 No"
+    risks = [_risk(DISCLOSURE, quote, "privacy_disclosure", Severity.high)]
+    assert keeps_quote(candidate, risks) is kept
+
+
+def test_a_short_high_quote_is_kept_only_whole():
+    text = "To the 53 people who watched it: who hurt you?"
+    risks = [_risk(text, "53 people", "surveillance_creep", Severity.high)]
+    assert keeps_quote("To the 53 fans who watched it: thank you!", risks) is False
+    assert keeps_quote("To the 53 people who watched it: thank you!", risks) is True
+
+
+def test_advice_never_keeps_words_that_are_a_risk_of_their_own(checker):
+    # The jab ("No judgement!") is risky on its own, not only next to the disclosure: the advice
+    # leaves it out too instead of saving it for another post.
+    risks = [_risk(DISCLOSURE, "LOT of you picked up the morning-after pill on 15 Feb, according to our app",
+                   "privacy_disclosure", Severity.high),
+             _risk(DISCLOSURE, "No judgement!", "customer_shaming", Severity.medium)]
+    scanned = Scanned(DISCLOSURE, [], risks)
+    [advice] = [a for a in checker.alternatives(scanned) if a.kind == "advice"]
+    assert "Keep" not in advice.text
+    assert "No judgement!" in advice.text and "Leave out" in advice.text
+
+
+def test_advice_keeps_the_part_that_is_harmless_on_its_own(checker):
+    # The offer is risky only next to the tribute: it may go out alone, another day.
+    text = "Never forget 9/11. Mattresses 50% off all weekend."
+    risks = [_risk(text, "Never forget", "tragedy_exploitation", Severity.high),
+             _risk(text, "50% off", "tragedy_exploitation", Severity.high)]
+    [advice] = [a for a in checker.alternatives(Scanned(text, [], risks)) if a.kind == "advice"]
+    assert "Keep “50% off” for a post of its own" in advice.text
 
 
 def test_advice_quotes_the_risky_words_of_a_long_sentence(checker):

@@ -353,14 +353,21 @@ class OfflineChecker:
                     break
         # The rest of the draft the advice keeps: the other words a finding points at (the offer
         # next to a tribute), or failing that the draft's first words outside the risky ones.
-        others = [r.evidence.quote for r in scanned.risks
-                  if r.evidence.quote.casefold() not in decider.evidence.quote.casefold()
-                  and decider.evidence.quote.casefold() not in r.evidence.quote.casefold()]
+        apart = [r for r in scanned.risks
+                 if r.evidence.quote.casefold() not in decider.evidence.quote.casefold()
+                 and decider.evidence.quote.casefold() not in r.evidence.quote.casefold()]
+        others = list(dict.fromkeys(r.evidence.quote for r in apart))
+        # A part that is a risk of another kind (a jab beside a disclosure) is risky on its own;
+        # one of the same kind only (the offer beside a tribute) is risky next to the rest.
+        on_its_own = {r.evidence.quote for r in apart if r.category != decider.category}
+        keep = [q for q in others if q not in on_its_own]
         if not others:
             text = f"{strategy.strip()} Leave out “{quote}”."
-        elif verdict_for([decider], self.taxonomy.grading) is Verdict.do_not_post:
+        elif keep and verdict_for([decider], self.taxonomy.grading) is Verdict.do_not_post:
             # The idea is the harm (a tribute next to an offer): each part may stand alone.
-            text = (f"{strategy.strip()} Leave out “{quote}”. Keep “{_short(others[0])}” for a post "
+            also = [q for q in others if q in on_its_own]
+            left_out = f"“{quote}”" + (f" and “{_short(also[0])}”" if also else "")
+            text = (f"{strategy.strip()} Leave out {left_out}. Keep “{_short(keep[0])}” for a post "
                     "of its own, on another day.")
         else:
             # The words are the harm (a jab and its eye-roll): the other words go too.

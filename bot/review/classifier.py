@@ -572,8 +572,9 @@ class Classifier:
 def _evidence(scan: Scan, weighed: list[tuple[str, float]],
               located: Mapping[str, Hit] | None = None, *, within: Hit | None = None) -> list[Hit]:
     """Where the risk is: in the sentence whose located features weigh most (``within``: the
-    sentence that carried the flag), the words from its first to its last such feature (the
-    strongest alone when that runs long)."""
+    sentence that carried the flag), the words from its first to its last such feature; when
+    that runs long, the stretch of at most ``_MAX_EVIDENCE`` characters whose features weigh
+    most (one word alone says little of why: "ladies" for a couple outed to their parents)."""
     if located is None:
         located = locate_all(scan, [f for f, _ in weighed], within=within)
     places = [(hit, weight) for feature, weight in weighed if (hit := located.get(feature)) is not None]
@@ -598,7 +599,26 @@ def _evidence(scan: Scan, weighed: list[tuple[str, float]],
     end = max(h[1] for h, _ in inside)
     if end - start <= _MAX_EVIDENCE:
         return [(start, end)]
-    return [max(inside, key=lambda hw: hw[1])[0]]
+    return [_heaviest_stretch(inside)]
+
+
+def _heaviest_stretch(places: list[tuple[Hit, float]]) -> Hit:
+    """Of ``places`` (in reading order), the run of consecutive ones spanning at most
+    ``_MAX_EVIDENCE`` characters whose weights add up most (two pointers: linear); the strongest
+    place alone when no two fit together."""
+    best_total, best = -math.inf, max(places, key=lambda hw: hw[1])[0]
+    first, total, end = 0, 0.0, 0
+    for last, (hit, weight) in enumerate(places):
+        total += weight
+        end = max(end, hit[1])
+        while first < last and end - places[first][0][0] > _MAX_EVIDENCE:
+            total -= places[first][1]
+            first += 1
+        if first < last and end - places[first][0][0] <= _MAX_EVIDENCE and total > best_total:
+            best_total, best = total, (places[first][0][0], end)
+    if best_total < max(w for _, w in places):
+        return max(places, key=lambda hw: hw[1])[0]
+    return best
 
 
 #: How likely an idea-scope category must be for a grave draft whose likeliest category is a

@@ -14,6 +14,7 @@ Phrases and patterns live in ``rules/rewrites.yaml``.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -62,13 +63,27 @@ def _edits(text: str, rules: list[tuple[Pattern, str]],
     return edits
 
 
+#: A quote of this many words or more counts as kept when a run of ``_KEPT_SHARE`` of them is.
+_LONG_QUOTE = 4
+_KEPT_SHARE = 0.75
+
+
 def keeps_quote(candidate: str, risks: list[Risk], minimum: Severity = Severity.high) -> bool:
-    """True when ``candidate`` still holds the words of a risk at ``minimum`` severity or more."""
+    """True when ``candidate`` still holds the words of a risk at ``minimum`` severity or more:
+    all of them, or, of a quote of four words or more, an unbroken three quarters (a rewrite that
+    swaps the last word of a long disclosure, because it was also the jab's, still discloses)."""
     folded = " ".join(candidate.split()).casefold()
     return any(
-        r.severity.rank >= minimum.rank and " ".join(r.evidence.quote.split()).casefold() in folded
-        for r in risks if r.evidence.quote.strip()
+        _holds(r.evidence.quote.casefold().split(), folded)
+        for r in risks if r.severity.rank >= minimum.rank and r.evidence.quote.strip()
     )
+
+
+def _holds(words: list[str], folded: str) -> bool:
+    count = len(words)
+    need = count if count < _LONG_QUOTE else math.ceil(_KEPT_SHARE * count)
+    return any(" ".join(words[start:start + size]) in folded
+               for size in range(count, need - 1, -1) for start in range(count - size + 1))
 
 
 def _compile(pattern: str) -> Pattern:
