@@ -104,8 +104,26 @@ def test_a_flag_quotes_the_words_that_weighed_most(checker: OfflineChecker) -> N
     finding = found[0]
     assert finding.category == "customer_shaming"
     assert finding.severity is Severity.medium
-    # The evidence is an exact span of the original text, from "watched" to "HURT".
-    assert text[finding.span.start:finding.span.end] == "watched it every day: who HURT"
+    # The evidence is an exact span of the original text, from "watched" to "HURT", run on to the
+    # end of its clause.
+    assert text[finding.span.start:finding.span.end] == "watched it every day: who HURT you"
+
+
+@pytest.mark.parametrize(("text", "quote"), [
+    # The words that weigh are "You" (first met in the other sentence) and "know": the quote runs
+    # on to the clause's end, "are", four words or fewer away.
+    ("We can see which of you never finished the book. You know who you are, Sam!",
+     "You know who you are"),
+    # Too far to the clause's end (more than four more words): the quote stops at the words.
+    ("You know who you really truly honestly deeply surely are", "You know"),
+])
+def test_a_flag_quotes_whole_clauses_when_they_are_near(checker: OfflineChecker, text: str,
+                                                        quote: str) -> None:
+    model = _model({"w:know": {"risky": 3, "cat:customer_shaming": 3},
+                    "w:you": {"risky": 2, "cat:customer_shaming": 2}}, ["customer_shaming"])
+    scan = _scan_with(checker, model, text)
+    [finding] = [f for f in scan.findings if f.rule_id == "classifier"]
+    assert text[finding.span.start:finding.span.end] == quote
 
 
 def test_in_a_long_sentence_the_flag_quotes_the_stretch_that_weighs_most(checker: OfflineChecker) -> None:
@@ -176,7 +194,7 @@ def test_one_risky_sentence_in_a_longer_post_is_flagged_on_its_own(checker: Offl
     assert scan.folded[judged.sentence[0]:judged.sentence[1]] == "who hurt you, night owls?"
     found = [f for f in _scan_with(checker, model, _LONG_POST).findings if f.rule_id == "classifier"]
     said = [(f.category, _LONG_POST[f.span.start:f.span.end]) for f in found]
-    assert said == [("customer_shaming", "hurt")]
+    assert said == [("customer_shaming", "Who hurt you")]  # the weighed word, to its clause's ends
     # Alone, the same sentence is a draft of one sentence: the draft's own head judges it.
     assert Classifier(model).judge(checker.prepare("Who hurt you, night owls?")).category is None
 
@@ -298,7 +316,8 @@ def test_the_checker_loads_the_model_from_the_rules_folder_and_the_config_turns_
     text = "Our new crumbly cookies are here"
     review = OfflineChecker(rules).review(Draft(text=text))
     assert review.verdict is Verdict.revise
-    assert [r.evidence.quote for r in review.risks if r.rule_id == "classifier"] == ["crumbly"]
+    quotes = [r.evidence.quote for r in review.risks if r.rule_id == "classifier"]
+    assert quotes == ["Our new crumbly cookies are here"]
     off = OfflineChecker(rules, CheckerConfig(disabled_rules=["classifier"]))
     assert off.review(Draft(text=text)).verdict is Verdict.ship
     (rules / "classifier.json").unlink()
@@ -513,6 +532,6 @@ def test_a_rewrite_is_checked_with_and_without_the_authors_notes(rules: Path) ->
     assert kept, "the rewrites that keep the last sentence are offered"
     for alternative in kept:
         assert alternative.residual_risk is RiskLevel.medium
-        assert any(r.rule_id == "classifier" and r.evidence.quote == "outside"
+        assert any(r.rule_id == "classifier" and "outside" in r.evidence.quote
                    for r in alternative.residual_risks)
     assert alternative_problems(review, checker.find_risks) == []

@@ -597,9 +597,34 @@ def _evidence(scan: Scan, weighed: list[tuple[str, float]],
     inside = best[1] or places
     start = min(h[0] for h, _ in inside)
     end = max(h[1] for h, _ in inside)
-    if end - start <= _MAX_EVIDENCE:
-        return [(start, end)]
-    return [_heaviest_stretch(inside)]
+    if end - start > _MAX_EVIDENCE:
+        start, end = _heaviest_stretch(inside)
+    return [_whole_clause(scan.folded, start, end)]
+
+
+#: What ends a clause, for a quote's edges.
+_CLAUSE_MARKS = ".!?;:,()[]\n\u2014\u2013\"\u201c\u201d"
+#: How many words a quote may grow by at either edge to reach its clause's start or end.
+_CLAUSE_REACH = 4
+
+
+def _whole_clause(text: str, start: int, end: int) -> Hit:
+    """``(start, end)`` grown to the start and the end of its clause when each is at most
+    ``_CLAUSE_REACH`` words away and the quote stays within ``_MAX_EVIDENCE``: the weighed words
+    often stop short of what reads as a phrase ("You know who you" for "You know who you are")."""
+    after = end
+    while after < len(text) and text[after] not in _CLAUSE_MARKS:
+        after += 1
+    tail = text[end:after]
+    if len(tail.split()) <= _CLAUSE_REACH and len(tail.rstrip()) + end - start <= _MAX_EVIDENCE:
+        end += len(tail.rstrip())
+    before = start
+    while before > 0 and text[before - 1] not in _CLAUSE_MARKS:
+        before -= 1
+    head = text[before:start]
+    if len(head.split()) <= _CLAUSE_REACH and len(head.lstrip()) + end - start <= _MAX_EVIDENCE:
+        start -= len(head.lstrip())
+    return start, end
 
 
 def _heaviest_stretch(places: list[tuple[Hit, float]]) -> Hit:
