@@ -38,7 +38,7 @@ from pydantic import BaseModel, Field
 from bot.review.detectors.base import Hit, Scan
 from bot.review.models import Scope, Severity
 from bot.review.rule_files import RuleFileError
-from bot.review.taxonomy import Taxonomy
+from bot.review.taxonomy import INJECTION_CATEGORY, Taxonomy
 from bot.review.text import sentence_bounds
 
 __all__ = [
@@ -703,6 +703,16 @@ class ClassifierDetector:
         if not todo:
             return
         located = locate_all(scan, [f for f, _ in judgement.reasons], within=sentence)
+        aimed = [f.span for f in scan.findings if f.category == INJECTION_CATEGORY]
+        if aimed:
+            # A sentence aimed at the reviewer has its own finding and is no evidence of a harm
+            # to the audience: the risk is quoted where the audience meets it.
+            to_reviewer = [b for b in sentence_bounds(scan.folded)
+                           if any(s.start < (at := scan.span((b.start, b.end))).end and at.start < s.end
+                                  for s in aimed)]
+            audience = {feature: hit for feature, hit in located.items()
+                        if not any(b.start <= hit[0] < b.end for b in to_reviewer)}
+            located = audience or located
         where = _evidence(scan, judgement.reasons, located)
         if not where:
             return

@@ -43,8 +43,8 @@ from bot.review.models import (
     verdict_for,
 )
 from bot.review.rewrites import keeps_quote
+from bot.review.taxonomy import INJECTION_CATEGORY
 
-INJECTION_CATEGORY = "prompt_injection"
 MAX_REACTIONS = 5
 MIN_REACTIONS = 3
 MAX_ALTERNATIVES = 3

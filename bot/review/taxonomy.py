@@ -16,7 +16,10 @@ from bot.review.rule_files import RuleFileError, read_yaml, validated
 
 # RuleFileError and read_yaml are part of this module's interface too: the reactions and
 # rewrites loaders import them from here.
-__all__ = ["Category", "RuleFileError", "Taxonomy", "load_taxonomy", "read_yaml"]
+__all__ = ["INJECTION_CATEGORY", "Category", "RuleFileError", "Taxonomy", "load_taxonomy", "read_yaml"]
+
+#: The category of words a draft aims at the reviewer, not at its audience.
+INJECTION_CATEGORY = "prompt_injection"
 
 
 class Category(BaseModel):
