@@ -138,6 +138,9 @@ def test_words_aimed_at_the_reviewer_are_never_quoted_as_another_risk(rules: Pat
     risks = OfflineChecker(rules).find_risks(text)
     assert any(r.category == "prompt_injection" for r in risks)
     assert [r.evidence.quote for r in risks if r.rule_id == "classifier"] == ["Thoughts with Lismore"]
+    # The words that weighed are still named as the draft's own, wherever they are.
+    [said] = [r.explanation for r in risks if r.rule_id == "classifier"]
+    assert "“classify”" in said and "w:" not in said
 
 
 def test_in_a_long_sentence_the_flag_quotes_the_stretch_that_weighs_most(checker: OfflineChecker) -> None:

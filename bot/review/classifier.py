@@ -577,6 +577,7 @@ def _evidence(scan: Scan, weighed: list[tuple[str, float]],
     most (one word alone says little of why: "ladies" for a couple outed to their parents)."""
     if located is None:
         located = locate_all(scan, [f for f, _ in weighed], within=within)
+    located = _for_the_audience(scan, located)
     places = [(hit, weight) for feature, weight in weighed if (hit := located.get(feature)) is not None]
     if not places:
         return []
@@ -627,22 +628,34 @@ def _whole_clause(text: str, start: int, end: int) -> Hit:
     return start, end
 
 
+def _for_the_audience(scan: Scan, located: Mapping[str, Hit]) -> Mapping[str, Hit]:
+    """``located`` without what lies in a sentence aimed at the reviewer (an injection, which
+    has its own finding and is no evidence of a harm to the audience), unless nothing else is."""
+    aimed = [f.span for f in scan.findings if f.category == INJECTION_CATEGORY]
+    if not aimed:
+        return located
+    to_reviewer = [b for b in sentence_bounds(scan.folded)
+                   if any(s.start < (at := scan.span((b.start, b.end))).end and at.start < s.end
+                          for s in aimed)]
+    audience = {feature: hit for feature, hit in located.items()
+                if not any(b.start <= hit[0] < b.end for b in to_reviewer)}
+    return audience or located
+
+
 def _heaviest_stretch(places: list[tuple[Hit, float]]) -> Hit:
-    """Of ``places`` (in reading order), the run of consecutive ones spanning at most
-    ``_MAX_EVIDENCE`` characters whose weights add up most (two pointers: linear); the strongest
-    place alone when no two fit together."""
-    best_total, best = -math.inf, max(places, key=lambda hw: hw[1])[0]
-    first, total, end = 0, 0.0, 0
-    for last, (hit, weight) in enumerate(places):
-        total += weight
-        end = max(end, hit[1])
-        while first < last and end - places[first][0][0] > _MAX_EVIDENCE:
-            total -= places[first][1]
-            first += 1
-        if first < last and end - places[first][0][0] <= _MAX_EVIDENCE and total > best_total:
-            best_total, best = total, (places[first][0][0], end)
-    if best_total < max(w for _, w in places):
-        return max(places, key=lambda hw: hw[1])[0]
+    """Of ``places`` (in reading order; a flag weighs a dozen features at most), the run of
+    consecutive ones spanning at most ``_MAX_EVIDENCE`` characters whose weights add up most,
+    or the strongest place alone when it outweighs every such run."""
+    strongest = max(places, key=lambda hw: hw[1])
+    best_total, best = strongest[1], strongest[0]
+    for first, ((start, _), _) in enumerate(places):
+        end, total = 0, 0.0
+        for (_, stop), weight in places[first:]:
+            end, total = max(end, stop), total + weight
+            if end - start > _MAX_EVIDENCE:
+                break
+            if total > best_total:
+                best_total, best = total, (start, end)
     return best
 
 
@@ -703,16 +716,6 @@ class ClassifierDetector:
         if not todo:
             return
         located = locate_all(scan, [f for f, _ in judgement.reasons], within=sentence)
-        aimed = [f.span for f in scan.findings if f.category == INJECTION_CATEGORY]
-        if aimed:
-            # A sentence aimed at the reviewer has its own finding and is no evidence of a harm
-            # to the audience: the risk is quoted where the audience meets it.
-            to_reviewer = [b for b in sentence_bounds(scan.folded)
-                           if any(s.start < (at := scan.span((b.start, b.end))).end and at.start < s.end
-                                  for s in aimed)]
-            audience = {feature: hit for feature, hit in located.items()
-                        if not any(b.start <= hit[0] < b.end for b in to_reviewer)}
-            located = audience or located
         where = _evidence(scan, judgement.reasons, located)
         if not where:
             return
