@@ -11,13 +11,17 @@ import sys
 from pathlib import Path
 
 import pytest
+import re2
 import yaml
 
 from bot.paths import data_dir
 from bot.review.checker import OfflineChecker
+from bot.review.detector_texts import DetectorTexts
+from bot.review.detectors.base import Scan
 from bot.review.lexicons import Lexicons
-from bot.review.matching import WORD_EDGE, Pattern, PatternSet, alternatives_of
+from bot.review.matching import _OPTIONS, WORD_EDGE, Pattern, PatternSet, alternatives_of, screen_source
 from bot.review.taxonomy import RuleFileError
+from bot.review.text import FoldedText
 
 RULES = data_dir("rules")
 DATA = Path(__file__).parent / "data"
@@ -165,3 +169,45 @@ def test_screening_splits_many_patterns_over_small_automata_and_reports_every_in
     for _ in range(10):  # the sets are built after the first few drafts
         possible = screen.screen("word3 and word149 and word242, not word 7")
     assert possible == {3, 149, 242}
+
+
+@pytest.mark.parametrize(("source", "screened"), [
+    (r"\bpeople\b[^.?!\n]{0,90}?\bwatched", r"\bpeople\b[^.?!\n]*\bwatched"),
+    (r"(?:\d{2,}|one)\s{1}(?:fans)", r"(?:\d*|one)\s*(?:fans)"),
+    # Braces that are no repeat: a code point, a class, a literal.
+    (r"[\x{2000}-\x{200a}{}]+x\{", r"[\x{2000}-\x{200a}{}]+x\{"),
+    (r"[]{2}]", r"[]{2}]"),
+])
+def test_the_screen_takes_a_counted_repeat_as_any_number(source: str, screened: str) -> None:
+    assert screen_source(source) == screened
+
+
+def test_every_shipped_pattern_is_screened_for_at_least_its_own_matches() -> None:
+    """A screen that missed a draft a pattern matches would hide a finding."""
+    checker = OfflineChecker()
+    relaxed = [p for p in checker._screen._patterns if not p.screened_exactly]
+    assert relaxed, "the shipped rules have counted repeats: the test must see some"
+    texts = [t.encode() for t in _texts()]
+    for pattern in relaxed:
+        screen = re2.compile(pattern.screened_as, options=_OPTIONS)
+        for text in texts:
+            if pattern.occurs_in(text.decode()):
+                assert screen.search(text) is not None, (pattern.source[:80], text[:80])
+
+
+def test_a_family_the_screen_lets_through_is_present_only_when_its_words_are() -> None:
+    # "Two spaces exactly" is screened as "any spaces": the screen lets "lone ranger" through
+    # for it, but the family's words are not in the draft, so the classifier must not read them.
+    families = {"pair_gap": r"\blone\s{2}ranger\b", "plain": r"\branger\b"}
+    lexicons = Lexicons({n: Pattern(alternatives_of(p)) for n, p in families.items()},
+                        {n: [p] for n, p in families.items()})
+    patterns = [lexicons[n] for n in lexicons.names]
+    screen = PatternSet(patterns)
+    for _ in range(10):  # the sets are built after the first few drafts
+        possible = screen.screen("the lone ranger rides")
+    assert possible is not None and PatternSet.index(lexicons["pair_gap"]) in possible
+    names = frozenset(n for n in lexicons.names if PatternSet.index(lexicons[n]) in possible)
+    scan = Scan(FoldedText("the lone ranger rides"), lexicons, DetectorTexts({}), names)
+    assert scan.present() == ["plain"]
+    assert scan.hits("pair_gap") == []
+

@@ -88,7 +88,6 @@ _STEMS: dict[str, str] = {}
 _WORD_FEATURES: dict[str, str] = {}
 _NO_FEATURE = "-"
 _MAX_CACHED = 100_000
-_ZEROS = itertools.repeat(0.0)
 
 
 def _stem(word: str) -> str:
@@ -383,15 +382,18 @@ class ClassifierFile(BaseModel):
         return cls(features=list(weights), packed_weights=base64.b64encode(values.tobytes()).decode(),
                    **fields)
 
-    def flat_weights(self) -> list[float]:
-        """Every feature's weights on each head in turn, one row of ``len(heads)`` per feature."""
+    def flat_weights(self) -> array[float]:
+        """Every feature's weights on each head in turn, one row of ``len(heads)`` per feature.
+
+        Kept as the file's 32-bit floats: a list of Python floats would take eight times the
+        memory in every worker, and each weight read is the same double either way."""
         values = array("f")
         values.frombytes(base64.b64decode(self.packed_weights))
         if sys.byteorder != "little":  # pragma: no cover
             values.byteswap()
         if len(values) != len(self.heads) * len(self.features):
             raise ValueError("classifier.json: the weights do not match its features and heads")
-        return values.tolist()
+        return values
 
     def weights(self) -> dict[str, tuple[float, ...]]:
         """Feature -> its weight on each head."""
@@ -450,22 +452,25 @@ class Classifier:
         # feature, made at load, cost more than half the start-up of a one-draft review.
         self._flat = model.flat_weights()
         self._width = width = len(self.heads)
-        self._rows = dict(zip(model.features, range(0, len(self._flat), width), strict=True))
+        # One lookup per feature gives its row; each head's weights are then read by row number.
+        # A lookup in a model this size mostly waits on memory, so a draft's features are looked
+        # up once, and not again in a table per head.
+        self._row_of = dict(zip(model.features, range(len(model.features)), strict=True))
         # The "risky" head alone, which every draft needs (the other heads only flagged ones).
-        self._risky = dict(zip(model.features, self._flat[0::width], strict=True))
-        self._grave = dict(zip(model.features, self._flat[1::width], strict=True))
+        self._risky = self._flat[0::width]
+        self._grave = self._flat[1::width]
         self._categories = [(i, h.removeprefix("cat:")) for i, h in enumerate(self.heads)
                             if h.startswith("cat:")]
         # A model trained before sentences were judged has no "sentence" head: it judges drafts.
-        self._sentence: dict[str, float] | None = None
-        self._sentence_up: dict[str, float] = {}
+        self._sentence: Sequence[float] | None = None
+        self._sentence_up: Sequence[float] = ()
         self._sentence_bias = 0.0
         if SENTENCE_HEAD in self.heads and "sentence" in model.thresholds:
             at = self.heads.index(SENTENCE_HEAD)
-            self._sentence = dict(zip(model.features, self._flat[at::width], strict=True))
+            self._sentence = sentence = self._flat[at::width]
             # A sentence's features are some of the draft's, so the draft's features that weigh
             # for the head bound what any of its sentences can score: most drafts stop there.
-            self._sentence_up = {f: w for f, w in self._sentence.items() if w > 0}
+            self._sentence_up = array("f", [w if w > 0 else 0.0 for w in sentence])
             self._sentence_bias = model.bias[at]
             self.sentence_at = model.thresholds["sentence"]
         self.flag = model.thresholds["flag"]
@@ -495,17 +500,20 @@ class Classifier:
         tokens = _TOKEN.findall(scan.folded)
         notes = _Notes.of(scan)
         found = _features(tokens, scan.present(), notes)
+        rows = self.rows(found)
         # fsum is exact: a draft's grade on a threshold's edge never depends on the order of the
         # features, which changes from one process to the next.
-        evidence = math.fsum(map(self._risky.get, found, _ZEROS))
+        risky_weights = self._risky
+        evidence = math.fsum([risky_weights[r] for r in rows])
         risky = _sigmoid(self.model.bias[0] + evidence)
         flagged = risky >= self.flag and evidence >= self.evidence_floor
         sentence: Hit | None = None
         if (not flagged and self._sentence is not None and len(tokens) >= SENTENCE_DRAFT_WORDS
-                and self._sentence_may_flag(found)):
+                and self._sentence_may_flag(rows)):
+            weights = self._sentence
             best, found_in = -math.inf, found
             for hit, part in sentence_features(scan, self._sentence_worth(found), notes=notes):
-                said = math.fsum(map(self._sentence.get, part, _ZEROS))
+                said = math.fsum([weights[r] for r in self.rows(part)])
                 if said > best and said >= self.evidence_floor:
                     best, sentence, found_in = said, hit, part
             if sentence is not None and _sigmoid(self._sentence_bias + best) >= self.sentence_at:
@@ -517,27 +525,34 @@ class Classifier:
             flagged, sentence = False, None
         return Score(found, risky, flagged, sentence)
 
-    def _sentence_may_flag(self, found: list[str]) -> bool:
-        """Whether any sentence of a draft with ``found`` could reach the sentence flag."""
-        most = math.fsum(map(self._sentence_up.get, found, _ZEROS))
+    def rows(self, features: Iterable[str]) -> list[int]:
+        """The model's row of each of ``features`` it knows (the others weigh nothing)."""
+        row_of = self._row_of
+        return [r for f in features if (r := row_of.get(f)) is not None]
+
+    def _sentence_may_flag(self, rows: list[int]) -> bool:
+        """Whether any sentence of a draft with the features of ``rows`` could reach the sentence flag."""
+        up = self._sentence_up
+        most = math.fsum([up[r] for r in rows])
         return _sigmoid(self._sentence_bias + most) >= self.sentence_at
 
     def _sentence_worth(self, found: list[str]) -> Callable[[list[str]], bool]:
         """``sentence_features``'s ``worth`` for a draft with ``found``: a sentence's own words,
         with the most its word families could add (those of the draft's families that weigh
         for the head), could reach the flag."""
-        weights, up = self._sentence or {}, self._sentence_up
-        most = math.fsum([w for f in found if f.startswith(_FAMILY_KINDS) and (w := up.get(f))])
+        weights, up = self._sentence or (), self._sentence_up
+        most = math.fsum([up[r] for r in self.rows(f for f in found if f.startswith(_FAMILY_KINDS))])
         # The two sums are rounded apart; a hair's margin keeps a sentence on the edge in.
         floor = log_odds(self.sentence_at) - self._sentence_bias - most - 1e-9
 
         def worth(plain: list[str]) -> bool:
-            return math.fsum(map(weights.get, plain, _ZEROS)) >= floor
+            return math.fsum([weights[r] for r in self.rows(plain)]) >= floor
         return worth
 
     def grave(self, found: list[str]) -> float:
         """The "grave" probability (the idea itself is the harm) of a draft with ``found``."""
-        return _sigmoid(self.model.bias[1] + math.fsum(map(self._grave.get, found, _ZEROS)))
+        grave = self._grave
+        return _sigmoid(self.model.bias[1] + math.fsum([grave[r] for r in self.rows(found)]))
 
     def judge(self, scan: Scan, *, always: bool = False) -> Judgement:
         """Sum the weights of the draft's features; below the flag, the category and the
@@ -553,9 +568,9 @@ class Classifier:
         """``judge`` of a draft whose features and "risky" probability are known (``found``: those
         of ``sentence`` when one sentence carried the flag); ``locate_risk=False`` leaves
         ``where`` empty (for a caller that may not need it)."""
-        rows, flat, width = self._rows, self._flat, self._width
+        row_of, flat, width = self._row_of, self._flat, self._width
         bias = self.model.bias
-        named = [(f, flat[at:at + width]) for f in found if (at := rows.get(f)) is not None]
+        named = [(f, flat[at * width:(at + 1) * width]) for f in found if (at := row_of.get(f)) is not None]
         columns = zip(*(w for _, w in named), strict=True)
         totals = [b + math.fsum(c) for b, c in zip(bias, columns, strict=True)] if named else list(bias)
         head, category = max(((totals[i], i, name) for i, name in self._categories),

@@ -463,9 +463,23 @@ class Pattern:
                 source = "^(?:" + "|".join(run(runs[i][0], runs[i][2]) for i in at_start) + ")|" + source
             self._vetoes = [vetoes[i] for i in at_start] + vetoes
         self.source = source
+        self._screened_as: str | None = None
         self._compiled: Any = None  # compiled on first use: a start that checks one draft needs few
         self._groups = range(1, len(self._vetoes) + 1)
         self._screen: tuple[PatternSet, int] | None = None
+
+    @property
+    def screened_as(self) -> str:
+        """What a ``PatternSet`` screens for it: the same words, or more (``screen_source``)."""
+        if self._screened_as is None:
+            self._screened_as = screen_source(self.source)
+        return self._screened_as
+
+    @property
+    def screened_exactly(self) -> bool:
+        """Whether a screen that lets a draft through for this pattern means its words occur
+        there (else they may not: its counted repeats were screened as ``*``)."""
+        return self.screened_as == self.source
 
     def occurs_in(self, text: str) -> bool:
         """Whether the pattern's words occur in ``text``, any "not right after" condition aside:
@@ -661,6 +675,29 @@ def _not_followed_by(words: list[list[_Token]], boundary: Context | None) -> str
     return build(trie, None)
 
 
+# In RE2 syntax: a code point, an escape, a character class (braces in any of them are no
+# repeat), or a counted repeat (group 1).
+_SCREEN_TOKEN = re.compile(
+    r"\\x\{[0-9a-fA-F]+\}|\\.|\[\^?\]?(?:\\.|[^\]\\])*\]|(\{\d+(?:,\d*)?\}\??)", re.DOTALL
+)
+
+
+def _any_number(token: re.Match[str]) -> str:
+    return "*" if token.group(1) else token.group()
+
+
+def screen_source(source: str) -> str:
+    """``source`` (RE2 syntax) with every counted repeat (``{0,90}``, ``{2}``) made a ``*``.
+
+    What the screen runs: it matches wherever ``source`` does (``x*`` takes any number of ``x``),
+    so it never hides a match, and its automaton stays small. A counted gap ("within 90
+    characters") makes the automaton count, a state per character of the gap and per pattern
+    in flight, so a draft the process has not seen before builds many new states; a ``*`` has
+    one. The pattern itself, with its counts, then runs on the drafts the screen lets through.
+    """
+    return _SCREEN_TOKEN.sub(_any_number, source)
+
+
 @functools.lru_cache(maxsize=8)
 def _compile_set(sources: tuple[str, ...]) -> Any:
     built = re2.Set.SearchSet(_OPTIONS)
@@ -688,7 +725,7 @@ class PatternSet:
             pattern._screen = (self, index)
 
     def _build(self) -> list[tuple[int, Any]]:
-        sources = tuple(p.source for p in self._patterns)
+        sources = tuple(p.screened_as for p in self._patterns)
         return [(start, _compile_set(sources[start:start + _SET_CHUNK]))
                 for start in range(0, len(sources), _SET_CHUNK)]
 

@@ -69,10 +69,13 @@ class Scan:
         """The lexicons whose words occur in the draft, in name order: a word family's presence,
         before any "not right after" condition (that decides a finding, not a family's use).
 
-        A screened draft answers from the screen, without searching."""
+        A screened draft answers from the screen, and searches only for the families the
+        screen may have let through for words that are not there (``Pattern.screened_exactly``)."""
         if self._present is None:
             if self.possible is not None:
-                self._present = sorted(self.possible)
+                folded, lexicons = self.folded, self.lexicons
+                self._present = [n for n in sorted(self.possible)
+                                 if lexicons[n].screened_exactly or lexicons[n].occurs_in(folded)]
             else:
                 folded = self.folded
                 self._present = [n for n in self.lexicons.names if self.lexicons[n].occurs_in(folded)]
