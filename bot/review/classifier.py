@@ -448,7 +448,7 @@ class Classifier:
     def __init__(self, model: ClassifierFile) -> None:
         self.model = model
         self.heads = model.heads
-        # Rows are sliced out of one flat list when a flagged draft needs every head: a tuple per
+        # Rows are sliced out of one flat array when a flagged draft needs every head: a tuple per
         # feature, made at load, cost more than half the start-up of a one-draft review.
         self._flat = model.flat_weights()
         self._width = width = len(self.heads)

@@ -47,7 +47,9 @@ def _alternatives(entry: str) -> list[Alternative]:
 
 
 def _compile(entries: list[str]) -> Pattern:
-    return Pattern([a for entry in entries for a in _alternatives(entry)])
+    # A family's presence is itself a feature of the draft (``Scan.present``), which a screen
+    # reports for free only when it screens the family as written.
+    return Pattern([a for entry in entries for a in _alternatives(entry)], exact_screen=True)
 
 
 class Lexicons:

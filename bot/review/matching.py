@@ -426,7 +426,9 @@ class Pattern:
     first one that matches wins.
     """
 
-    def __init__(self, alternatives: Sequence[Alternative | str]) -> None:
+    def __init__(self, alternatives: Sequence[Alternative | str], *, exact_screen: bool = False) -> None:
+        """``exact_screen``: a ``PatternSet`` screens the pattern as written, so that it lets a
+        draft through only where the words occur (else as ``screen_source`` makes it)."""
         alts = [a if isinstance(a, Alternative) else Alternative(a) for a in alternatives]
         if not alts:
             raise ValueError("a pattern needs at least one alternative")
@@ -463,23 +465,28 @@ class Pattern:
                 source = "^(?:" + "|".join(run(runs[i][0], runs[i][2]) for i in at_start) + ")|" + source
             self._vetoes = [vetoes[i] for i in at_start] + vetoes
         self.source = source
-        self._screened_as: str | None = None
+        self._screened_as: str | None = source if exact_screen else None
+        self._screened_exactly = True
         self._compiled: Any = None  # compiled on first use: a start that checks one draft needs few
         self._groups = range(1, len(self._vetoes) + 1)
         self._screen: tuple[PatternSet, int] | None = None
 
+    def _screened(self) -> tuple[str, bool]:
+        if self._screened_as is None:
+            self._screened_as = screen_source(self.source)
+            self._screened_exactly = self._screened_as == self.source
+        return self._screened_as, self._screened_exactly
+
     @property
     def screened_as(self) -> str:
         """What a ``PatternSet`` screens for it: the same words, or more (``screen_source``)."""
-        if self._screened_as is None:
-            self._screened_as = screen_source(self.source)
-        return self._screened_as
+        return self._screened()[0]
 
     @property
     def screened_exactly(self) -> bool:
         """Whether a screen that lets a draft through for this pattern means its words occur
         there (else they may not: its counted repeats were screened as ``*``)."""
-        return self.screened_as == self.source
+        return self._screened()[1]
 
     def occurs_in(self, text: str) -> bool:
         """Whether the pattern's words occur in ``text``, any "not right after" condition aside:

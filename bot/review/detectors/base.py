@@ -70,12 +70,14 @@ class Scan:
         before any "not right after" condition (that decides a finding, not a family's use).
 
         A screened draft answers from the screen, and searches only for the families the
-        screen may have let through for words that are not there (``Pattern.screened_exactly``)."""
+        screen may have let through for words that are not there (``Pattern.screened_exactly``)
+        and whose words no detector has found already."""
         if self._present is None:
             if self.possible is not None:
-                folded, lexicons = self.folded, self.lexicons
+                folded, lexicons, found = self.folded, self.lexicons, self._hits
                 self._present = [n for n in sorted(self.possible)
-                                 if lexicons[n].screened_exactly or lexicons[n].occurs_in(folded)]
+                                 if lexicons[n].screened_exactly or found.get(n)
+                                 or lexicons[n].occurs_in(folded)]
             else:
                 folded = self.folded
                 self._present = [n for n in self.lexicons.names if self.lexicons[n].occurs_in(folded)]
