@@ -137,6 +137,17 @@ def test_notes_of_a_crisis_flag_a_promotion_but_not_a_safety_notice(checker):
     assert _review(checker, "Weekend vibes! Our brunch menu is back, book a table 🥂").verdict is Verdict.ship
 
 
+def test_notes_that_say_who_is_posting_do_not_place_the_post_in_a_crisis(checker):
+    guide = "Arranging a goodbye for the first time? Our free guide walks you through the first two days."
+    # A funeral director's or a bereavement charity's grave words name its work, not the moment.
+    for who in ("Funeral director.", "Posted by our bereavement charity", "Memorial fund account"):
+        assert _review(checker, guide, notes=who).verdict is Verdict.ship, who
+    # The moment, when the notes also name one, still counts.
+    moment = _review(checker, guide, notes="Funeral director; goes out the day after the bus crash")
+    assert moment.verdict is Verdict.revise
+    assert {r.category for r in moment.risks} == {"insensitive_timing"}
+
+
 def test_the_platform_is_evidence_where_it_changes_the_risk(checker):
     text = "ngl our onboarding is bussin, damn proud of this team"
     elsewhere = _review(checker, text, platform="tiktok")

@@ -8,6 +8,8 @@ attack"). The evidence is the draft's own words that make it promotional or ligh
 
 from __future__ import annotations
 
+import re
+
 from bot.review.detectors.base import Hit, Scan
 from bot.review.models import Severity
 from bot.review.text import sentence_bounds
@@ -23,15 +25,25 @@ _MAX_NOTE_QUOTE = 80
 _LIGHT = ("promotion", "product_pun", "levity", "celebration")
 
 
+# Words that make the grave word before them the name of what the organisation is or does
+# ("Funeral director.", "Bereavement charity", "Memorial fund"): who is posting, not the moment.
+_ORGANISATION = re.compile(
+    r"[\s-]*(?:directors?|homes?|parlou?rs?|plans?|planning|insurers?|insurance|charit(?:y|ies)"
+    r"|funds?|trusts?|foundations?|providers?|compan(?:y|ies)|firms?|business(?:es)?|accounts?|brands?"
+    r"|teams?|cover|support\s+(?:group|line|service)s?|counsell?(?:ing|ors?)|stonemasons?)\b"
+)
+
+
 def _note_hit(scan: Scan) -> tuple[int, int] | None:
-    """Where the notes name a disaster, a death, a day of mourning or a crisis, if they do."""
+    """Where the notes name a disaster, a death, a day of mourning or a crisis, if they do: not
+    where the word names the organisation's own work (a funeral director's notes say so)."""
     notes = scan.context
     if notes is None:
         return None
     for lexicon in ("tragedy", "commemoration", "crisis_moment"):
-        found = scan.lexicons[lexicon].search(notes.folded)
-        if found is not None:
-            return found
+        for found in scan.lexicons[lexicon].spans(notes.folded):
+            if _ORGANISATION.match(notes.folded, found[1]) is None:
+                return found
     return None
 
 
