@@ -427,6 +427,8 @@ class Score(NamedTuple):
     flagged: bool
     #: The sentence that carried the flag alone (``features`` are then its own), or None.
     sentence: Hit | None
+    #: The model's row of each of ``features`` it knows (``Classifier.rows``).
+    rows: list[int]
 
 
 # The features that depend on the draft's word families (``_features``).
@@ -511,19 +513,20 @@ class Classifier:
         if (not flagged and self._sentence is not None and len(tokens) >= SENTENCE_DRAFT_WORDS
                 and self._sentence_may_flag(rows)):
             weights = self._sentence
-            best, found_in = -math.inf, found
+            best, found_in, rows_in = -math.inf, found, rows
             for hit, part in sentence_features(scan, self._sentence_worth(found), notes=notes):
-                said = math.fsum([weights[r] for r in self.rows(part)])
+                part_rows = self.rows(part)
+                said = math.fsum([weights[r] for r in part_rows])
                 if said > best and said >= self.evidence_floor:
-                    best, sentence, found_in = said, hit, part
+                    best, sentence, found_in, rows_in = said, hit, part, part_rows
             if sentence is not None and _sigmoid(self._sentence_bias + best) >= self.sentence_at:
-                found, flagged = found_in, True
+                found, rows, flagged = found_in, rows_in, True
             else:
                 sentence = None
         if flagged and self._fine_examples and example_key(
                 scan.text.original, scan.context.original if scan.context else None) in self._fine_examples:
             flagged, sentence = False, None
-        return Score(found, risky, flagged, sentence)
+        return Score(found, risky, flagged, sentence, rows)
 
     def rows(self, features: Iterable[str]) -> list[int]:
         """The model's row of each of ``features`` it knows (the others weigh nothing)."""
@@ -549,15 +552,16 @@ class Classifier:
             return math.fsum([weights[r] for r in self.rows(plain)]) >= floor
         return worth
 
-    def grave(self, found: list[str]) -> float:
-        """The "grave" probability (the idea itself is the harm) of a draft with ``found``."""
+    def grave(self, rows: Sequence[int]) -> float:
+        """The "grave" probability (the idea itself is the harm) of a draft whose features are
+        at ``rows`` of the model (``Score.rows``)."""
         grave = self._grave
-        return _sigmoid(self.model.bias[1] + math.fsum([grave[r] for r in self.rows(found)]))
+        return _sigmoid(self.model.bias[1] + math.fsum([grave[r] for r in rows]))
 
     def judge(self, scan: Scan, *, always: bool = False) -> Judgement:
         """Sum the weights of the draft's features; below the flag, the category and the
         reasons are left out unless ``always`` (to explain a draft that was not flagged)."""
-        found, risky, flagged, sentence = self.score(scan)
+        found, risky, flagged, sentence, _ = self.score(scan)
         if not flagged and not always:
             # Most drafts stop here, after one sum: the other heads only matter for risky ones.
             return Judgement(risky, 0.0, None, [], [])
@@ -706,12 +710,12 @@ class ClassifierDetector:
         if any(f.severity.rank >= grave_from.get(f.category, critical) for f in scan.findings):
             return  # the rules already say "do not post": nothing the classifier adds changes that
         classifier = self.classifier
-        found, risky, flagged, sentence = classifier.score(scan)
+        found, risky, flagged, sentence, rows = classifier.score(scan)
         if not flagged:
             return
         revise_from, medium = self._revise_from, self._medium
         if (any(f.severity.rank >= revise_from.get(f.category, medium) for f in scan.findings)
-                and classifier.grave(found) < classifier.grave_at):
+                and classifier.grave(rows) < classifier.grave_at):
             return  # the rules already ask for a revision, and this is no graver: nothing to add
         judgement = classifier.judge_features(scan, found, risky, locate_risk=False, sentence=sentence)
         category = judgement.category
