@@ -179,6 +179,42 @@ def test_a_named_private_matter_is_a_disclosure_unless_shared_with_consent(check
     assert "signals.named-private-matter" not in _rules(checker, consented)
 
 
+def test_a_named_persons_illness_bereavement_or_secret_is_a_disclosure_but_a_service_is_not(checker):
+    named = "privacy.named-person-private-matter"
+    for text in ("Get-well wishes to Mr. Alan Price, who is recovering from heart surgery 💙",
+                 "Love to Carla Jones, who told us she lost her dad on Friday. Coffee's on us, Carla.",
+                 "Thanks to Dr. Ruth Okafor, now undergoing treatment for breast cancer 🎗️"):
+        assert named in _rules(checker, text), text
+    service = "Thanks to Dr. Ruth Okafor, who leads our breast cancer screening clinic"
+    assert named not in _rules(checker, service)
+    signal = "signals.named-private-matter"
+    for text in ("Officer Ben grabs the same flat white every morning at 7:45 ☕ Never late!",
+                 "Hi Mia! The extra charges are roaming data in Lisbon on the 3rd and 4th 🌍"):
+        assert signal in _rules(checker, text), text
+    assert signal not in _rules(checker, "Hi Mia! Roaming in Lisbon is free on our Euro plan 🌍")
+
+
+def test_shouting_back_at_a_named_customer_is_a_scold_even_with_thanks(checker):
+    scold = "signals.named-customer-scolded"
+    shouted_back = "No need to shout, Gemma, we read it the first time 😊 Thanks for waiting!"
+    assert scold in _rules(checker, shouted_back)
+    assert scold not in _rules(checker, "Thanks for your patience, Gemma, we're on it 😊")
+
+
+def test_a_customers_message_put_on_show_is_a_sneer(checker):
+    sneer = "signals.sneer-at-a-customer"
+    on_show = "Another 2,000-word email about the car park. We've laminated it for the staff."
+    assert sneer in _rules(checker, on_show)
+    assert sneer not in _rules(checker, "Another email about the car park? It reopens Monday, sorry.")
+
+
+def test_telling_customers_to_go_elsewhere_is_snark(checker):
+    snark = "signals.snark-at-the-reader"
+    assert snark in _rules(checker, "If you don't like our prices, there are plenty of other cafes out there")
+    assert snark in _rules(checker, "@mark_t no one's forcing you to shop with us 🙂")
+    assert snark not in _rules(checker, "New prices from Monday: here's why, and how our loyalty card helps")
+
+
 def test_a_mishap_with_a_laugh_is_flagged_but_the_same_mishap_with_an_apology_is_not(checker):
     assert "signals.mishap-with-a-laugh" in _rules(checker, "Flights to Oslo delayed again 😂 pack a snack")
     apology = "Flights to Oslo delayed again 😂 we're sorry, vouchers at the gate"

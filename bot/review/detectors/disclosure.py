@@ -33,7 +33,9 @@ _NOT_NAMES = frozenset({
 _NAME = re.compile(r"\b([A-Z][a-z]{1,20})\s+([A-Z][a-z]{1,20}|[A-Z]\.)(?=[\s,!.:;'’)]|$)")
 # What makes the capitalised pair a person the post is about.
 _PERSON_CUE = re.compile(
-    r"(?:\bto|\bof|\bcongrat\w*|\bthanks?|\bwelcome|\bproud|\bfor)\s*$"
+    r"(?:\bto|\bof|\bcongrat\w*|\bthanks?|\bwelcome|\bproud|\bfor|\blegend|\bregulars?|\b[Nn]ame:)\s*"
+    # A title between the cue and the name ("love to Dr. Hannah Ortiz", "Officer Dan Kim").
+    r"(?:(?i:dr|mr|mrs|ms|mx|miss|prof|professor|officer|nurse|coach|pastor|captain|sgt|sergeant|cllr|councillor)\.?\s+)?$"
 )
 _AFTER_CUE = re.compile(
     r"^,?\s*(?:who\b|on\s+[A-Z]\w+\s+(?:Ave|Avenue|Street|St|Road|Rd|Lane|Close|Drive|Crescent|Way)\b|"
