@@ -109,6 +109,17 @@ def test_a_flag_quotes_the_words_that_weighed_most(checker: OfflineChecker) -> N
     assert text[finding.span.start:finding.span.end] == "watched it every day: who HURT you"
 
 
+def test_a_kind_of_risk_a_detector_ruled_out_is_not_added(checker: OfflineChecker) -> None:
+    model = _model({"w:logo": {"risky": 5, "grave": 8, "cat:tragedy_exploitation": 4}},
+                   ["tragedy_exploitation", "sarcasm_misfire"])
+    text = "Say goodbye to the old logo"
+    assert {f.category for f in _scan_with(checker, model, text).findings} == {"tragedy_exploitation"}
+    scan = checker.prepare(text)
+    scan.ruled_out.add("tragedy_exploitation")
+    ClassifierDetector(Classifier(model), checker.taxonomy)(scan)
+    assert scan.findings == []
+
+
 @pytest.mark.parametrize(("text", "quote"), [
     # The words that weigh are "You" (first met in the other sentence) and "know": the quote runs
     # on to the clause's end, "are", four words or fewer away.

@@ -215,6 +215,23 @@ def test_telling_customers_to_go_elsewhere_is_snark(checker):
     assert snark not in _rules(checker, "New prices from Monday: here's why, and how our loyalty card helps")
 
 
+def test_words_of_mourning_said_of_something_small_are_a_joke_not_a_tragedy(checker):
+    mock = "tragedy.mock-mourning"
+    at_customers = "Thoughts and prayers to everyone whose parcel turned up a day late 🙏 Order early!"
+    assert _levels(checker, at_customers) == {("sarcasm_misfire", Severity.medium)}
+    assert mock in _rules(checker, at_customers)
+    assert _levels(checker, "RIP to your diet 🍪 The triple-choc cookie is back") == {
+        ("sarcasm_misfire", Severity.low)}
+    own = "RIP to our old logo. Say hi to the new one, 20% off merch 👋"
+    assert checker.review(Draft(text=own)).verdict is Verdict.ship
+    # A person, a flooded home, a death beside the words: the tragedy reading stands.
+    for text in ("RIP to our barista Sam. Grab a Sam's Special latte today in his honour!",
+                 "Thoughts and prayers to everyone whose home flooded last night. Dehumidifiers 20% off.",
+                 "RIP to a legend 🕊️ He loved our fries: 2 for 1 today"):
+        assert ("tragedy_exploitation", Severity.high) in _levels(checker, text), text
+        assert mock not in _rules(checker, text), text
+
+
 def test_a_mishap_with_a_laugh_is_flagged_but_the_same_mishap_with_an_apology_is_not(checker):
     assert "signals.mishap-with-a-laugh" in _rules(checker, "Flights to Oslo delayed again 😂 pack a snack")
     apology = "Flights to Oslo delayed again 😂 we're sorry, vouchers at the gate"

@@ -730,8 +730,8 @@ class ClassifierDetector:
                          if p >= IDEA_CATEGORY_AT and c in self._idea), None)
             if idea is not None:
                 said_as.append((idea, Severity.high))
-        todo = [(c, sev) for c, sev in said_as
-                if not any(f.category == c and f.severity.rank >= sev.rank for f in scan.findings)]
+        todo = [(c, sev) for c, sev in said_as if c not in scan.ruled_out
+                and not any(f.category == c and f.severity.rank >= sev.rank for f in scan.findings)]
         if not todo:
             return
         located = locate_all(scan, [f for f, _ in judgement.reasons], within=sentence)

@@ -44,6 +44,9 @@ class Scan:
     #: Where the draft will be posted (``Draft.platform``), as the author gave it; None: unknown.
     platform: str | None = None
     findings: list[Finding] = field(default_factory=list)
+    #: Kinds of risk a detector found the draft does not carry, though its words suggest them
+    #: (words of mourning said as a joke are no tragedy): the classifier does not add them.
+    ruled_out: set[str] = field(default_factory=set)
     _hits: dict[str, list[Hit]] = field(default_factory=dict)
     _present: list[str] | None = None
 

@@ -15,6 +15,7 @@ from bot.review.models import Severity
 #: The rule ids reported -> what each needs in rules/detector_texts.yaml besides a message.
 TEXTS: dict[str, tuple[str, ...]] = {
     "tragedy.promotion-nearby": (PARTNER,),
+    "tragedy.mock-mourning": (),
     "timing.commemoration-sale": (),
     "hashtag.trend-to-sell": (PARTNER,),
     "hashtag.sensitive-tag-to-sell": (),
@@ -84,11 +85,70 @@ def _capital_rip(scan: Scan) -> list[Hit]:
     return hits
 
 
+# The words of mourning that brands also use as a joke ("RIP to your diet"), and what a joke
+# mourns: one of the small things of the reader's or of the brand's it is said of ("your
+# diet", "our old logo"), or the people a small letdown befell ("everyone whose parcel is
+# late"). Named, not guessed: "our barista Sam" or "our beloved dog" is a loss.
+_MOURNING = re.compile(
+    r"(?:rip|r\.i\.p\.?|rest in peace|thoughts and prayers|our hearts go out|pour one out)\W*"
+)
+_MOCKED = re.compile(
+    r"\s*,?\s*(?:to|for)\s+(?:"
+    r"(?P<own>your|our|my)\s+(?:old\s+|former\s+|previous\s+|poor\s+|beloved\s+)?(?:diet|wallet|"
+    r"bank\s+(?:account|balance)|savings|budget|sleep(?:\s+schedule)?|willpower|self[- ]control|"
+    r"(?:new\s+year'?s\s+)?resolutions?|summer\s+body|beach\s+body|(?:gym\s+)?streak|inbox|"
+    r"weekend(?:\s+plans)?|plans|productivity|(?:phone\s+)?battery|logo|website|site|app|menu|"
+    r"packaging|recipe|design|look|font|slogan|uniforms?|playlist|group\s+chat|fantasy\s+team|"
+    r"bracket|feed|algorithm)\b"
+    r"|(?P<people>everyone|all of you|those of you|anyone|the \d[\d,]* of you)\s+(?:who|whose)\s)"
+)
+# The small letdowns a customer jokes about, said of "everyone whose ..." (a late parcel, a
+# missed deal): not a flooded home or a lost job, which no joke makes small.
+_SMALL_LETDOWN = re.compile(
+    r"\b(?:orders?|parcels?|packages?|deliver(?:y|ies)|wi-?fi|internet|signal|apps?|phones?|batter(?:y|ies)|"
+    r"flights?|trains?|bus(?:es)?|coffee|lattes?|diets?|wallets?|deadline|sale|deal|discount|code|tickets?|"
+    r"playlists?|streaks?|brackets?|fantasy|group chat|password|autocorrect|queue)\b"
+)
+
+
+def _mock_mourning(scan: Scan, tragedies: list[Hit]) -> tuple[Hit, Severity | None] | None:
+    """When every word of mourning in the post mourns something small, the first of them and
+    what it is: None (the brand's own thing: "RIP to our old logo"), a note (the reader's:
+    "RIP to your diet") or sarcasm (people a small letdown befell). None when any mourns a
+    real loss, or nothing says what it mourns."""
+    folded = scan.folded
+    found: tuple[Hit, Severity | None] | None = None
+    for hit in tragedies:
+        if _MOURNING.fullmatch(folded, hit[0], hit[1]) is None:
+            return None  # a death, a disaster, a memorial: not a figure of speech
+        mocked = _MOCKED.match(folded, hit[1])
+        if mocked is None:
+            return None
+        if mocked.group("people") is not None:
+            clause = folded[mocked.end():mocked.end() + 80]
+            if _SMALL_LETDOWN.search(clause) is None or scan.has("hardship"):
+                return None
+            severity: Severity | None = Severity.medium
+        else:
+            severity = None if mocked.group("own") == "our" else Severity.low
+        if found is None:
+            found = (hit, severity)
+    return found
+
+
 def detect_tragedy(scan: Scan) -> None:
     tragedies = sorted(scan.hits("tragedy") + _capital_rip(scan))
     days = scan.hits("commemoration")
     if not tragedies and not days:
         return
+    if tragedies and not days and scan.context is None:
+        mock = _mock_mourning(scan, tragedies)
+        if mock is not None:
+            hit, severity = mock
+            scan.ruled_out.add("tragedy_exploitation")
+            if severity is not None:
+                scan.report("tragedy.mock-mourning", "sarcasm_misfire", severity, hit)
+            return
     promotions = scan.hits("promotion")
     if tragedies:
         # A pastry or burger beside a death is the product pun that makes the tribute an ad.
