@@ -68,6 +68,9 @@ def test_ctrl_c_exits_130_quietly(tmp_path, env):
                 assert line, f"redteam exited early: {seen!r}"
                 seen += line
         proc.send_signal(signal.SIGINT)
+        # Stdin stays open until it has exited: closing it at once raced the interrupt, and an
+        # end of input read first is an empty draft (exit 2), not what a user at a terminal meets.
+        proc.wait(timeout=30)
         out, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:

@@ -15,6 +15,7 @@ import re2
 import yaml
 
 from bot.paths import data_dir
+from bot.review import matching
 from bot.review.checker import OfflineChecker
 from bot.review.detector_texts import DetectorTexts
 from bot.review.detectors.base import Scan
@@ -83,6 +84,24 @@ def test_every_shipped_lexicon_and_rule_matches_as_before_on_the_test_texts() ->
         python = re.compile(r"(?<![a-z0-9])(?:" + body + r")(?![a-z0-9])")
         for text in texts:
             assert lexicons[name].spans(text) == [m.span() for m in python.finditer(text)], (name, text)
+
+
+def test_patterns_call_re2_directly_and_find_what_its_public_api_finds(
+        checker: OfflineChecker, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The checker calls google-re2's compiled objects itself (an internal of its Python wrapper,
+    for speed: docs/performance.md). If a release of google-re2 changes them, this fails here,
+    rather than the checker silently falling back to the slower public API."""
+    assert matching.DIRECT, "google-re2's internals changed: see _direct_available in bot/review/matching.py"
+    patterns = [*checker._screen._patterns, *(Pattern(alternatives_of(p, before=WORD_EDGE, after=WORD_EDGE))
+                                              for p in (r"memorial(?! day)", r"(?<!retail.)therapy"))]
+    texts = ["memorial day sale, then the memorial", "retail therapy or couples therapy",
+             "café — memorial 🕯 therapy", *_texts()[:400]]
+    texts += [t + " — naïve café 🙃" for t in texts[3:60]]
+    direct = [[p.spans(t) for p in patterns] + [p.occurs_in(t) for p in patterns] for t in texts]
+    monkeypatch.setattr(matching, "DIRECT", False)
+    wrapped = [[p.spans(t) for p in patterns] + [p.occurs_in(t) for p in patterns] for t in texts]
+    assert direct == wrapped
+    assert any(any(row[:len(patterns)]) for row in direct)  # the texts do match something
 
 
 def test_a_look_behind_or_back_reference_is_refused_naming_the_file_and_entry(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ import functools
 import itertools
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +69,25 @@ _UNSCREENED_DRAFTS = 8  # drafts checked before the PatternSet is built (see Pat
 # cache holds and rebuilds states on each draft; several small ones each stay warm (about four
 # times faster for the shipped rules, measured with bench/bench_checker.py).
 _SET_CHUNK = 100
+
+
+def _direct_available() -> bool:
+    """Whether google-re2's compiled object can be called directly: ``_Regexp._regexp.Match``
+    and ``_Anchor``, internal to its Python wrapper (``tests/test_matching.py`` pins their form)."""
+    try:
+        compiled = re2.compile(b"(b)")._regexp
+        return list(compiled.Match(re2._Anchor.UNANCHORED, b"ab", 0, 2)) == [(1, 2), (1, 2)]
+    except (AttributeError, TypeError, ValueError):  # pragma: no cover - another wrapper
+        return False
+
+
+# A search through RE2's Python wrapper adds a generator, a match object and a call into RE2
+# for each group's span to the search itself (a microsecond for a search that finds nothing, on
+# the bench's drafts), so patterns call the compiled object directly: ``find_risks`` was an
+# eighth to a sixth faster so (``bench/bench_checker.py``, "RE2 called directly / through its
+# wrapper", in turns). The wrapper's public API is the fallback.
+DIRECT = _direct_available()
+_UNANCHORED: Any = re2._Anchor.UNANCHORED if DIRECT else None
 
 
 class PatternError(ValueError):
@@ -468,6 +487,7 @@ class Pattern:
         self._screened_as: str | None = source if exact_screen else None
         self._screened_exactly = True
         self._compiled: Any = None  # compiled on first use: a start that checks one draft needs few
+        self._compiled_direct: Any = None
         self._groups = range(1, len(self._vetoes) + 1)
         self._screen: tuple[PatternSet, int] | None = None
 
@@ -491,7 +511,16 @@ class Pattern:
     def occurs_in(self, text: str) -> bool:
         """Whether the pattern's words occur in ``text``, any "not right after" condition aside:
         what a ``PatternSet`` screen reports for it."""
-        return self._regex().search(_subject(text).data) is not None
+        data = _subject(text).data
+        if DIRECT:
+            return bool(self._direct().Match(_UNANCHORED, data, 0, len(data))[0][0] >= 0)
+        return self._regex().search(data) is not None
+
+    def _direct(self) -> Any:
+        """The compiled RE2 object itself: its ``Match`` gives each group's byte span."""
+        if self._compiled_direct is None:
+            self._compiled_direct = self._regex()._regexp
+        return self._compiled_direct
 
     def _regex(self) -> Any:
         if self._compiled is None:
@@ -502,15 +531,17 @@ class Pattern:
         """Compile now: PatternError when RE2 cannot take the pattern."""
         self._regex()
 
-    def _span(self, match: re2._Match, data: bytes) -> tuple[int, int, bool]:
-        """The match's span, and whether a "not right after" condition rules it out."""
+    def _span(self, span_of: Callable[[int], tuple[int, int]], data: bytes) -> tuple[int, int, bool]:
+        """The match's span (``span_of``: a group's span in bytes), and whether a "not right
+        after" condition rules it out."""
         for group in self._groups:
-            start, end = match.span(group)
+            start, end = span_of(group)
             if start >= 0:
                 veto = self._vetoes[group - 1]
                 vetoed = veto is not None and veto.search(data[max(0, start - _VETO_BYTES):start]) is not None
                 return start, end, vetoed
         raise AssertionError("a match without a matching alternative")  # pragma: no cover
+
     def spans(self, text: str, limit: int | None = None) -> list[tuple[int, int]]:
         """The ``(start, end)`` of each match in ``text``, left to right, never overlapping."""
         subject = _subject(text)
@@ -523,10 +554,16 @@ class Pattern:
         min_start = 0
         end_of_data = len(data)
         while pos <= end_of_data:
-            match = self._regex().search(data, pos)
-            if match is None:
-                break
-            start, end, vetoed = self._span(match, data)
+            if DIRECT:
+                groups = self._direct().Match(_UNANCHORED, data, pos, end_of_data)
+                if groups[0][0] < 0:
+                    break
+                start, end, vetoed = self._span(groups.__getitem__, data)
+            else:
+                match = self._regex().search(data, pos)
+                if match is None:
+                    break
+                start, end, vetoed = self._span(match.span, data)
             if vetoed:
                 # Ruled out here: look again from the next character on.
                 min_start = subject.to_byte(subject.to_char(start) + 1) if start < end_of_data else start + 1

@@ -30,7 +30,7 @@ class RiskLevel(StrEnum):
 
     @property
     def rank(self) -> int:
-        return _RANK[self.value]
+        return _RANK[self]  # a StrEnum member hashes as its value; .value is a slower descriptor
 
     @classmethod
     def of(cls, risks: list[Risk]) -> RiskLevel:
@@ -49,7 +49,7 @@ class Severity(StrEnum):
 
     @property
     def rank(self) -> int:
-        return _RANK[self.value]
+        return _RANK[self]  # a StrEnum member hashes as its value; .value is a slower descriptor
 
     @property
     def level(self) -> RiskLevel:

@@ -6,7 +6,10 @@ are the contract shared by the rule packs, the LLM prompt and the corpus labels.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 
 from pydantic import BaseModel, Field
 
@@ -35,10 +38,17 @@ class Category(BaseModel):
 class Taxonomy(BaseModel):
     categories: list[Category]
 
-    @property
-    def grading(self) -> dict[str, Grading]:
+    # Made once (the categories are not changed after loading): every finding of every draft
+    # asks for its category.
+    @cached_property
+    def by_id(self) -> Mapping[str, Category]:
+        """Category id -> the category (the first of that id)."""
+        return MappingProxyType({c.id: c for c in reversed(self.categories)})
+
+    @cached_property
+    def grading(self) -> Mapping[str, Grading]:
         """Category id -> how its risks grade a draft (``verdict_for`` reads it)."""
-        return {c.id: c.grading for c in self.categories}
+        return MappingProxyType({c.id: c.grading for c in self.categories})
 
     @property
     def ids(self) -> list[str]:
@@ -46,13 +56,13 @@ class Taxonomy(BaseModel):
 
     def get(self, category_id: str) -> Category:
         """The category ``category_id``; KeyError names the known ids when it is unknown."""
-        for category in self.categories:
-            if category.id == category_id:
-                return category
-        raise KeyError(f"unknown risk category {category_id!r}; known: {', '.join(self.ids)}")
+        category = self.by_id.get(category_id)
+        if category is None:
+            raise KeyError(f"unknown risk category {category_id!r}; known: {', '.join(self.ids)}")
+        return category
 
     def __contains__(self, category_id: object) -> bool:
-        return any(c.id == category_id for c in self.categories)
+        return category_id in self.by_id
 
     def require(self, category_id: str, where: str) -> str:
         """``category_id`` when it is known; otherwise a RuleFileError at ``where`` listing the ids."""
