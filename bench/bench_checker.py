@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.review import matching
 from bot.review.checker import OfflineChecker
 from bot.review.checker_config import CheckerConfig
-from bot.review.classifier import Classifier, ClassifierDetector
+from bot.review.classifier import Classifier, ClassifierDetector, _features, _Notes
 from bot.review.matching import _SET_CHUNK, _compile_set
 from bot.review.models import Draft
 from bot.review.text import FoldedText
@@ -183,7 +183,12 @@ def main() -> None:
     direct, wrapped = direct_in_turns(checker, texts, args.repeat)
     print(f"find_risks, RE2 called directly / through its wrapper, in turns: {direct:,.0f} / "
           f"{wrapped:,.0f} drafts per CPU second (ratio {direct / wrapped:.3f})")
-    print(f"this core: a plain Python loop took {reference_loop():.2f} s (about 0.5 s on a quiet core)")
+    if checker.classifier is not None:
+        tokens, strings = rows_in_turns(checker, texts, args.repeat)
+        print(f"find_risks, classifier rows from tokens / from feature strings, in turns: "
+              f"{tokens:,.0f} / {strings:,.0f} drafts per CPU second (ratio {tokens / strings:.3f})")
+    print(f"this core: a plain Python loop took {reference_loop():.2f} s (the same loop, to read "
+          "these figures against another run's)")
 
 
 def screened_as_written(warm_on: Sequence[str]) -> OfflineChecker:
@@ -244,29 +249,52 @@ def screen_in_turns(checker: OfflineChecker, seen: Sequence[str], unseen: Sequen
     return best[0], best[1]
 
 
-def direct_in_turns(checker: OfflineChecker, texts: Sequence[str], repeat: int) -> tuple[float, float]:
-    """Drafts per CPU second of ``checker`` with its patterns calling RE2's compiled objects
-    directly (``matching.DIRECT``, what ships) and through RE2's Python wrapper: every 100
-    drafts are checked four times, direct, wrapped, wrapped, direct (then the other way round),
-    and each way's CPU time summed. Whole passes taken in turns gave ratios from 1.07 to 1.19
-    on this shared machine; alternating this finely, 1.074 and 1.075 in two runs."""
-    shipped = matching.DIRECT
+def alternating(checker: OfflineChecker, texts: Sequence[str], repeat: int,
+                switch: Callable[[bool], None]) -> tuple[float, float]:
+    """Drafts per CPU second of ``checker`` with ``switch(True)`` (what ships) and
+    ``switch(False)``: every 100 drafts are checked four times, on, off, off, on (then the other
+    way round), and each way's CPU time summed. Whole passes taken in turns move by a tenth on
+    this shared machine; alternating this finely, two runs agree to a few thousandths."""
     spent = {True: 0.0, False: 0.0}
     try:
         for _ in range(repeat):
             for at in range(0, len(texts), 100):
                 chunk = texts[at:at + 100]
                 order = (True, False, False, True) if at // 100 % 2 == 0 else (False, True, True, False)
-                for direct in order:
-                    matching.DIRECT = direct
+                for on in order:
+                    switch(on)
                     start = time.process_time()
                     for text in chunk:
                         checker.find_risks(text)
-                    spent[direct] += time.process_time() - start
+                    spent[on] += time.process_time() - start
     finally:
-        matching.DIRECT = shipped
+        switch(True)
     checked = 2 * repeat * len(texts)
     return checked / spent[True], checked / spent[False]
+
+
+def direct_in_turns(checker: OfflineChecker, texts: Sequence[str], repeat: int) -> tuple[float, float]:
+    """``alternating`` with patterns calling RE2's compiled objects directly (``matching.DIRECT``,
+    what ships) and through RE2's Python wrapper (1.074 and 1.075 in two runs)."""
+    shipped = matching.DIRECT
+
+    def switch(on: bool) -> None:
+        matching.DIRECT = shipped if on else False
+    return alternating(checker, texts, repeat, switch)
+
+
+def rows_in_turns(checker: OfflineChecker, texts: Sequence[str], repeat: int) -> tuple[float, float]:
+    """``alternating`` with the classifier reading a draft's rows from its tokens (what ships)
+    and from its feature strings, built for every draft as they were before."""
+    shipped = Classifier._rows_of
+
+    def from_strings(self: Classifier, tokens: list[str], names: list[str],
+                     notes: _Notes | None) -> list[int]:
+        return self.rows(_features(tokens, names, notes))
+
+    def switch(on: bool) -> None:
+        Classifier._rows_of = shipped if on else from_strings  # type: ignore[method-assign]
+    return alternating(checker, texts, repeat, switch)
 
 
 def reference_loop() -> float:

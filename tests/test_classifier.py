@@ -90,6 +90,30 @@ def test_features_do_not_depend_on_whether_the_draft_was_screened(checker: Offli
     assert sorted(features(screened)) == sorted(features(unscreened))
 
 
+def test_a_drafts_rows_read_from_its_tokens_are_the_rows_of_its_features(checker: OfflineChecker) -> None:
+    # Scoring reads the model's rows straight from the tokens, with no feature strings; what it
+    # sums must be exactly the rows of the features the classifier was trained on, and a flag
+    # or ``listed`` must still list those features.
+    classifier = checker.classifier
+    assert classifier is not None
+    data = Path(__file__).parent / "data"
+    drafts = [(item["text"], item.get("notes") or None)
+              for path in sorted(data.glob("unseen_*.jsonl"))
+              for item in map(json.loads, path.read_text(encoding="utf-8").splitlines()[:40])]
+    drafts.append(("Hurting for a sale? The hurricane is gone, so 50% off everything!",
+                   "scheduled the morning after the earthquake"))
+    assert len(drafts) > 500
+    for text, notes in drafts:
+        scan = checker.prepare(text, notes)
+        listed = classifier.score(scan, listed=True)
+        if listed.sentence is None:  # else they are the flagged sentence's own
+            assert sorted(listed.rows) == sorted(classifier.rows(features(scan))), text
+            assert sorted(listed.features) == sorted(features(scan)), text
+        quiet = classifier.score(scan)
+        assert (quiet.risky, quiet.flagged, sorted(quiet.rows)) == (
+            listed.risky, listed.flagged, sorted(listed.rows)), text
+
+
 # --- grading and evidence -------------------------------------------------------------------
 
 

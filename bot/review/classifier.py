@@ -457,7 +457,14 @@ class Classifier:
         # One lookup per feature gives its row; each head's weights are then read by row number.
         # A lookup in a model this size mostly waits on memory, so a draft's features are looked
         # up once, and not again in a table per head.
-        self._row_of = dict(zip(model.features, range(len(model.features)), strict=True))
+        self._row_of = row_of = dict(zip(model.features, range(len(model.features)), strict=True))
+        # A draft's rows are read straight from its tokens (``_rows_of``): a pair of words is
+        # found by its two word features, with no "b:" string built for each pair of the draft.
+        self._pair_row = {("w:" + first, "w:" + second): row for feature, row in row_of.items()
+                          if feature.startswith("b:")
+                          for first, _, second in [feature[2:].partition("_")]}
+        self._token_rows: dict[str, tuple[str, int]] = {}
+        self._family_rows: dict[tuple[str, ...], list[int]] = {}
         # The "risky" head alone, which every draft needs (the other heads only flagged ones).
         self._risky = self._flat[0::width]
         self._grave = self._flat[1::width]
@@ -495,14 +502,17 @@ class Classifier:
                                 "run: redteam rules train")
         return classifier
 
-    def score(self, scan: Scan) -> Score:
+    def score(self, scan: Scan, *, listed: bool = False) -> Score:
         """The draft's features, its "risky" probability, and whether that is a flag: of the
-        whole draft, or of one sentence (whose features it then gives)."""
+        whole draft, or of one sentence (whose features it then gives). The features are listed
+        for a flagged draft, or for any with ``listed``; an unflagged one gets none."""
         # ``features(scan)``, with the draft's words counted and its notes read once.
         tokens = _TOKEN.findall(scan.folded)
         notes = _Notes.of(scan)
-        found = _features(tokens, scan.present(), notes)
-        rows = self.rows(found)
+        names = scan.present()
+        rows = self._rows_of(tokens, names, notes)
+        # The features themselves, as strings, only where they are read (a flag, a sentence).
+        found: list[str] | None = _features(tokens, names, notes) if listed else None
         # fsum is exact: a draft's grade on a threshold's edge never depends on the order of the
         # features, which changes from one process to the next.
         risky_weights = self._risky
@@ -513,6 +523,8 @@ class Classifier:
         if (not flagged and self._sentence is not None and len(tokens) >= SENTENCE_DRAFT_WORDS
                 and self._sentence_may_flag(rows)):
             weights = self._sentence
+            if found is None:
+                found = _features(tokens, names, notes)
             best, found_in, rows_in = -math.inf, found, rows
             for hit, part in sentence_features(scan, self._sentence_worth(found), notes=notes):
                 part_rows = self.rows(part)
@@ -526,7 +538,46 @@ class Classifier:
         if flagged and self._fine_examples and example_key(
                 scan.text.original, scan.context.original if scan.context else None) in self._fine_examples:
             flagged, sentence = False, None
+        if found is None:
+            found = _features(tokens, names, notes) if flagged else []
         return Score(found, risky, flagged, sentence, rows)
+
+    def _rows_of(self, tokens: list[str], names: list[str], notes: _Notes | None) -> list[int]:
+        """``rows(_features(tokens, names, notes))``, read from the tokens directly."""
+        row_of, pair_row, token_rows = self._row_of, self._pair_row, self._token_rows
+        found: set[int] = set()
+        previous: str | None = None
+        for token in tokens:
+            known = token_rows.get(token)
+            if known is None:
+                word = _WORD_FEATURES.get(token) or _word_feature(token)
+                known = (word, row_of.get(word, -1))
+                if len(token_rows) < _MAX_CACHED:
+                    token_rows[token] = known
+            word, row = known
+            if word == _NO_FEATURE:
+                continue
+            if row >= 0:
+                found.add(row)
+            if previous is not None:
+                pair = pair_row.get((previous, word))
+                if pair is not None:
+                    found.add(pair)
+            previous = word
+        if names:
+            key = tuple(names)
+            family = self._family_rows.get(key)
+            if family is None:
+                family = self.rows(_FAMILY_FEATURES.get(key) or _family_features(key))
+                if len(self._family_rows) < _MAX_CACHED:
+                    self._family_rows[key] = family
+            found.update(family)
+        if notes is not None:
+            found.update(self.rows(notes.words))
+            found.update(self.rows("nl:" + name for name in notes.families))
+            found.update(self.rows("nl:" + name + "&" + other
+                                   for name in notes.families for other in names))
+        return list(found)
 
     def rows(self, features: Iterable[str]) -> list[int]:
         """The model's row of each of ``features`` it knows (the others weigh nothing)."""
@@ -561,7 +612,7 @@ class Classifier:
     def judge(self, scan: Scan, *, always: bool = False) -> Judgement:
         """Sum the weights of the draft's features; below the flag, the category and the
         reasons are left out unless ``always`` (to explain a draft that was not flagged)."""
-        found, risky, flagged, sentence, _ = self.score(scan)
+        found, risky, flagged, sentence, _ = self.score(scan, listed=always)
         if not flagged and not always:
             # Most drafts stop here, after one sum: the other heads only matter for risky ones.
             return Judgement(risky, 0.0, None, [], [])
