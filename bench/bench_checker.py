@@ -254,7 +254,7 @@ def alternating(checker: OfflineChecker, texts: Sequence[str], repeat: int,
     """Drafts per CPU second of ``checker`` with ``switch(True)`` (what ships) and
     ``switch(False)``: every 100 drafts are checked four times, on, off, off, on (then the other
     way round), and each way's CPU time summed. Whole passes taken in turns move by a tenth on
-    this shared machine; alternating this finely, two runs agree to a few thousandths."""
+    this shared machine; alternating this finely, runs agree to a few hundredths."""
     spent = {True: 0.0, False: 0.0}
     try:
         for _ in range(repeat):
