@@ -299,8 +299,8 @@ def rows_in_turns(checker: OfflineChecker, texts: Sequence[str], repeat: int) ->
 
 def reference_loop() -> float:
     """CPU seconds for a fixed pure-Python loop, best of three: how fast this core is right now,
-    to read the figures above against (the same checker gives half the drafts/s on a core that
-    takes twice as long here)."""
+    to read the figures above against. It follows the host's load only loosely (on this shared
+    machine the checker's rate moved by half between runs whose loop took the same time)."""
     best = float("inf")
     for _ in range(3):
         start = time.process_time()

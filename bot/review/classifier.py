@@ -444,6 +444,10 @@ def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
 
 
+#: Drafts scored through their feature strings before ``Classifier._rows_of`` makes its table.
+_STRING_ROWS_DRAFTS = 8
+
+
 class Classifier:
     """The loaded model: ``judge(scan)`` sums the weights of the draft's features."""
 
@@ -457,12 +461,13 @@ class Classifier:
         # One lookup per feature gives its row; each head's weights are then read by row number.
         # A lookup in a model this size mostly waits on memory, so a draft's features are looked
         # up once, and not again in a table per head.
-        self._row_of = row_of = dict(zip(model.features, range(len(model.features)), strict=True))
+        self._row_of = dict(zip(model.features, range(len(model.features)), strict=True))
         # A draft's rows are read straight from its tokens (``_rows_of``): a pair of words is
         # found by its two word features, with no "b:" string built for each pair of the draft.
-        self._pair_row = {("w:" + first, "w:" + second): row for feature, row in row_of.items()
-                          if feature.startswith("b:")
-                          for first, _, second in [feature[2:].partition("_")]}
+        # The table of pairs costs about as much to make as the rest of the model, so it is made
+        # once a few drafts have been scored: a command that reviews one draft never pays for it.
+        self._pair_row: dict[tuple[str, str], int] | None = None
+        self._scored = 0
         self._token_rows: dict[str, tuple[str, int]] = {}
         self._family_rows: dict[tuple[str, ...], list[int]] = {}
         # The "risky" head alone, which every draft needs (the other heads only flagged ones).
@@ -544,7 +549,15 @@ class Classifier:
 
     def _rows_of(self, tokens: list[str], names: list[str], notes: _Notes | None) -> list[int]:
         """``rows(_features(tokens, names, notes))``, read from the tokens directly."""
-        row_of, pair_row, token_rows = self._row_of, self._pair_row, self._token_rows
+        pair_row = self._pair_row
+        if pair_row is None:
+            self._scored += 1
+            if self._scored <= _STRING_ROWS_DRAFTS:
+                return self.rows(_features(tokens, names, notes))
+            self._pair_row = pair_row = {
+                ("w:" + first, "w:" + second): row for feature, row in self._row_of.items()
+                if feature.startswith("b:") for first, _, second in [feature[2:].partition("_")]}
+        row_of, token_rows = self._row_of, self._token_rows
         found: set[int] = set()
         previous: str | None = None
         for token in tokens:
