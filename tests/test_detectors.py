@@ -120,6 +120,22 @@ def test_a_named_scold_needs_a_name_a_scold_and_no_warmth(checker):
     assert scold not in _rules(checker, "We'll miss you, Kevin. Thank you for 30 years ❤️")
 
 
+def test_a_day_or_a_month_met_with_an_eye_roll_is_no_named_customer(checker):
+    scold = "signals.named-customer-scolded"
+    assert scold in _rules(checker, "Oh good, Kevin. Our favourite complaint again 🙃")
+    assert scold not in _rules(checker, "Oh good, Monday. Our favourite ☕🙃 Double shots are half price.")
+    assert scold not in _rules(checker, "Rain again, August? 🙄 Soup is back on the menu.")
+
+
+def test_a_threat_to_name_who_did_it_is_watching_customers(checker):
+    for text in ("Someone tipped their driver 5p on Friday night. We won't say who. Yet 👀",
+                 "Whoever left crisps all over seat G12 on Sunday night: we know which card paid for it 👀"):
+        assert any(r.category == "surveillance_creep" and r.severity.rank >= Severity.medium.rank
+                   for r in checker.find_risks(text)), text
+    lost_property = "Lost a glove at Screen 3? We won't say who dropped it, but it's at the desk 🧤"
+    assert not checker.find_risks(lost_property)
+
+
 def test_a_customers_question_met_with_a_sneer_is_shaming_but_a_plain_answer_is_not(checker):
     sneer = "signals.sneer-at-a-customer"
     assert sneer in _rules(checker, "Another email asking if the sale includes socks. Sure, Jan 🙄")
@@ -192,6 +208,11 @@ def test_a_named_persons_illness_bereavement_or_secret_is_a_disclosure_but_a_ser
                  "Hi Mia! The extra charges are roaming data in Lisbon on the 3rd and 4th 🌍"):
         assert signal in _rules(checker, text), text
     assert signal not in _rules(checker, "Hi Mia! Roaming in Lisbon is free on our Euro plan 🌍")
+    # One first name is a person when the post introduces them as a customer.
+    for text in ("Cheers to our customer Liam from Geelong, who just cleared his last credit card!",
+                 "Big day for our patient Sarah, who starts chemo on Monday 💪"):
+        assert named in _rules(checker, text), text
+    assert named not in _rules(checker, "Cheers to our customer Liam from Geelong, who just won our raffle!")
 
 
 def test_shouting_back_at_a_named_customer_is_a_scold_even_with_thanks(checker):

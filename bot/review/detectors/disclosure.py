@@ -43,11 +43,20 @@ _AFTER_CUE = re.compile(
     r"(?:from|in|of|at)\s+[A-Z]\w+\s*[,!.]|'s\b|’s\b)"
 )
 _REACH = 160
+# One first name is a person too when the post introduces them as a customer ("our customer
+# Liam from Geelong", "our patient Sarah, who"): the role says who they are.
+_CUSTOMER_NAME = re.compile(
+    r"\b(?i:our|a|one of our) (?i:customers?|patients?|clients?|members?|guests?|regulars?|"
+    r"shoppers?|passengers?|residents?|students?|diners?) ([A-Z][a-z]{1,20})\b(?!\s+[A-Z])"
+)
 
 
 def _names(scan: Scan) -> list[Hit]:
     original = scan.text.original
     found: list[Hit] = []
+    for m in _CUSTOMER_NAME.finditer(original):
+        if m.group(1).lower() not in _NOT_NAMES:
+            found.append((scan.text.folded_index(m.start(1)), scan.text.folded_index(m.end(1))))
     for m in _NAME.finditer(original):
         if m.group(1).lower() in _NOT_NAMES or m.group(2).rstrip(".").lower() in _NOT_NAMES:
             continue

@@ -195,6 +195,10 @@ _NOT_NAMES = frozenset({
     "Fans", "Friend", "Pals", "Buddy", "Babe", "All", "Too", "Though", "Please", "Thanks",
     "Today", "Tomorrow", "Tonight", "Again", "Anyway", "Yet", "Still", "Now", "Here", "There",
     "Honestly", "Seriously", "Really", "Sadly", "Luckily", "Obviously", "Also", "Plus", "Well",
+    # A day, a month or a season greeted with an eye-roll ("Oh good, Monday 🙃") is no customer.
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Weekend",
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December", "Spring", "Summer", "Autumn", "Fall", "Winter",
 })
 
 
