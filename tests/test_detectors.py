@@ -120,6 +120,14 @@ def test_a_named_scold_needs_a_name_a_scold_and_no_warmth(checker):
     assert scold not in _rules(checker, "We'll miss you, Kevin. Thank you for 30 years ❤️")
 
 
+def test_a_pet_name_that_closes_a_correction_is_condescending(checker):
+    rule = "classes.condescending-address"
+    assert rule in _rules(checker, "They run true to size. It's on the chart, hun 🙂")
+    assert rule in _rules(checker, "Your parcel was delivered at 9am, sweetie.")
+    assert rule not in _rules(checker, "Lavender, honey, and sea salt: our new soap.")
+    assert rule not in _rules(checker, "Good morning, sunshine! Coffee's ready.")
+
+
 def test_a_day_or_a_month_met_with_an_eye_roll_is_no_named_customer(checker):
     scold = "signals.named-customer-scolded"
     assert scold in _rules(checker, "Oh good, Kevin. Our favourite complaint again 🙃")

@@ -137,6 +137,33 @@ def test_notes_of_a_crisis_flag_a_promotion_but_not_a_safety_notice(checker):
     assert _review(checker, "Weekend vibes! Our brunch menu is back, book a table 🥂").verdict is Verdict.ship
 
 
+def test_a_sale_or_a_joke_that_echoes_the_disaster_the_notes_name_is_do_not_post(checker):
+    floods = "Scheduled for the weekend of the floods in Valencia."
+    echoed = _review(checker, "Flood your cart with deals! 40% off all weekend 🛒", notes=floods)
+    assert echoed.verdict is Verdict.do_not_post
+    assert "tragedy_exploitation" in {r.category for r in echoed.risks}
+    joke = _review(checker, "Melting in this heat? 😂 Ice lollies 3 for £2.", notes="During the heatwave.")
+    assert joke.verdict is Verdict.do_not_post
+    # A sale that does not play on it can wait until the moment has passed.
+    plain = _review(checker, "Our spring range is in: 40% off all weekend 🛒", notes=floods)
+    assert plain.verdict is Verdict.revise
+
+
+def test_a_sale_denied_a_closures_dates_and_an_obituarys_party_do_not_sell_a_loss(checker):
+    for text in (
+        "Due to Hurricane Mara, our Tampa and Clearwater stores are closed through Thursday. "
+        "Please follow evacuation orders.",
+        "Today is Holocaust Memorial Day. The survivors' letters in our window are not for sale; "
+        "come in and read them.",
+        "With heavy hearts we announce the passing of our founder, Grace Obi. She never missed "
+        "the staff Christmas party.",
+    ):
+        found = {r.category for r in _review(checker, text).risks}
+        assert "tragedy_exploitation" not in found, (text, found)
+    sale = _review(checker, "Due to Hurricane Mara, our Tampa store has 30% off umbrellas through Thursday.")
+    assert sale.verdict is Verdict.do_not_post
+
+
 def test_notes_that_say_who_is_posting_do_not_place_the_post_in_a_crisis(checker):
     guide = "Arranging a goodbye for the first time? Our free guide walks you through the first two days."
     # A funeral director's or a bereavement charity's grave words name its work, not the moment.

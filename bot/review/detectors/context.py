@@ -18,6 +18,7 @@ from bot.review.text import sentence_bounds
 TEXTS: dict[str, tuple[str, ...]] = {
     "context.promotion-in-a-crisis": (),
     "context.business-as-usual-in-a-crisis": (),
+    "context.disaster-echoed-to-sell": (),
 }
 
 _MAX_NOTE_QUOTE = 80
@@ -47,6 +48,33 @@ def _note_hit(scan: Scan) -> tuple[int, int] | None:
     return None
 
 
+# The word of the disaster itself ("flood" of "the floods", "heat" of "the heatwave"), as the
+# draft might echo it: its first letters, the length of a short stem.
+_STEM = 4
+_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _echo(scan: Scan, note: Hit) -> Hit | None:
+    """Where the draft itself names or puns on what the notes say happened: its own words of a
+    disaster or a death, or a word that starts as the notes' word does ("Flood your cart" the
+    week of the floods, "Delhi heat" in the heatwave)."""
+    own = sorted(scan.hits("tragedy") + scan.hits("crisis_moment"))
+    if own:
+        return own[0]
+    notes = scan.context
+    assert notes is not None
+    named = {m.group()[:_STEM] for lexicon in ("tragedy", "crisis_moment")
+             for found in [note, *scan.lexicons[lexicon].spans(notes.folded)]
+             for m in _WORD.finditer(notes.folded, found[0], found[1])}
+    named -= {"duri", "afte", "befo", "week", "with", "from", "this", "that", "morn", "nigh", "days"}
+    if not named:
+        return None
+    for m in _WORD.finditer(scan.folded):
+        if m.group()[:_STEM] in named:
+            return m.start(), m.end()
+    return None
+
+
 def _first_sentence(scan: Scan) -> Hit | None:
     for bound in sentence_bounds(scan.folded):
         if scan.folded[bound.start:bound.end].strip():
@@ -73,6 +101,12 @@ def detect_context_timing(scan: Scan) -> None:
             said = scan.texts.said("context.promotion-in-a-crisis", "insensitive_timing")
             scan.add("context.promotion-in-a-crisis", "insensitive_timing", Severity.medium, hits[0],
                      f"{said.message} (The notes say: “{said_note}”.)", said.suggestion)
+            echo = _echo(scan, note)
+            if echo is not None and family != "celebration":
+                # The sale or the joke plays on the disaster itself: no later day makes it right.
+                said = scan.texts.said("context.disaster-echoed-to-sell", "tragedy_exploitation")
+                scan.add("context.disaster-echoed-to-sell", "tragedy_exploitation", Severity.high, echo,
+                         f"{said.message} (The notes say: “{said_note}”.)", said.suggestion)
             return
     if scan.has("safety_notice"):
         # Safety advice, a closure or a holding statement is what the moment asks for.

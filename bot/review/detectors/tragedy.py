@@ -45,6 +45,36 @@ def _celebrations(scan: Scan) -> list[Hit]:
     return [h for h in scan.hits("celebration") if not _LIFE.match(scan.folded, h[1])]
 
 
+# "They are not for sale", "no purchase needed": a word of selling, denied.
+_DENIED = re.compile(r"(?:\bnot|\bno|\bnever|\bnothing(?:'s| is)?)\s+(?:for\s+|on\s+|a\s+)?$")
+# "Closed through Thursday": a closure's dates, not an offer's.
+_CLOSURE = re.compile(r"\b(?:clos(?:ed|es|ing|ure)|shut|reopen(?:s|ing)?)\b")
+_UNTIL = re.compile(r"(?:through|thru|until|till)\b")
+
+
+def _selling(scan: Scan) -> list[Hit]:
+    """The draft's words of selling (``promotion``), less those a post about a loss uses for
+    something else: a sale denied, and the dates of a closure."""
+    folded = scan.folded
+    kept = []
+    for hit in scan.hits("promotion"):
+        if _DENIED.search(folded, max(0, hit[0] - 16), hit[0]):
+            continue
+        if (_UNTIL.match(folded, hit[0])
+                and _CLOSURE.search(folded, max(0, hit[0] - 60), hit[0]) is not None):
+            continue
+        kept.append(hit)
+    return kept
+
+
+# The brand's own loss ("the passing of our founder"): its life's ordinary moments (a party,
+# a birthday) are how an obituary remembers someone, not a celebration next to a death.
+_OWN_LOSS = re.compile(
+    r"\b(?:our|their) (?:beloved |dear |much-loved |late )?(?:founder|co-?founder|colleague|"
+    r"chair(?:man|woman|person)?|friend|team ?mate|team member|owner|ceo|president)\b"
+)
+
+
 # A brand's own name written as brands write them ("PharmaQuick", "FizzBolt™"): next to a death
 # the name is the product placement, even with no offer.
 _BRAND_MARK = re.compile(r"\b[A-Z][a-z]+[A-Z][a-z]+\w*|\w+[™®]")
@@ -149,11 +179,12 @@ def detect_tragedy(scan: Scan) -> None:
             if severity is not None:
                 scan.report("tragedy.mock-mourning", "sarcasm_misfire", severity, hit)
             return
-    promotions = scan.hits("promotion")
+    promotions = _selling(scan)
     if tragedies:
         # A pastry or burger beside a death is the product pun that makes the tribute an ad.
         promotions = sorted(promotions + scan.hits("product_pun"))
-    celebrations = _celebrations(scan) if tragedies else []
+    celebrations = (_celebrations(scan) if tragedies and _OWN_LOSS.search(scan.folded) is None
+                    else [])
     marks = _brand_marks(scan) if tragedies else []
     donation = scan.has("donation")
     found_tragedy = False
