@@ -144,6 +144,9 @@ def test_a_sale_or_a_joke_that_echoes_the_disaster_the_notes_name_is_do_not_post
     assert "tragedy_exploitation" in {r.category for r in echoed.risks}
     joke = _review(checker, "Melting in this heat? 😂 Ice lollies 3 for £2.", notes="During the heatwave.")
     assert joke.verdict is Verdict.do_not_post
+    trapped = _review(checker, "Slower than the rescue at the Harlow mine 😅 Your order comes Friday.",
+                      notes="Eight miners are still trapped at Harlow.")
+    assert trapped.verdict is Verdict.do_not_post
     # A sale that does not play on it can wait until the moment has passed.
     plain = _review(checker, "Our spring range is in: 40% off all weekend 🛒", notes=floods)
     assert plain.verdict is Verdict.revise
@@ -162,6 +165,11 @@ def test_a_sale_denied_a_closures_dates_and_an_obituarys_party_do_not_sell_a_los
         assert "tragedy_exploitation" not in found, (text, found)
     sale = _review(checker, "Due to Hurricane Mara, our Tampa store has 30% off umbrellas through Thursday.")
     assert sale.verdict is Verdict.do_not_post
+    # People trapped or missing are a disaster while it happens; an app missing a feature is not.
+    missing = _review(checker, "Divers are still missing off Crete, and our swimwear is 40% off!")
+    assert missing.verdict is Verdict.do_not_post
+    feature = _review(checker, "Our app is missing a dark mode: 40% off Pro while we build it!")
+    assert feature.verdict is not Verdict.do_not_post
 
 
 def test_notes_that_say_who_is_posting_do_not_place_the_post_in_a_crisis(checker):

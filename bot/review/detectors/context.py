@@ -66,7 +66,8 @@ def _echo(scan: Scan, note: Hit) -> Hit | None:
     named = {m.group()[:_STEM] for lexicon in ("tragedy", "crisis_moment")
              for found in [note, *scan.lexicons[lexicon].spans(notes.folded)]
              for m in _WORD.finditer(notes.folded, found[0], found[1])}
-    named -= {"duri", "afte", "befo", "week", "with", "from", "this", "that", "morn", "nigh", "days"}
+    named -= {"duri", "afte", "befo", "week", "with", "from", "this", "that", "morn", "nigh", "days",
+              "stil", "were", "have", "been", "some", "more", "over"}
     if not named:
         return None
     for m in _WORD.finditer(scan.folded):
