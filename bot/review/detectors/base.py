@@ -13,6 +13,13 @@ from bot.review.text import FoldedText, Span
 #: A match in the folded text: ``(start, end)``.
 Hit = tuple[int, int]
 
+#: Days and months, in lower case: capitalised like a name, and never one.
+CALENDAR_WORDS = frozenset({
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+    "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december",
+})
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:

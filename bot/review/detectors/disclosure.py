@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from bot.review.detectors.base import Hit, Scan
+from bot.review.detectors.base import CALENDAR_WORDS, Hit, Scan
 from bot.review.models import Severity
 
 #: The rule ids reported -> what each needs in rules/detector_texts.yaml besides a message.
@@ -26,10 +26,8 @@ _NOT_NAMES = frozenset({
     "a", "an", "the", "our", "we", "big", "huge", "special", "happy", "congrats",
     "congratulations", "thanks", "thank", "shout", "shoutout", "so", "very", "meet", "welcome",
     "say", "hello", "hi", "hey", "dear", "to", "for", "from", "with", "and", "but", "or", "this",
-    "that", "these", "those", "today", "tonight", "monday", "tuesday", "wednesday", "thursday",
-    "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july",
-    "august", "september", "october", "november", "december", "new", "all", "every",
-})
+    "that", "these", "those", "today", "tonight", "new", "all", "every",
+}) | CALENDAR_WORDS
 _NAME = re.compile(r"\b([A-Z][a-z]{1,20})\s+([A-Z][a-z]{1,20}|[A-Z]\.)(?=[\s,!.:;'’)]|$)")
 # What makes the capitalised pair a person the post is about.
 _PERSON_CUE = re.compile(

@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from bot.review.detectors.base import Hit, Scan, closest, near
+from bot.review.detectors.base import CALENDAR_WORDS, Hit, Scan, closest, near
 from bot.review.models import Severity
 
 #: Lists of families, read entry by entry; the families of one entry (a group) are read together,
@@ -196,9 +196,8 @@ _NOT_NAMES = frozenset({
     "Today", "Tomorrow", "Tonight", "Again", "Anyway", "Yet", "Still", "Now", "Here", "There",
     "Honestly", "Seriously", "Really", "Sadly", "Luckily", "Obviously", "Also", "Plus", "Well",
     # A day, a month or a season greeted with an eye-roll ("Oh good, Monday 🙃") is no customer.
-    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Weekend",
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December", "Spring", "Summer", "Autumn", "Fall", "Winter",
+    "Weekend", "Spring", "Summer", "Autumn", "Fall", "Winter",
+    *(word.capitalize() for word in CALENDAR_WORDS),
 })
 
 
