@@ -261,6 +261,14 @@ def test_words_of_mourning_said_of_something_small_are_a_joke_not_a_tragedy(chec
         assert mock not in _rules(checker, text), text
 
 
+def test_remember_the_quoted_as_a_phrase_is_no_tribute(checker):
+    quoted = ("Every bad idea since started with someone saying 'remember the lunchbox.' "
+              "If your product isn't working, kill it early.")
+    assert "tragedy_exploitation" not in {r.category for r in checker.find_risks(quoted)}
+    tribute = "We remember the 72 who died. Our new product is out today."
+    assert "tragedy_exploitation" in {r.category for r in checker.find_risks(tribute)}
+
+
 def test_a_mishap_with_a_laugh_is_flagged_but_the_same_mishap_with_an_apology_is_not(checker):
     assert "signals.mishap-with-a-laugh" in _rules(checker, "Flights to Oslo delayed again 😂 pack a snack")
     apology = "Flights to Oslo delayed again 😂 we're sorry, vouchers at the gate"

@@ -152,6 +152,35 @@ def test_a_sale_or_a_joke_that_echoes_the_disaster_the_notes_name_is_do_not_post
     assert plain.verdict is Verdict.revise
 
 
+def test_a_day_of_the_week_in_the_notes_is_no_echo_and_a_silence_kept_is_no_promotion(checker):
+    sunday = "Remembrance Sunday, 11 November."
+    # "Sunday" dates the post; it does not play on the remembrance.
+    tins = _review(checker, "Poppy tins are at every till until Sunday. Shop the autumn range online.",
+                   notes=sunday)
+    assert "tragedy_exploitation" not in {r.category for r in tins.risks}, tins.risks
+    assert tins.verdict is Verdict.revise
+    # Tills stopped for a silence, the takings given: what the day asks for.
+    silence = _review(checker, "At 11am every one of our stores will stop for two minutes of silence. "
+                               "If you're shopping with us then, please join us.", notes=sunday)
+    assert silence.verdict is Verdict.ship, silence.risks
+    # The same shopping line with no silence kept is still business as usual on the day.
+    plain = _review(checker, "If you're shopping with us today, the autumn range is in.", notes=sunday)
+    assert plain.verdict is Verdict.revise
+
+
+def test_money_raised_or_takings_given_on_a_cause_day_is_giving_not_a_sale(checker):
+    for text in (
+        "This International Women's Day our studios gave last Saturday's takings to women's refuges. "
+        "You helped us raise £31,460.",
+        "Pride month: we raised $12,500 for the youth shelter. 20% off is not what today is about.",
+        "Poppy tins are at every checkout, and every coin goes to the appeal. Remembrance Day, 11am.",
+    ):
+        found = {r.category for r in _review(checker, text).risks}
+        assert "trivializing_social_cause" not in found, (text, found)
+    sale = _review(checker, "This International Women's Day, 30% off for every client. Treat yourself!")
+    assert "trivializing_social_cause" in {r.category for r in sale.risks}
+
+
 def test_a_sale_denied_a_closures_dates_and_an_obituarys_party_do_not_sell_a_loss(checker):
     for text in (
         "Due to Hurricane Mara, our Tampa and Clearwater stores are closed through Thursday. "

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.review.detectors.base import Hit, Scan
+from bot.review.detectors.base import CALENDAR_WORDS, Hit, Scan
 from bot.review.models import Severity
 from bot.review.text import sentence_bounds
 
@@ -63,9 +63,11 @@ def _echo(scan: Scan, note: Hit) -> Hit | None:
         return own[0]
     notes = scan.context
     assert notes is not None
+    # The day of the week of "Remembrance Sunday" dates the post; a "Sunday" in it is no echo.
     named = {m.group()[:_STEM] for lexicon in ("tragedy", "crisis_moment")
              for found in [note, *scan.lexicons[lexicon].spans(notes.folded)]
-             for m in _WORD.finditer(notes.folded, found[0], found[1])}
+             for m in _WORD.finditer(notes.folded, found[0], found[1])
+             if m.group() not in CALENDAR_WORDS}
     named -= {"duri", "afte", "befo", "week", "with", "from", "this", "that", "morn", "nigh", "days",
               "stil", "were", "have", "been", "some", "more", "over"}
     if not named:
