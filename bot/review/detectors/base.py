@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -115,6 +116,20 @@ class Scan:
 
     def categories(self, minimum: Severity = Severity.low) -> set[str]:
         return {f.category for f in self.findings if f.severity.rank >= minimum.rank}
+
+
+# "Not for sale", "no purchase needed", "without a discount", "zero fees": a word of selling
+# with its denial just before it.
+_DENIED = re.compile(
+    r"(?:\bnot|\bno|\bnever|\bnothing(?:'s| is)?|\bwithout|\bzero)\s+(?:for\s+|on\s+|an?\s+)?$"
+)
+
+
+def offered(scan: Scan, family: str) -> list[Hit]:
+    """The family's hits (words of selling), less those the draft denies ("No sale, just a
+    reminder", "the letters are not for sale")."""
+    folded = scan.folded
+    return [h for h in scan.hits(family) if _DENIED.search(folded, max(0, h[0] - 16), h[0]) is None]
 
 
 def near(hits: list[Hit], anchor: Hit, before: int, after: int) -> Hit | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.review.detector_texts import PARTNER
-from bot.review.detectors.base import Scan, near
+from bot.review.detectors.base import Scan, near, offered
 from bot.review.models import Severity
 
 #: The rule ids reported -> what each needs in rules/detector_texts.yaml besides a message.
@@ -23,20 +23,12 @@ _OFFER = re.compile(
 )
 
 
-_NEGATED = re.compile(r"\b(?:no|not an?|without an?|never an?|zero)\s+$")
-
-
-def _offered(scan: Scan, family: str) -> list[tuple[int, int]]:
-    """The family's hits, except those the draft negates ("No sale, just a reminder")."""
-    return [h for h in scan.hits(family) if _NEGATED.search(scan.folded, max(0, h[0] - 12), h[0]) is None]
-
-
 def detect_cause_pivot(scan: Scan) -> None:
     causes = scan.hits("cause")
     if not causes:
         return
     pivots = scan.hits("pivot")
-    promotions = _offered(scan, "promotion")
+    promotions = offered(scan, "promotion")
     donation = scan.has("donation")
     for cause in causes:
         pivot = near(pivots, cause, 0, _REACH)
@@ -58,7 +50,7 @@ def detect_cause_day_promotion(scan: Scan) -> None:
     if not days or scan.has("donation"):
         return
     # Only an offer counts here: "shopping hours" or "our new collection" alone is not a sale.
-    offers = [h for h in _offered(scan, "promotion") if _OFFER.search(scan.folded, h[0], h[1])]
+    offers = [h for h in offered(scan, "promotion") if _OFFER.search(scan.folded, h[0], h[1])]
     promotion = near(offers, days[0], _REACH, _REACH)
     if promotion is None:
         return

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from bot.review.detector_texts import PARTNER
-from bot.review.detectors.base import Hit, Scan, near
+from bot.review.detectors.base import Hit, Scan, near, offered
 from bot.review.models import Severity
 
 #: The rule ids reported -> what each needs in rules/detector_texts.yaml besides a message.
@@ -45,8 +45,6 @@ def _celebrations(scan: Scan) -> list[Hit]:
     return [h for h in scan.hits("celebration") if not _LIFE.match(scan.folded, h[1])]
 
 
-# "They are not for sale", "no purchase needed": a word of selling, denied.
-_DENIED = re.compile(r"(?:\bnot|\bno|\bnever|\bnothing(?:'s| is)?)\s+(?:for\s+|on\s+|a\s+)?$")
 # "Closed through Thursday": a closure's dates, not an offer's.
 _CLOSURE = re.compile(r"\b(?:clos(?:ed|es|ing|ure)|shut|reopen(?:s|ing)?)\b")
 _UNTIL = re.compile(r"(?:through|thru|until|till)\b")
@@ -57,9 +55,7 @@ def _selling(scan: Scan) -> list[Hit]:
     something else: a sale denied, and the dates of a closure."""
     folded = scan.folded
     kept = []
-    for hit in scan.hits("promotion"):
-        if _DENIED.search(folded, max(0, hit[0] - 16), hit[0]):
-            continue
+    for hit in offered(scan, "promotion"):
         if (_UNTIL.match(folded, hit[0])
                 and _CLOSURE.search(folded, max(0, hit[0] - 60), hit[0]) is not None):
             continue
