@@ -16,6 +16,7 @@ from bot.review.checker import OfflineChecker
 from bot.review.checker_config import CheckerConfig
 from bot.review.classifier import (
     FEATURES_VERSION,
+    NOT_WEIGHED,
     SENTENCE_HEAD,
     Classifier,
     ClassifierDetector,
@@ -78,6 +79,18 @@ def test_features_are_word_stems_families_and_notes(checker: OfflineChecker) -> 
     assert "nl:tragedy&promotion" in found  # the notes' disaster next to the draft's offer
     assert not any(f.startswith("p:") for f in found)  # the platform alone is no evidence
     assert "w:?" not in found and "w:!" not in found  # nor is ASCII punctuation
+
+
+def test_families_a_detector_reads_for_one_purpose_are_not_weighed(checker: OfflineChecker) -> None:
+    # A child's allergy, the notes' "fictional" and "signed consent" clear or complete a finding;
+    # as features they would move the classifier on every parent's post that mentions an allergy.
+    scan = checker.prepare("Nut-free cakes for every allergy, 20% off this week.",
+                           "The outbreak in the plot is fictional; signed consent on file.")
+    assert {"child_matter", "consent_given", "notes_clear"} <= set(NOT_WEIGHED)
+    assert scan.has("child_matter") and scan.noted("notes_clear") and scan.noted("consent_given")
+    found = set(features(scan))
+    assert "l:promotion" in found and "nl:tragedy" in found
+    assert not [f for f in found if any(name in f for name in NOT_WEIGHED)], found
 
 
 def test_features_do_not_depend_on_whether_the_draft_was_screened(checker: OfflineChecker) -> None:

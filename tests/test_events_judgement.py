@@ -264,3 +264,107 @@ def test_explain_reads_the_platform_and_the_notes(capsys, offline_env):
     assert code in (0, 1)
     main(["rules", "explain", "damn, what a quarter"])
     assert "Verdict: ship" in capsys.readouterr().out
+
+
+def test_notes_that_say_the_disaster_is_a_name_or_a_story_lower_it_to_a_note(checker):
+    text = "The Tsunami blender is back in stock. 1,200 watts of smoothie power, 20% off this week."
+    # Without notes, a disaster's word next to an offer stops the post.
+    assert _review(checker, text).verdict is Verdict.do_not_post
+    for notes in ("Tsunami is the blender's product name; checked the news, nothing comparable.",
+                  "Checked this morning: there is no tsunami in the news.",
+                  "Mascot storyline, fictional."):
+        cleared = _review(checker, text, notes=notes)
+        assert cleared.verdict is Verdict.ship, (notes, cleared.risks)
+        # A note, not silence: readers never see the notes.
+        said = [(r.rule_id, r.severity) for r in cleared.risks]
+        assert said == [("context.cleared-by-notes", Severity.low)]
+    # Notes that name the disaster without denying it still place the post in it.
+    placed = _review(checker, "Smoothie Saturday! 2-for-1 all day 🥤",
+                     notes="Goes out the day after the tsunami.")
+    assert placed.verdict is Verdict.revise
+    fiction = _review(checker, "🧟 Zombie outbreak at the Riverside mall on Saturday! Free fries.",
+                      notes="Halloween event; the outbreak is made up and staff will be in costume.")
+    assert fiction.verdict is Verdict.ship, fiction.risks
+
+
+def test_consent_the_notes_record_lowers_a_named_story_and_consent_they_deny_does_not(checker):
+    text = ("Big thanks to our member Owen T. from Halesworth, back in the gym six weeks after his "
+            "heart surgery 💪")
+    assert _review(checker, text).verdict is Verdict.do_not_post
+    for notes in ("Owen signed a consent form covering his name and health story.",
+                  "He approved this exact copy by email.", "Written consent on file."):
+        told = _review(checker, text, notes=notes)
+        assert told.verdict is Verdict.ship, (notes, told.risks)
+        assert [r.rule_id for r in told.risks] == ["context.consent-in-notes"]
+    for notes in ("He has not given written consent yet.", "No consent form is on file.",
+                  "Verbal consent was withdrawn on Friday.", "Consent form pending."):
+        assert _review(checker, text, notes=notes).verdict is Verdict.do_not_post, notes
+
+
+@pytest.mark.parametrize(("text", "severity"), [
+    # A first name with the school or the class: strangers know where the child is every day.
+    ("Huge thanks to Theo from Year 3 at Hillcrest Primary for choosing our dinosaur lunchbox! 🦕",
+     Severity.medium),
+    ("Big love to 8-year-old Ruby from Maple Grove Elementary, our most loyal slime customer!",
+     Severity.medium),
+    ("Happy 6th birthday to little Arlo on Quarry Lane 🎈 see you Saturday!", Severity.medium),
+    # Their health or their family's circumstances beside the name: theirs to keep.
+    ("Happy 7th birthday to Poppy! Her dad ordered the nut-free cake because of Poppy's allergy 🎂",
+     Severity.high),
+    ("Welcome home baby Nora, born at St Luke's after five weeks in NICU 💕", Severity.high),
+    ("Ayo, 9, finally got his swim badge after two terms of bullying in the changing rooms 💪",
+     Severity.high),
+])
+def test_a_child_named_with_their_school_street_or_health_is_a_privacy_risk(checker, text, severity):
+    risks = [r for r in _review(checker, text).risks if r.rule_id == "privacy.child-identified"]
+    assert risks and max(r.severity.rank for r in risks) == severity.rank, risks
+
+
+@pytest.mark.parametrize("text", [
+    # A class without a child's name, an adult named, an adult's age, a brand's birthday.
+    "Congratulations to the Year 6 leavers of Oakfield Primary! Ice lollies are on us this Friday.",
+    "Meet Wanjiru, our Form 4 maths tutor of the year 🏆 Six years with us and still excited by algebra.",
+    "Happy 100th birthday to Doris from Elm Road, our oldest regular! 🎂",
+    "Happy 7th birthday to us! Thank you to every family who has visited since 2019.",
+    # A name and an age, with nothing that finds the child or tells their private matter.
+    "Happy birthday Mia! Hope you love the unicorn cake 🦄",
+    # A cheer to a whole class, a faculty named after its school.
+    "Bravo, Year 5! 🎻 What a spring concert this afternoon.",
+    "The University of Northfield School of Design opens its graduate show on Friday.",
+    # The family's consent in the post.
+    "Happy 5th birthday to Leo from Year 1 at Brook Primary, shared with his parents' permission 🎉",
+])
+def test_a_class_an_adult_or_a_child_with_nothing_that_finds_them_is_no_child_privacy_risk(checker, text):
+    assert not [r for r in _review(checker, text).risks if r.rule_id == "privacy.child-identified"]
+
+
+def test_notes_that_say_the_picture_shows_a_private_detail_flag_the_post(checker):
+    text = "Spring clean at the front desk done ✨ Come and see the new layout this week!"
+    for notes in ("Photo of the desk; the monitor in shot shows a customer's order history and email.",
+                  "Pic: team at the door, visitor name badges legible in the background."):
+        shown = _review(checker, text, notes=notes)
+        assert shown.verdict is Verdict.revise, (notes, shown.risks)
+        assert [r.rule_id for r in shown.risks] == ["context.private-detail-in-image"]
+        # The notes are no quote of the post: the evidence is the draft's own words.
+        assert shown.risks[0].evidence.quote in text
+    for notes in ("Photo of the desk; the monitor is blurred, no names visible.",
+                  "Pic: team at the door, visitor name badges legible; every visitor signed a consent form.",
+                  "Photo of the desk after the spring clean."):
+        assert _review(checker, text, notes=notes).verdict is Verdict.ship, notes
+    assert _review(checker, text).verdict is Verdict.ship
+
+
+@pytest.mark.parametrize("text", [
+    "¡Felicidades a Lucía Gómez, de 9 años, del Colegio San Ignacio, por su primera medalla! 🥇",
+    "Un bravo a Giulia, classe 3ª A della scuola Manzoni, per il suo primo tuffo! 🏊",
+    "Shoutout to Kabir Mehta (Class 8, Greenfield Public School) for topping our chess league! ♟️",
+    "Camp update: Sam R. in Cabin 6 caught the biggest fish of the week 🎣",
+])
+def test_a_child_named_with_their_school_in_other_languages_and_forms_is_a_privacy_risk(checker, text):
+    assert [r for r in _review(checker, text).risks if r.rule_id == "privacy.child-identified"]
+
+
+def test_a_named_childs_family_circumstances_make_it_do_not_post(checker):
+    review = _review(checker, "Safe travels to our youngest solo flyer, Mateo, 8, off to see his dad for "
+                              "the first time since his parents split ✈️")
+    assert review.verdict is Verdict.do_not_post, review.risks

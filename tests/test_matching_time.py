@@ -78,7 +78,10 @@ def _named_scold(length: int) -> str:
 def _drafts(length: int) -> list[tuple[str, str]]:
     words = sorted({w for _, pattern in _entries() for w in _words(pattern)})
     drafts = [("messages + underscores", ("messages " + "_" * length)[:length]),
-              ("named scold", _named_scold(length))]
+              ("named scold", _named_scold(length)),
+              # Children named a thousand times, none placed, then a school at the very end.
+              ("named children", ("Happy 7th birthday to baby Isla, 6, and Jack (9)! " * length)[:length - 30]
+               + " from Year 4 at Oak Primary")]
     for start in range(0, len(words), 250):
         for i, draft in enumerate(_worst_cases(words[start:start + 250], length)):
             drafts.append((f"words {start}- #{i}", draft))

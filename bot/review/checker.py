@@ -20,6 +20,7 @@ from bot.review.classifier import RULE_ID as CLASSIFIER
 from bot.review.classifier import Classifier, ClassifierDetector
 from bot.review.detector_texts import load_detector_texts
 from bot.review.detectors import DETECTORS, TEXT_NEEDS, Finding, Scan, SignalDetector
+from bot.review.detectors.context import clear_by_notes
 from bot.review.lexicons import Lexicons
 from bot.review.matching import PatternSet
 from bot.review.models import (
@@ -194,6 +195,7 @@ class OfflineChecker:
                              explanation, rule.suggestion)
         for detector in self.detectors:
             detector(scan)
+        clear_by_notes(scan)
         return self._keep(scan.findings)
 
     def _keep(self, findings: list[Finding]) -> list[Finding]:

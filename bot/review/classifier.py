@@ -43,6 +43,7 @@ from bot.review.text import sentence_bounds
 
 __all__ = [
     "FEATURES_VERSION",
+    "NOT_WEIGHED",
     "SENTENCE_HEAD",
     "Classifier",
     "ClassifierDetector",
@@ -59,7 +60,23 @@ __all__ = [
 ]
 
 #: Bumped whenever ``features`` changes what it extracts: a model of another version is stale.
-FEATURES_VERSION = 5
+FEATURES_VERSION = 6
+
+#: Word families one detector reads for one purpose, whose words weigh nothing alone: a child's
+#: allergy or a hospital stay (``child_matter``) is every parent's post until a child is named
+#: beside it; the notes' "fictional" or "signed consent" (``notes_clear``, ``consent_given``)
+#: clear findings, and what the notes say a photo shows (``notes_image``...) adds one. As
+#: features they moved the classifier on drafts they say nothing about (held-out real posts
+#: among them), so it does not weigh them.
+NOT_WEIGHED = frozenset({
+    "child_matter", "notes_clear", "consent_given", "notes_image", "notes_private_detail",
+    "notes_image_hidden",
+})
+
+
+def _weighed(names: list[str]) -> list[str]:
+    """The families of ``names`` the classifier weighs (in the same order)."""
+    return [n for n in names if n not in NOT_WEIGHED] if NOT_WEIGHED.intersection(names) else names
 
 # The longest quote a classifier finding gives: a sentence, not a paragraph.
 _MAX_EVIDENCE = 100
@@ -135,7 +152,7 @@ def features(scan: Scan) -> list[str]:
     The platform is left out: on its own it says nothing about a draft's risk (the examples'
     platforms only echo their writers' habits); rules weigh it where it matters (``on_platforms``).
     """
-    return _features(_TOKEN.findall(scan.folded), scan.present(), _Notes.of(scan))
+    return _features(_TOKEN.findall(scan.folded), _weighed(scan.present()), _Notes.of(scan))
 
 
 #: A sentence is judged on its own from this many words ("Thanks so much!" says nothing alone).
@@ -173,7 +190,7 @@ def sentence_features(scan: Scan, worth: Callable[[list[str]], bool] | None = No
             parts.append(((bound.start, bound.end), tokens))
     if len(parts) < 2 or words < SENTENCE_DRAFT_WORDS:
         return []
-    names = scan.present()
+    names = _weighed(scan.present())
     lexicons = scan.lexicons
     if notes is None:
         notes = _Notes.of(scan)
@@ -203,7 +220,8 @@ class _Notes:
         words = frozenset("n:" + _stem(t) for t in _TOKEN.findall(notes)) - _STOP_NOTES
         # Presence, as for the draft's families (``Scan.present``): a family's "not right
         # after" conditions decide a finding, not whether its words are there.
-        families = tuple(name for name in scan.lexicons.names if scan.lexicons[name].occurs_in(notes))
+        families = tuple(name for name in scan.lexicons.names
+                         if name not in NOT_WEIGHED and scan.lexicons[name].occurs_in(notes))
         return cls(words, families)
 
 
@@ -514,7 +532,7 @@ class Classifier:
         # ``features(scan)``, with the draft's words counted and its notes read once.
         tokens = _TOKEN.findall(scan.folded)
         notes = _Notes.of(scan)
-        names = scan.present()
+        names = _weighed(scan.present())
         rows = self._rows_of(tokens, names, notes)
         # The features themselves, as strings, only where they are read (a flag, a sentence).
         found: list[str] | None = _features(tokens, names, notes) if listed else None

@@ -18,8 +18,8 @@ from bot.review.detectors.causes import (
     detect_cause_day_slight,
     detect_cause_pivot,
 )
-from bot.review.detectors.context import detect_context_timing
-from bot.review.detectors.disclosure import detect_named_private_matter
+from bot.review.detectors.context import detect_context_timing, detect_private_detail_in_image
+from bot.review.detectors.disclosure import detect_child_identified, detect_named_private_matter
 from bot.review.detectors.judgement import detect_judgement
 from bot.review.detectors.signals import SignalDetector
 from bot.review.detectors.surveillance import detect_surveillance
@@ -30,12 +30,14 @@ DETECTORS: dict[str, Detector] = {
     "judgement": detect_judgement,
     "surveillance": detect_surveillance,
     "named-private": detect_named_private_matter,
+    "child": detect_child_identified,
     "tragedy": detect_tragedy,
     "hashtag": detect_hashtag_hijack,
     "cause": detect_cause_pivot,
     "cause-day": detect_cause_day_slight,
     "cause-day-sale": detect_cause_day_promotion,
     "context": detect_context_timing,
+    "image": detect_private_detail_in_image,
 }
 
 #: Every rule id these detectors report -> what it needs in rules/detector_texts.yaml.

@@ -76,6 +76,10 @@ class Scan:
     def has(self, lexicon: str) -> bool:
         return bool(self.hits(lexicon))
 
+    def noted(self, lexicon: str) -> bool:
+        """Whether the author's notes hold the named lexicon's words (consent recorded there)."""
+        return self.context is not None and bool(self.lexicons[lexicon].spans(self.context.folded))
+
     def present(self) -> list[str]:
         """The lexicons whose words occur in the draft, in name order: a word family's presence,
         before any "not right after" condition (that decides a finding, not a family's use).

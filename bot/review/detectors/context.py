@@ -9,8 +9,9 @@ attack"). The evidence is the draft's own words that make it promotional or ligh
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from bot.review.detectors.base import CALENDAR_WORDS, Hit, Scan
+from bot.review.detectors.base import CALENDAR_WORDS, Finding, Hit, Scan, near
 from bot.review.models import Severity
 from bot.review.text import sentence_bounds
 
@@ -19,6 +20,9 @@ TEXTS: dict[str, tuple[str, ...]] = {
     "context.promotion-in-a-crisis": (),
     "context.business-as-usual-in-a-crisis": (),
     "context.disaster-echoed-to-sell": (),
+    "context.cleared-by-notes": (),
+    "context.consent-in-notes": (),
+    "context.private-detail-in-image": (),
 }
 
 _MAX_NOTE_QUOTE = 80
@@ -39,13 +43,22 @@ def _note_hit(scan: Scan) -> tuple[int, int] | None:
     """Where the notes name a disaster, a death, a day of mourning or a crisis, if they do: not
     where the word names the organisation's own work (a funeral director's notes say so)."""
     notes = scan.context
-    if notes is None:
+    if notes is None or scan.noted("notes_clear"):
         return None
     for lexicon in ("tragedy", "commemoration", "crisis_moment"):
         for found in scan.lexicons[lexicon].spans(notes.folded):
-            if _ORGANISATION.match(notes.folded, found[1]) is None:
+            if (_ORGANISATION.match(notes.folded, found[1]) is None
+                    and _NOTE_DENIED.search(notes.folded, max(0, found[0] - 24), found[0]) is None):
                 return found
     return None
+
+
+# A disaster word the notes deny ("there is no tsunami in the news", "not an actual flood").
+_NOTE_DENIED = re.compile(
+    r"(?:\bno|\bnot|\bnever|\bwithout|\bnothing about)\s+(?:an?\s+|any\s+|the\s+)?"
+    # a qualifier ("no active fires", "no building collapse") or a list ("no quake/tsunami news")
+    r"(?:(?!after\b|during\b|since\b|before\b|following\b|amid\b)[\w-]+\s+)?(?:[\w-]+\s*/\s*)*$"
+)
 
 
 # The word of the disaster itself ("flood" of "the floods", "heat" of "the heatwave"), as the
@@ -119,3 +132,105 @@ def detect_context_timing(scan: Scan) -> None:
         said = scan.texts.said("context.business-as-usual-in-a-crisis", "insensitive_timing")
         scan.add("context.business-as-usual-in-a-crisis", "insensitive_timing", Severity.medium, sentence,
                  f"{said.message} (The notes say: “{said_note}”.)", said.suggestion)
+
+
+# The findings the notes can clear: what only looked like a disaster used to sell, and a named
+# person's story told with the consent the notes record.
+_CLEARED_CATEGORIES = frozenset({"tragedy_exploitation", "insensitive_timing", "hashtag_hijack"})
+_STORY_RULES = frozenset({
+    "signals.named-private-matter", "privacy.named-person-private-matter", "privacy.child-identified",
+    "privacy.what-one-person-did", "privacy.patient-or-guest-details", "classifier",
+    "context.private-detail-in-image",
+})
+
+
+# Consent the notes say is missing ("no patient consent form is on file", "has not given
+# written consent", "consent was refused").
+_NO_CONSENT = re.compile(
+    r"(?:\b(?:no|not|never|without|yet to|nor)|n't|\brefused|\bdeclined|\bwithdr[ae]wn?)"
+    r"(?:\s+[\w'-]+){0,3}\s*$")
+_CONSENT_REFUSED = re.compile(
+    r"\s*(?:was |is |has been |had been )?(?:refused|declined|withdrawn|denied|not given|pending)\b")
+
+
+def _consent_noted(scan: Scan) -> bool:
+    """Whether the notes record consent, and do not say it is missing or was refused."""
+    notes = scan.context
+    assert notes is not None
+    found = scan.lexicons["consent"].spans(notes.folded) + scan.lexicons["consent_given"].spans(notes.folded)
+    return bool(found) and not any(
+        _NO_CONSENT.search(notes.folded, max(0, start - 40), start) is not None
+        or _CONSENT_REFUSED.match(notes.folded, end) is not None for start, end in found)
+
+
+def _notes_deny(scan: Scan) -> bool:
+    """Whether the notes name a disaster or a death only to deny it ("checked: there is no
+    tsunami in the news")."""
+    notes = scan.context
+    assert notes is not None
+    named = [h for lexicon in ("tragedy", "crisis_moment")
+             for h in scan.lexicons[lexicon].spans(notes.folded)]
+    return bool(named) and all(
+        _NOTE_DENIED.search(notes.folded, max(0, h[0] - 24), h[0]) is not None for h in named)
+
+
+def _disaster_cleared(finding: Finding) -> bool:
+    return finding.category in _CLEARED_CATEGORIES
+
+
+def _story_consented(finding: Finding) -> bool:
+    return finding.category == "privacy_disclosure" and finding.rule_id in _STORY_RULES
+
+
+def clear_by_notes(scan: Scan) -> None:
+    """After every detector: the notes' word against what the draft's words only seem to say.
+
+    Notes that say the disaster is a name, a story or the brand's own mascot ("the outbreak is
+    fictional", "Tsunami is the blender's name") lower those findings to one note; so do notes
+    that record a named person's consent to their story. A note, not silence: a reader never
+    sees the notes, only the words."""
+    if scan.context is None:
+        return
+    if scan.noted("notes_clear") or _notes_deny(scan):
+        _lower(scan, "context.cleared-by-notes", _disaster_cleared)
+    if _consent_noted(scan):
+        _lower(scan, "context.consent-in-notes", _story_consented)
+
+
+def _lower(scan: Scan, rule_id: str, clears: Callable[[Finding], bool]) -> None:
+    """The findings ``clears`` picks, above a note, replaced by one note of ``rule_id``."""
+    cleared = [f for f in scan.findings if clears(f) and f.severity.rank > Severity.low.rank]
+    if not cleared:
+        return
+    first = min((f for f in cleared if f.primary), key=lambda f: f.span.start, default=cleared[0])
+    scan.findings = [f for f in scan.findings if f not in cleared]
+    said = scan.texts.said(rule_id, first.category)
+    scan.findings.append(Finding(rule_id, first.category, Severity.low, first.span, said.message,
+                                 said.suggestion))
+
+
+# How far apart, in the notes, the picture and the private detail it shows may be: one sentence.
+_IMAGE_REACH = 120
+
+
+def detect_private_detail_in_image(scan: Scan) -> None:
+    """The notes say the photo, the video or a screen in shot shows a private detail readably (a
+    customer's chat, name badges, a prescription label): the post publishes it, whatever its words.
+    The evidence is the draft's first sentence, since the notes are never quoted as the post."""
+    notes = scan.context
+    if notes is None or scan.noted("notes_image_hidden"):
+        return
+    shown = scan.lexicons["notes_image"].spans(notes.folded)
+    if not shown:
+        return
+    detail = next((d for d in scan.lexicons["notes_private_detail"].spans(notes.folded)
+                   if near(shown, d, _IMAGE_REACH, _IMAGE_REACH) is not None), None)
+    sentence = _first_sentence(scan)
+    if detail is None or sentence is None:
+        return
+    said = scan.texts.said("context.private-detail-in-image", "privacy_disclosure")
+    quoted = " ".join(notes.original.split())
+    if len(quoted) > _MAX_NOTE_QUOTE:
+        quoted = quoted[: _MAX_NOTE_QUOTE - 1].rstrip() + "…"
+    scan.add("context.private-detail-in-image", "privacy_disclosure", Severity.medium, sentence,
+             f"{said.message} (The notes say: “{quoted}”.)", said.suggestion)

@@ -12,13 +12,16 @@ private matter and stay quiet; a consent phrase ("shared with her permission") s
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
+from bot.review.detector_texts import PARTNER
 from bot.review.detectors.base import CALENDAR_WORDS, Hit, Scan
 from bot.review.models import Severity
 
 #: The rule ids reported -> what each needs in rules/detector_texts.yaml besides a message.
 TEXTS: dict[str, tuple[str, ...]] = {
     "privacy.named-person-private-matter": (),
+    "privacy.child-identified": (PARTNER,),
 }
 
 # Capitalised words that start sentences and greetings, not names.
@@ -77,3 +80,106 @@ def detect_named_private_matter(scan: Scan) -> None:
         scan.report("privacy.named-person-private-matter", "privacy_disclosure", Severity.high, name)
         scan.report("privacy.named-person-private-matter", "privacy_disclosure", Severity.high, matter)
         return
+
+
+# --- a child made findable -----------------------------------------------------------------------
+# A brand that thanks "Maisie from Year 2 at St Columba's Primary" has told every stranger where a
+# child spends the day. A first name is harmless; with a school, a class, a street or a health
+# matter it identifies a child, and parents and regulators read it as the brand's failure.
+
+# Names in Latin script, accents included ("Lucía", "Zoë").
+_LOWER = "a-zß-öø-ÿ"
+_FIRST = rf"(?P<name>[A-ZÀ-ÖØ-Þ][{_LOWER}]{{1,20}})"
+_SURNAME = rf"(?: [A-ZÀ-ÖØ-Þ][{_LOWER}]+| [A-Z]\.)"
+# A school's name ("St Columba's Primary", "Colegio Montessori Coyoacán") or a class ("Year 2",
+# "Grade 4", "classe 2ª B", "Cabin 3").
+_SCHOOL = (
+    r"(?:(?:St\.? |Saint )?(?:[A-Z][\w'’-]+ ){1,3}(?:Primary|Elementary|Infants?|Junior|Nursery|"
+    r"Pre-?[Ss]chool|Kindergarten|Montessori|Academy|Middle School|High School|Public School|School|"
+    r"Grammar|Prep|Daycare|Grundschule|Gymnasium)\b(?! of\b)"
+    r"|(?:Colegio|Escuela|Escola|[Ss]cuola|École|Ecole|Collège|Schule|Shule|Paaralan)"
+    r"(?: (?:de |del |da |do |di |della |des |du |ng )?[A-Z][\w'’-]+){1,3}"
+    r"|(?:Year|Grade|Class|Reception|Primary|Form|Std\.?|Standard|[Cc]lasse|[Cc]lase|[Tt]urma|Klasse|"
+    r"[Gg]rado|Cabin|Bunk) ?\d{1,2}(?:[ªº°])?(?: ?[A-Z]\b)?)"
+)
+_AGE_WORDS = r"(?:años|anos|anni|ans|Jahre|Jahren|taong gulang|taon|years? old)"
+# A child named with the words that make them a child: an age ("9-year-old Jack", "Maisie, 7",
+# "Valentina, de 8 años"), "baby Isla", "little Noah", their school or class ("Tom from Year 4",
+# "Ananya Sharma (Class 10"), a birthday's count ("6th birthday to Arlo").
+_CHILD_NAMED = [re.compile(pattern) for pattern in (
+    r"\b(?P<age>\d{1,2})[- ](?:year|yr)[- ]old,? " + _FIRST + r"\b(?!\s+[A-Z])",
+    r"\b(?:[Bb]aby|[Ll]ittle|[Tt]oddler|[Nn]ewborn|birthday (?:girl|boy)|(?:his|her|their) "
+    r"(?:son|daughter|little one)|[Ss]on|[Dd]aughter),? " + _FIRST + r"\b(?!\s+[A-Z])",
+    # The age set off by a comma or brackets, or "aged": "Maisie, 7," "Jack (9)", "Ava aged 6".
+    r"\b" + _FIRST + r"(?:, (?:aged? )?| \(| aged? )(?P<age>\d{1,2})(?=[,!.)]| (?!years? (?!old)|[ap]m\b|%))",
+    r"\b" + _FIRST + _SURNAME + r"?,? (?:de |di |com |con |mit )?(?P<age>\d{1,2}) " + _AGE_WORDS,
+    r"\b" + _FIRST + _SURNAME + "?"
+    r"(?:,? (?:from|in|at|of|del|de|da|della|di|du|von|aus) (?:the |la |il |el )?|, | \()" + _SCHOOL,
+    r"\b(?P<age>\d{1,2})(?:st|nd|rd|th) birthday(?: wishes)?(?: to|,)? (?:little )?" + _FIRST
+    + r"\b(?!\s+[A-Z])",
+)]
+# What places the child: a school or class, a street, a birth, a home "just round the corner".
+_PLACED = re.compile(
+    _SCHOOL + r"|\b[A-Z][a-z]+ (?:Road|Rd|Street|St|Avenue|Ave|Lane|Close|Drive|Crescent|Way|Estate|"
+    r"Gardens)\b|\b(?:lives|living) (?:just )?(?:round|around|near|by|on|in|at|down)\b"
+    r"|\bborn (?:on |at |in )?\d|\bborn (?:at|in) [A-Z]"
+)
+# Capitalised words that sit where a child's name would: a class, a place, a cheer.
+_NOT_CHILD_NAMES = frozenset({
+    "Year", "Grade", "Class", "Form", "Room", "Table", "Team", "Size", "Cabin", "University",
+    "College", "Institute", "Department", "Faculty", "Bravo", "Brava", "Well", "Go", "Yay", "Hooray",
+    "Wow", "Cheers", "Calling", "Attention", "Parents", "Families", "Students", "Pupils", "Kids",
+})
+_MAX_CHILD_AGE = 15
+_CHILD_REACH = 200
+
+
+def _named_children(original: str) -> list[tuple[int, int]]:
+    found = []
+    for pattern in _CHILD_NAMED:
+        for m in pattern.finditer(original):
+            name = m.group("name")
+            if name.lower() in _NOT_NAMES or name in _NOT_CHILD_NAMES:
+                continue
+            age = m.groupdict().get("age")
+            if age is not None and not 0 < int(age) <= _MAX_CHILD_AGE:
+                continue
+            found.append(m.span())
+    return sorted(found)
+
+
+def detect_child_identified(scan: Scan) -> None:
+    """A child's first name with what finds them (a school, a class, a street) or what is theirs
+    to keep (a health matter, a family's circumstances): medium when only the child is placed, so
+    the post can thank them without the details; high when their private matter is told."""
+    original = scan.text.original
+    if not any(c.isupper() for c in original) or scan.has("consent") or scan.has("consent_given"):
+        return
+    children = _named_children(original)
+    if not children:
+        return
+    matters = sorted(scan.hits("child_matter") + scan.hits("private_matter"))
+    # Found once, in reading order: a draft naming a thousand children is read once, not per child.
+    placed = [m.start() for m in _PLACED.finditer(original)]
+    for start, end in children:
+        child = (scan.text.folded_index(start), scan.text.folded_index(end))
+        matter = _within(matters, child)
+        if matter is not None:
+            scan.report("privacy.child-identified", "privacy_disclosure", Severity.high, child)
+            scan.report("privacy.child-identified", "privacy_disclosure", Severity.high, matter, partner=True)
+            return
+    for start, end in children:
+        # The school in the words that name the child counts too ("Tom from Year 4").
+        at = bisect_left(placed, start - _CHILD_REACH)
+        if at < len(placed) and placed[at] <= end + _CHILD_REACH:
+            child = (scan.text.folded_index(start), scan.text.folded_index(end))
+            scan.report("privacy.child-identified", "privacy_disclosure", Severity.medium, child)
+            return
+
+
+def _within(hits: list[Hit], anchor: Hit) -> Hit | None:
+    """The first of ``hits`` (in reading order) starting within ``_CHILD_REACH`` of ``anchor``."""
+    at = bisect_left(hits, (anchor[0] - _CHILD_REACH, -1))
+    if at < len(hits) and hits[at][0] <= anchor[1] + _CHILD_REACH:
+        return hits[at]
+    return None
