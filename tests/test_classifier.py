@@ -37,6 +37,7 @@ from bot.review.classifier_training import (
     training_digest,
 )
 from bot.review.evaluation import alternative_problems
+from bot.review.matching import PatternSet
 from bot.review.models import Draft, RiskLevel, Severity, Verdict
 from bot.review.rule_examples import explain
 from bot.review.rule_files import RuleFileError
@@ -87,10 +88,15 @@ def test_families_a_detector_reads_for_one_purpose_are_not_weighed(checker: Offl
     scan = checker.prepare("Nut-free cakes for every allergy, 20% off this week.",
                            "The outbreak in the plot is fictional; signed consent on file.")
     assert {"child_matter", "consent_given", "notes_clear"} <= set(NOT_WEIGHED)
-    assert scan.has("child_matter") and scan.noted("notes_clear") and scan.noted("consent_given")
+    assert scan.lexicons["child_matter"].spans(scan.folded)
+    assert scan.noted("notes_clear") and scan.noted("consent_given")
     found = set(features(scan))
     assert "l:promotion" in found and "nl:tragedy" in found
     assert not [f for f in found if any(name in f for name in NOT_WEIGHED)], found
+    # The notes' own lists are never screened for in a draft; they are read in the notes.
+    notes_only = [n for n in checker.lexicons.names if n.startswith("notes_")] + ["child_matter"]
+    assert all(PatternSet.index(checker.lexicons[n]) == -1 for n in notes_only)
+    assert PatternSet.index(checker.lexicons["consent_given"]) >= 0  # read in drafts too
 
 
 def test_features_do_not_depend_on_whether_the_draft_was_screened(checker: OfflineChecker) -> None:

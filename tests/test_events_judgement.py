@@ -4,6 +4,8 @@ and platform as evidence. Invented drafts, never corpus items."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bot.cli.main import main
@@ -278,7 +280,11 @@ def test_notes_that_say_the_disaster_is_a_name_or_a_story_lower_it_to_a_note(che
         # A note, not silence: readers never see the notes.
         said = [(r.rule_id, r.severity) for r in cleared.risks]
         assert said == [("context.cleared-by-notes", Severity.low)]
-    # Notes that name the disaster without denying it still place the post in it.
+    # Notes that name the disaster without denying it still place the post in it, a denial of
+    # something else next to the moment included ("homes without cooling during a heatwave").
+    hot = _review(checker, "Keep cool when things heat up ❄️ Portable fans in stock now.",
+                  notes="Goes out while a power cut leaves homes without cooling during a heatwave.")
+    assert hot.verdict is not Verdict.ship, hot.risks
     placed = _review(checker, "Smoothie Saturday! 2-for-1 all day 🥤",
                      notes="Goes out the day after the tsunami.")
     assert placed.verdict is Verdict.revise
@@ -331,6 +337,14 @@ def test_a_child_named_with_their_school_street_or_health_is_a_privacy_risk(chec
     # A cheer to a whole class, a faculty named after its school.
     "Bravo, Year 5! 🎻 What a spring concert this afternoon.",
     "The University of Northfield School of Design opens its graduate show on Friday.",
+    # A place or a brand called "Little…", a street number after a comma, a date after a comma.
+    "Our Little Italy deli is open till 11pm this week 🍝 The Mulberry Street lights are worth it.",
+    "Pop-up this weekend at The Old Barn, 22 Kloof Street. Sat 10-6.",
+    "World Kindness Day, 13 November: our Elm Road branch is giving away 500 free coffees.",
+    # Consent in the words a school or a family uses.
+    "Crazy Sock Day at Hillside Primary 🧦 Photos shared with school & parent permission.",
+    "Star of the week: Amara, Grade 9, who ran our book swap. She and her parents were happy for us "
+    "to share this.",
     # The family's consent in the post.
     "Happy 5th birthday to Leo from Year 1 at Brook Primary, shared with his parents' permission 🎉",
 ])
@@ -368,3 +382,22 @@ def test_a_named_childs_family_circumstances_make_it_do_not_post(checker):
     review = _review(checker, "Safe travels to our youngest solo flyer, Mateo, 8, off to see his dad for "
                               "the first time since his parents split ✈️")
     assert review.verdict is Verdict.do_not_post, review.risks
+
+
+def test_the_child_screen_matches_wherever_a_child_shape_does():
+    # The screen skips a draft only when no shape can match it: over every labelled draft and a
+    # few with accents and other scripts' digits, it never skips one the shapes would read.
+    from pathlib import Path
+
+    from bot.paths import data_dir
+    from bot.review.detectors.disclosure import _CHILD_SCREEN, _named_children
+
+    texts = ["Big love to Andrés, ٩, from Saint Andrés Primary 🎉", "Élodie (7) de l'École Saint Exupéry",
+             "Happy ７th birthday to Zoë!", "Söhne: Jörg, 8, aus der Grundschule Süd"]
+    for folder in (Path(__file__).parent / "data", data_dir("rules") / "examples"):
+        for path in sorted(folder.glob("*.jsonl")):
+            texts += [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines()
+                      if line.strip()]
+    named = [t for t in texts if _named_children(t)]
+    assert len(named) > 40  # the shapes do read children in these files
+    assert [t for t in named if _CHILD_SCREEN.search(t) is None] == []

@@ -21,7 +21,7 @@ from bot.review.classifier import Classifier, ClassifierDetector
 from bot.review.detector_texts import load_detector_texts
 from bot.review.detectors import DETECTORS, TEXT_NEEDS, Finding, Scan, SignalDetector
 from bot.review.detectors.context import clear_by_notes
-from bot.review.lexicons import Lexicons
+from bot.review.lexicons import UNSCREENED, Lexicons
 from bot.review.matching import PatternSet
 from bot.review.models import (
     Alternative,
@@ -129,7 +129,7 @@ class OfflineChecker:
         # One pass over each draft tells which patterns can match it; only those then run.
         self._screen = PatternSet([
             *(p for r in self.rules for p in (r.match, r.requires, r.unless, r.softened) if p is not None),
-            *(self.lexicons[name] for name in self.lexicons.names),
+            *(self.lexicons[name] for name in self.lexicons.names if not name.startswith(UNSCREENED)),
         ])
         self._rules_by_index: dict[int, list[int]] = {}
         for position, rule in enumerate(self.rules):

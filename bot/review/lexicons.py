@@ -34,6 +34,12 @@ REQUIRED = (
 )
 
 
+#: Lists no draft is screened for (by name or prefix): the notes' own (``notes_``), read in the
+#: author's notes only (``Scan.noted``), and a child's private matters, read only once a child is
+#: named, which few drafts do. Each list in a draft's screen makes it a little slower for every draft.
+UNSCREENED = ("notes_", "child_matter")
+
+
 def _entry_pattern(entry: str) -> str:
     # A literal space in a phrase should also find hashtags and hyphenated forms.
     return entry.replace(" ", r"[\s_-]*")

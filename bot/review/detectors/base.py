@@ -63,7 +63,9 @@ class Scan:
         return self.text.folded
 
     def hits(self, lexicon: str) -> list[Hit]:
-        """Every match of the named lexicon (cached per draft)."""
+        """Every match of the named lexicon (cached per draft). A list no draft is screened for
+        (``lexicons.UNSCREENED``) is found here only in an unscreened draft: search it with
+        ``self.lexicons[name].spans``."""
         found = self._hits.get(lexicon)
         if found is None:
             if self.possible is not None and lexicon not in self.possible:

@@ -48,12 +48,20 @@ def _note_hit(scan: Scan) -> tuple[int, int] | None:
     for lexicon in ("tragedy", "commemoration", "crisis_moment"):
         for found in scan.lexicons[lexicon].spans(notes.folded):
             if (_ORGANISATION.match(notes.folded, found[1]) is None
-                    and _NOTE_DENIED.search(notes.folded, max(0, found[0] - 24), found[0]) is None):
+                    and not _denied(notes.folded, found)):
                 return found
     return None
 
 
 # A disaster word the notes deny ("there is no tsunami in the news", "not an actual flood").
+def _denied(notes: str, hit: Hit) -> bool:
+    """Whether the notes deny the disaster word at ``hit``: a word, not a moment ("during a
+    heatwave" says when, and "homes without cooling during a heatwave" denies nothing)."""
+    return (_MOMENT.match(notes, hit[0]) is None
+            and _NOTE_DENIED.search(notes, max(0, hit[0] - 24), hit[0]) is not None)
+
+
+_MOMENT = re.compile(r"(?:during|after|since|amid|following|before|in|on|at|from|over)\b")
 _NOTE_DENIED = re.compile(
     r"(?:\bno|\bnot|\bnever|\bwithout|\bnothing about)\s+(?:an?\s+|any\s+|the\s+)?"
     # a qualifier ("no active fires", "no building collapse") or a list ("no quake/tsunami news")
@@ -170,8 +178,7 @@ def _notes_deny(scan: Scan) -> bool:
     assert notes is not None
     named = [h for lexicon in ("tragedy", "crisis_moment")
              for h in scan.lexicons[lexicon].spans(notes.folded)]
-    return bool(named) and all(
-        _NOTE_DENIED.search(notes.folded, max(0, h[0] - 24), h[0]) is not None for h in named)
+    return bool(named) and all(_denied(notes.folded, h) for h in named)
 
 
 def _disaster_cleared(finding: Finding) -> bool:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
+import re2
+
 from bot.review.detector_texts import PARTNER
 from bot.review.detectors.base import CALENDAR_WORDS, Hit, Scan
 from bot.review.models import Severity
@@ -92,32 +94,53 @@ _LOWER = "a-zß-öø-ÿ"
 _FIRST = rf"(?P<name>[A-ZÀ-ÖØ-Þ][{_LOWER}]{{1,20}})"
 _SURNAME = rf"(?: [A-ZÀ-ÖØ-Þ][{_LOWER}]+| [A-Z]\.)"
 # A school's name ("St Columba's Primary", "Colegio Montessori Coyoacán") or a class ("Year 2",
-# "Grade 4", "classe 2ª B", "Cabin 3").
-_SCHOOL = (
-    r"(?:(?:St\.? |Saint )?(?:[A-Z][\w'’-]+ ){1,3}(?:Primary|Elementary|Infants?|Junior|Nursery|"
+# "Grade 4", "classe 2ª B", "Cabin 3"); "{faculty}" is where "School of Nursing" is ruled out.
+_SCHOOL_SHAPE = (
+    r"(?:(?:St\.? |Saint )?(?:[A-Z][\w'’-]+ ){{1,3}}(?:Primary|Elementary|Infants?|Junior|Nursery|"
     r"Pre-?[Ss]chool|Kindergarten|Montessori|Academy|Middle School|High School|Public School|School|"
-    r"Grammar|Prep|Daycare|Grundschule|Gymnasium)\b(?! of\b)"
+    r"Grammar|Prep|Daycare|Grundschule|Gymnasium)\b{faculty}"
     r"|(?:Colegio|Escuela|Escola|[Ss]cuola|École|Ecole|Collège|Schule|Shule|Paaralan)"
-    r"(?: (?:de |del |da |do |di |della |des |du |ng )?[A-Z][\w'’-]+){1,3}"
+    r"(?: (?:de |del |da |do |di |della |des |du |ng )?[A-Z][\w'’-]+){{1,3}}"
     r"|(?:Year|Grade|Class|Reception|Primary|Form|Std\.?|Standard|[Cc]lasse|[Cc]lase|[Tt]urma|Klasse|"
-    r"[Gg]rado|Cabin|Bunk) ?\d{1,2}(?:[ªº°])?(?: ?[A-Z]\b)?)"
+    r"[Gg]rado|Cabin|Bunk) ?\d{{1,2}}(?:[ªº°])?(?: ?[A-Z]\b)?)"
 )
+_SCHOOL = _SCHOOL_SHAPE.format(faculty=r"(?! of\b)")
 _AGE_WORDS = r"(?:años|anos|anni|ans|Jahre|Jahren|taong gulang|taon|years? old)"
 # A child named with the words that make them a child: an age ("9-year-old Jack", "Maisie, 7",
 # "Valentina, de 8 años"), "baby Isla", "little Noah", their school or class ("Tom from Year 4",
-# "Ananya Sharma (Class 10"), a birthday's count ("6th birthday to Arlo").
-_CHILD_NAMED = [re.compile(pattern) for pattern in (
-    r"\b(?P<age>\d{1,2})[- ](?:year|yr)[- ]old,? " + _FIRST + r"\b(?!\s+[A-Z])",
-    r"\b(?:[Bb]aby|[Ll]ittle|[Tt]oddler|[Nn]ewborn|birthday (?:girl|boy)|(?:his|her|their) "
-    r"(?:son|daughter|little one)|[Ss]on|[Dd]aughter),? " + _FIRST + r"\b(?!\s+[A-Z])",
+# "Ananya Sharma (Class 10"), a birthday's count ("6th birthday to Arlo"). "{alone}" is where a
+# surname must not follow, "{age_ends}" what must follow an age set off by a comma.
+_CHILD_SHAPES = (
+    r"\b(?P<age>\d{{1,2}})[- ](?:year|yr)[- ]old,? {first}\b{alone}",
+    r"\b(?:[Bb]aby|little|toddler|[Nn]ewborn|birthday (?:girl|boy)|(?:his|her|their) "
+    r"(?:son|daughter|little one)|[Ss]on|[Dd]aughter),? {first}\b{alone}",
     # The age set off by a comma or brackets, or "aged": "Maisie, 7," "Jack (9)", "Ava aged 6".
-    r"\b" + _FIRST + r"(?:, (?:aged? )?| \(| aged? )(?P<age>\d{1,2})(?=[,!.)]| (?!years? (?!old)|[ap]m\b|%))",
-    r"\b" + _FIRST + _SURNAME + r"?,? (?:de |di |com |con |mit )?(?P<age>\d{1,2}) " + _AGE_WORDS,
-    r"\b" + _FIRST + _SURNAME + "?"
-    r"(?:,? (?:from|in|at|of|del|de|da|della|di|du|von|aus) (?:the |la |il |el )?|, | \()" + _SCHOOL,
-    r"\b(?P<age>\d{1,2})(?:st|nd|rd|th) birthday(?: wishes)?(?: to|,)? (?:little )?" + _FIRST
-    + r"\b(?!\s+[A-Z])",
-)]
+    r"\b{first}(?:, (?:aged? )?| \(| aged? )(?P<age>\d{{1,2}}){age_ends}",
+    r"\b{first}{surname}?,? (?:de |di |com |con |mit )?(?P<age>\d{{1,2}}) {age_words}",
+    r"\b{first}{surname}?(?:,? (?:from|in|at|of|del|de|da|della|di|du|von|aus) (?:the |la |il |el )?"
+    r"|, | \()",  # then the school
+    r"\b(?P<age>\d{{1,2}})(?:st|nd|rd|th) birthday(?: wishes)?(?: to|,)? (?:little )?{first}\b{alone}",
+)
+
+
+def _shape(shape: str, *, screen: bool) -> str:
+    # The screen drops what RE2 cannot run (look-arounds) and what it reads otherwise (its \b,
+    # \w and \d are ASCII's; Python's are Unicode's): it matches wherever the shape does, and more.
+    school = _SCHOOL_SHAPE.format(faculty="") if screen else _SCHOOL
+    pattern = shape.format(first=_FIRST, surname=_SURNAME, age_words=_AGE_WORDS,
+                           alone="" if screen else r"(?!\s+[A-Z])",
+                           age_ends="" if screen else r"(?=[,!.)]|$| (?:years? old|yo|y/o)\b)")
+    pattern += school if shape.endswith(r"|, | \()") else ""
+    if screen:
+        pattern = (pattern.replace("(?P<name>", "(").replace("(?P<age>", "(").replace(r"\b", "")
+                   .replace(r"\w", r"\pL\pN_").replace(r"\d", r"\p{Nd}"))
+    return pattern
+
+
+_CHILD_NAMED = [re.compile(_shape(shape, screen=False)) for shape in _CHILD_SHAPES]
+# One linear pass says whether any shape can match: most drafts name no child, and the shapes
+# above, each run by Python's engine, cost a tenth of a draft's check.
+_CHILD_SCREEN = re2.compile("|".join(f"(?:{_shape(shape, screen=True)})" for shape in _CHILD_SHAPES))
 # What places the child: a school or class, a street, a birth, a home "just round the corner".
 _PLACED = re.compile(
     _SCHOOL + r"|\b[A-Z][a-z]+ (?:Road|Rd|Street|St|Avenue|Ave|Lane|Close|Drive|Crescent|Way|Estate|"
@@ -129,6 +152,8 @@ _NOT_CHILD_NAMES = frozenset({
     "Year", "Grade", "Class", "Form", "Room", "Table", "Team", "Size", "Cabin", "University",
     "College", "Institute", "Department", "Faculty", "Bravo", "Brava", "Well", "Go", "Yay", "Hooray",
     "Wow", "Cheers", "Calling", "Attention", "Parents", "Families", "Students", "Pupils", "Kids",
+    "Day", "Night", "Week", "Fair", "Show", "Party", "Club", "Camp", "Trip", "Festival", "Concert",
+    "Sale", "Event", "Assembly", "Sports", "Disco", "Wizard", "Hero", "Champion", "Star",
 })
 _MAX_CHILD_AGE = 15
 _CHILD_REACH = 200
@@ -155,10 +180,13 @@ def detect_child_identified(scan: Scan) -> None:
     original = scan.text.original
     if not any(c.isupper() for c in original) or scan.has("consent") or scan.has("consent_given"):
         return
+    if _CHILD_SCREEN.search(original) is None:
+        return
     children = _named_children(original)
     if not children:
         return
-    matters = sorted(scan.hits("child_matter") + scan.hits("private_matter"))
+    # Not screened for (``lexicons.UNSCREENED``): searched here, once a child is named.
+    matters = sorted(scan.lexicons["child_matter"].spans(scan.folded) + scan.hits("private_matter"))
     # Found once, in reading order: a draft naming a thousand children is read once, not per child.
     placed = [m.start() for m in _PLACED.finditer(original)]
     for start, end in children:
