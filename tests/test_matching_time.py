@@ -81,7 +81,9 @@ def _drafts(length: int) -> list[tuple[str, str]]:
               ("named scold", _named_scold(length)),
               # Children named a thousand times, none placed, then a school at the very end.
               ("named children", ("Happy 7th birthday to baby Isla, 6, and Jack (9)! " * length)[:length - 30]
-               + " from Year 4 at Oak Primary")]
+               + " from Year 4 at Oak Primary"),
+              # A named child, then one endless capitalised word before a school's word.
+              ("child and one long word", ("Maisie, 7, " + "A" * length)[:length - 8] + " Primary")]
     for start in range(0, len(words), 250):
         for i, draft in enumerate(_worst_cases(words[start:start + 250], length)):
             drafts.append((f"words {start}- #{i}", draft))

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from bot.review.detectors.base import CALENDAR_WORDS, Finding, Hit, Scan, near
 from bot.review.models import Severity
-from bot.review.text import sentence_bounds
+from bot.review.text import FoldedText, sentence_bounds
 
 #: The rule ids reported -> what each needs in rules/detector_texts.yaml besides a message.
 TEXTS: dict[str, tuple[str, ...]] = {
@@ -99,6 +99,12 @@ def _echo(scan: Scan, note: Hit) -> Hit | None:
     return None
 
 
+def _notes_said(notes: FoldedText) -> str:
+    """The notes as a finding's message repeats them: on one line, cut at ``_MAX_NOTE_QUOTE``."""
+    said = " ".join(notes.original.split())
+    return said if len(said) <= _MAX_NOTE_QUOTE else said[: _MAX_NOTE_QUOTE - 1].rstrip() + "…"
+
+
 def _first_sentence(scan: Scan) -> Hit | None:
     for bound in sentence_bounds(scan.folded):
         if scan.folded[bound.start:bound.end].strip():
@@ -114,9 +120,7 @@ def detect_context_timing(scan: Scan) -> None:
     # A tribute, an apology or a pause is what the moment asks for.
     if scan.has("care") or scan.has("solidarity"):
         return
-    said_note = " ".join(scan.context.original.split())
-    if len(said_note) > _MAX_NOTE_QUOTE:
-        said_note = said_note[: _MAX_NOTE_QUOTE - 1].rstrip() + "…"
+    said_note = _notes_said(scan.context)
     for family in _LIGHT:
         hits = scan.hits(family)
         if hits:
@@ -236,8 +240,5 @@ def detect_private_detail_in_image(scan: Scan) -> None:
     if detail is None or sentence is None:
         return
     said = scan.texts.said("context.private-detail-in-image", "privacy_disclosure")
-    quoted = " ".join(notes.original.split())
-    if len(quoted) > _MAX_NOTE_QUOTE:
-        quoted = quoted[: _MAX_NOTE_QUOTE - 1].rstrip() + "…"
     scan.add("context.private-detail-in-image", "privacy_disclosure", Severity.medium, sentence,
-             f"{said.message} (The notes say: “{quoted}”.)", said.suggestion)
+             f"{said.message} (The notes say: “{_notes_said(notes)}”.)", said.suggestion)

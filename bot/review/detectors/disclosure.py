@@ -94,9 +94,10 @@ _LOWER = "a-zß-öø-ÿ"
 _FIRST = rf"(?P<name>[A-ZÀ-ÖØ-Þ][{_LOWER}]{{1,20}})"
 _SURNAME = rf"(?: [A-ZÀ-ÖØ-Þ][{_LOWER}]+| [A-Z]\.)"
 # A school's name ("St Columba's Primary", "Colegio Montessori Coyoacán") or a class ("Year 2",
-# "Grade 4", "classe 2ª B", "Cabin 3"); "{faculty}" is where "School of Nursing" is ruled out.
+# "Grade 4", "classe 2ª B", "Cabin 3"); "{faculty}" is where "School of Nursing" is ruled out,
+# "{start}" where a name must start a word (inside "AAAA…" no try runs on to the end: linear).
 _SCHOOL_SHAPE = (
-    r"(?:(?:St\.? |Saint )?(?:[A-Z][\w'’-]+ ){{1,3}}(?:Primary|Elementary|Infants?|Junior|Nursery|"
+    r"(?:{start}(?:St\.? |Saint )?(?:[A-Z][\w'’-]+ ){{1,3}}(?:Primary|Elementary|Infants?|Junior|Nursery|"
     r"Pre-?[Ss]chool|Kindergarten|Montessori|Academy|Middle School|High School|Public School|School|"
     r"Grammar|Prep|Daycare|Grundschule|Gymnasium)\b{faculty}"
     r"|(?:Colegio|Escuela|Escola|[Ss]cuola|École|Ecole|Collège|Schule|Shule|Paaralan)"
@@ -104,7 +105,7 @@ _SCHOOL_SHAPE = (
     r"|(?:Year|Grade|Class|Reception|Primary|Form|Std\.?|Standard|[Cc]lasse|[Cc]lase|[Tt]urma|Klasse|"
     r"[Gg]rado|Cabin|Bunk) ?\d{{1,2}}(?:[ªº°])?(?: ?[A-Z]\b)?)"
 )
-_SCHOOL = _SCHOOL_SHAPE.format(faculty=r"(?! of\b)")
+_SCHOOL = _SCHOOL_SHAPE.format(faculty=r"(?! of\b)", start=r"(?<![\w'’-])")
 _AGE_WORDS = r"(?:años|anos|anni|ans|Jahre|Jahren|taong gulang|taon|years? old)"
 # A child named with the words that make them a child: an age ("9-year-old Jack", "Maisie, 7",
 # "Valentina, de 8 años"), "baby Isla", "little Noah", their school or class ("Tom from Year 4",
@@ -126,7 +127,7 @@ _CHILD_SHAPES = (
 def _shape(shape: str, *, screen: bool) -> str:
     # The screen drops what RE2 cannot run (look-arounds) and what it reads otherwise (its \b,
     # \w and \d are ASCII's; Python's are Unicode's): it matches wherever the shape does, and more.
-    school = _SCHOOL_SHAPE.format(faculty="") if screen else _SCHOOL
+    school = _SCHOOL_SHAPE.format(faculty="", start="") if screen else _SCHOOL
     pattern = shape.format(first=_FIRST, surname=_SURNAME, age_words=_AGE_WORDS,
                            alone="" if screen else r"(?!\s+[A-Z])",
                            age_ends="" if screen else r"(?=[,!.)]|$| (?:years? old|yo|y/o)\b)")
