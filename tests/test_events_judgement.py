@@ -401,3 +401,34 @@ def test_the_child_screen_matches_wherever_a_child_shape_does():
     named = [t for t in texts if _named_children(t)]
     assert len(named) > 40  # the shapes do read children in these files
     assert [t for t in named if _CHILD_SCREEN.search(t) is None] == []
+
+
+def test_a_reply_or_relief_work_in_a_crisis_is_not_business_as_usual(checker):
+    # A broadcast that carries on as if nothing happened is still held...
+    routine = _review(checker, "Happy Friday, everyone! What are your weekend plans?",
+                      notes="goes out the morning after the tornado")
+    assert routine.verdict is Verdict.revise
+    # ...but a reply answers someone, in a conversation the moment is part of,
+    reply = _review(checker, "It's the least we could do, Anna. We hope these flowers help a little.",
+                    notes="Reply to a customer whose dog died last week; we refunded her order")
+    assert reply.verdict is Verdict.ship, reply.risks
+    # and "disaster relief" in the notes names the organisation's work, not the moment.
+    relief = _review(checker, "Our community centre is open in Battery Park: free phone charging and "
+                              "batteries. The truck heads to Hoboken next.",
+                     notes="Location update for our disaster-relief trucks")
+    assert relief.verdict is Verdict.ship, relief.risks
+    # A reply that sells in the moment is still a promotion in a crisis.
+    selling = _review(checker, "Hi Anna! Use code HELLO10 for 10% off your next order 🛒",
+                      notes="Reply to a customer, posted during the floods")
+    assert selling.verdict is not Verdict.ship
+
+
+def test_a_reply_in_a_crisis_rules_the_timing_out_for_the_classifier(checker):
+    scan = checker.prepare("Thanks for letting us know, Sam. We hope you're all safe.",
+                           notes="Reply to a customer, posted during the hurricane")
+    from bot.review.detectors.context import detect_context_timing
+    detect_context_timing(scan)
+    assert scan.ruled_out == {"insensitive_timing"}
+    broadcast = checker.prepare("New flavours drop Friday!", notes="posted during the hurricane")
+    detect_context_timing(broadcast)
+    assert "insensitive_timing" not in broadcast.ruled_out

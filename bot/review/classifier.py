@@ -70,7 +70,7 @@ FEATURES_VERSION = 6
 #: among them), so it does not weigh them.
 NOT_WEIGHED = frozenset({
     "child_matter", "notes_clear", "consent_given", "notes_image", "notes_private_detail",
-    "notes_image_hidden",
+    "notes_image_hidden", "holy_day_greeting", "greeting_words",
 })
 
 

@@ -20,6 +20,7 @@ from bot.review.detectors.causes import (
 )
 from bot.review.detectors.context import detect_context_timing, detect_private_detail_in_image
 from bot.review.detectors.disclosure import detect_child_identified, detect_named_private_matter
+from bot.review.detectors.faith import detect_holy_day_greeting
 from bot.review.detectors.judgement import detect_judgement
 from bot.review.detectors.signals import SignalDetector
 from bot.review.detectors.surveillance import detect_surveillance
@@ -38,6 +39,7 @@ DETECTORS: dict[str, Detector] = {
     "cause-day-sale": detect_cause_day_promotion,
     "context": detect_context_timing,
     "image": detect_private_detail_in_image,
+    "greeting": detect_holy_day_greeting,
 }
 
 #: Every rule id these detectors report -> what it needs in rules/detector_texts.yaml.

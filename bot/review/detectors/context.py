@@ -35,8 +35,11 @@ _LIGHT = ("promotion", "product_pun", "levity", "celebration")
 _ORGANISATION = re.compile(
     r"[\s-]*(?:directors?|homes?|parlou?rs?|plans?|planning|insurers?|insurance|charit(?:y|ies)"
     r"|funds?|trusts?|foundations?|providers?|compan(?:y|ies)|firms?|business(?:es)?|accounts?|brands?"
-    r"|teams?|cover|support\s+(?:group|line|service)s?|counsell?(?:ing|ors?)|stonemasons?)\b"
+    r"|teams?|cover|support\s+(?:group|line|service)s?|counsell?(?:ing|ors?)|stonemasons?"
+    r"|relief|response|responders?|recovery|preparedness)\b"
 )
+# The same when a word family's match takes the work in ("disaster-relief").
+_ORGANISATION_TAIL = re.compile(r"[\s-](?:relief|response|responders?|recovery|preparedness)$")
 
 
 def _note_hit(scan: Scan) -> tuple[int, int] | None:
@@ -48,6 +51,7 @@ def _note_hit(scan: Scan) -> tuple[int, int] | None:
     for lexicon in ("tragedy", "commemoration", "crisis_moment"):
         for found in scan.lexicons[lexicon].spans(notes.folded):
             if (_ORGANISATION.match(notes.folded, found[1]) is None
+                    and _ORGANISATION_TAIL.search(notes.folded, found[0], found[1]) is None
                     and not _denied(notes.folded, found)):
                 return found
     return None
@@ -112,6 +116,10 @@ def _first_sentence(scan: Scan) -> Hit | None:
     return None
 
 
+# Notes saying the draft answers someone ("Reply to a customer who...", "responding to her DM").
+_REPLY = re.compile(r"\b(?:repl(?:y|ies|ying)|respon(?:se|ding|ds?)|answer(?:s|ing)?)\s+(?:to|under)\b")
+
+
 def detect_context_timing(scan: Scan) -> None:
     """A promotional or joking draft whose notes place it in a disaster or a day of mourning."""
     note = _note_hit(scan)
@@ -138,6 +146,12 @@ def detect_context_timing(scan: Scan) -> None:
             return
     if scan.has("safety_notice"):
         # Safety advice, a closure or a holding statement is what the moment asks for.
+        return
+    if _REPLY.search(scan.context.folded) is not None:
+        # A reply answers someone, in a conversation the moment is part of: no broadcast that
+        # carries on as if nothing happened, and the notes' words of the loss are no evidence
+        # for the classifier to find its timing wrong either.
+        scan.ruled_out.add("insensitive_timing")
         return
     sentence = _first_sentence(scan)
     if sentence is not None:
