@@ -417,6 +417,10 @@ def test_a_reply_or_relief_work_in_a_crisis_is_not_business_as_usual(checker):
                               "batteries. The truck heads to Hoboken next.",
                      notes="Location update for our disaster-relief trucks")
     assert relief.verdict is Verdict.ship, relief.risks
+    # Notes that only mention an answer are no reply.
+    quiz = _review(checker, "Happy Friday, everyone! What are your weekend plans?",
+                   notes="the answer to yesterday's quiz; goes out the morning after the tornado")
+    assert quiz.verdict is Verdict.revise
     # A reply that sells in the moment is still a promotion in a crisis.
     selling = _review(checker, "Hi Anna! Use code HELLO10 for 10% off your next order 🛒",
                       notes="Reply to a customer, posted during the floods")

@@ -38,6 +38,8 @@ def test_plain_greetings_ship_for_every_faith(checker: OfflineChecker, faith: st
     "Eid Mubarak 🌙 A month of starving is over, so make up for lost time in our buffet lounge",
     "Happy Diwali 🪔 Try not to burn the house down with all those diyas, we've got you covered",
     "Happy Hanukkah! Eight nights, eight bacon burgers 🥓",
+    "Jesus was a carpenter, and even he'd want a contract ✝️ Merry Christmas from the disputes team!",
+    "Christmas is about Christ, not 'the holidays' ✝️ Merry Christmas from all of us 🎄",
 ])
 def test_a_greeting_that_sells_or_jokes_is_still_judged(checker: OfflineChecker, text: str) -> None:
     scan = checker.prepare(text)

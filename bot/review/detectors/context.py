@@ -117,7 +117,10 @@ def _first_sentence(scan: Scan) -> Hit | None:
 
 
 # Notes saying the draft answers someone ("Reply to a customer who...", "responding to her DM").
-_REPLY = re.compile(r"\b(?:repl(?:y|ies|ying)|respon(?:se|ding|ds?)|answer(?:s|ing)?)\s+(?:to|under)\b")
+_REPLY = re.compile(
+    r"\brepl(?:y|ies|ying)\s+(?:to|under)\b|\brespond(?:s|ing)?\s+to\s+(?:a|her|his|their)\s+"
+    r"(?:customer|user|fan|follower|comment|question|complaint|dm|message|tweet|post|review)s?\b"
+)
 
 
 def detect_context_timing(scan: Scan) -> None:

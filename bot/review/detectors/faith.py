@@ -32,6 +32,12 @@ _OFFER_OR_QUESTION = re.compile(
     r"|employees?|people|fans?|volunteers?|muslim|jewish|hindu|sikh|christian)\b)\w"
     r"|\byour\s+(?!(?:famil(?:y|ies)|loved|homes?|friends?|communit(?:y|ies)|neighbou?rs?|kids|children"
     r"|dear|near|table|prayers?)\b)\w|\bwe(?:'ve| have|'ll| will)\b"
+    # A faith's sacred figures in the same post ("Jesus was a carpenter, and even he..."), or
+    # the holiday set against another's greeting ("about Christ, not 'the holidays'"), are read
+    # by the rule packs; a plain greeting needs neither.
+    r"|\b(?:jesus|christ|allah|prophet|muhammad|mohammed|buddha|krishna|moses"
+    r"|he is risen|he rose|has risen)\b"
+    r"|\bnot\s+['\"‘“]?(?:the\s+)?(?:happy\s+)?holidays\b"
 )
 
 
