@@ -10,6 +10,7 @@ import pytest
 
 from bot.cli.main import main
 from bot.review.checker import OfflineChecker
+from bot.review.detectors.context import detect_context_timing
 from bot.review.models import Draft, Severity, Verdict
 from bot.review.rule_files import RuleFileError
 from bot.review.rulepack import load_pack
@@ -430,7 +431,6 @@ def test_a_reply_or_relief_work_in_a_crisis_is_not_business_as_usual(checker):
 def test_a_reply_in_a_crisis_rules_the_timing_out_for_the_classifier(checker):
     scan = checker.prepare("Thanks for letting us know, Sam. We hope you're all safe.",
                            notes="Reply to a customer, posted during the hurricane")
-    from bot.review.detectors.context import detect_context_timing
     detect_context_timing(scan)
     assert scan.ruled_out == {"insensitive_timing"}
     broadcast = checker.prepare("New flavours drop Friday!", notes="posted during the hurricane")
