@@ -436,3 +436,26 @@ def test_a_reply_in_a_crisis_rules_the_timing_out_for_the_classifier(checker):
     broadcast = checker.prepare("New flavours drop Friday!", notes="posted during the hurricane")
     detect_context_timing(broadcast)
     assert "insensitive_timing" not in broadcast.ruled_out
+
+
+def test_words_of_sympathy_do_not_excuse_an_offer_in_a_crisis(checker):
+    notes = "Posting the morning after the floods in Leeds"
+    # An apology or a condolence, then a code: still a promotion in the moment.
+    for text in ["We're so sorry for the slow replies this week. Use code SUMMER10 for 10% off!",
+                 "Thinking of everyone affected 💙 Our spring range is 20% off this weekend only.",
+                 "@jo_b So sorry to hear that! Why not treat yourself to 15% off your next order? 😊",
+                 # a joke after the apology
+                 "Sorry, slower than the rescue crews today 😅 Your parcel will come Monday."]:
+        review = _review(checker, text, notes=notes)
+        assert review.verdict is not Verdict.ship, text
+        assert "context.promotion-in-a-crisis" in {r.rule_id for r in review.risks}, text
+    # Sympathy with money given, help in the moment, or a customer's own order looked after is
+    # what the moment asks for.
+    for text in ["Thinking of everyone affected 💙 All proceeds from today's sales go to the flood appeal.",
+                 "So sorry to everyone affected. Our stores are closed today; stay safe.",
+                 "We're so sorry for your loss. Please DM us your order number and we'll sort it today.",
+                 "So sorry, Ana. Your wreath order is on the first van tomorrow, at no charge.",
+                 "We're sorry to everyone who couldn't place an order during the outage: here's how "
+                 "to claim."]:
+        review = _review(checker, text, notes=notes)
+        assert review.verdict is Verdict.ship, (text, review.risks)

@@ -65,12 +65,13 @@ FEATURES_VERSION = 6
 #: Word families one detector reads for one purpose, whose words weigh nothing alone: a child's
 #: allergy or a hospital stay (``child_matter``) is every parent's post until a child is named
 #: beside it; the notes' "fictional" or "signed consent" (``notes_clear``, ``consent_given``)
-#: clear findings, and what the notes say a photo shows (``notes_image``...) adds one. As
+#: clear findings, and what the notes say a photo shows (``notes_image``...) adds one; words of
+#: remembrance (``remembrance``) tell a tribute from an offer only beside what else a draft says. As
 #: features they moved the classifier on drafts they say nothing about (held-out real posts
 #: among them), so it does not weigh them.
 NOT_WEIGHED = frozenset({
     "child_matter", "notes_clear", "consent_given", "notes_image", "notes_private_detail",
-    "notes_image_hidden", "holy_day_greeting", "greeting_words",
+    "notes_image_hidden", "holy_day_greeting", "greeting_words", "remembrance",
 })
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.review.detectors.base import CALENDAR_WORDS, Finding, Hit, Scan, near
+from bot.review.detectors.base import CALENDAR_WORDS, Finding, Hit, Scan, near, offered
+from bot.review.detectors.tragedy import plain_remembrance
 from bot.review.models import Severity
 from bot.review.text import FoldedText, sentence_bounds
 
@@ -28,6 +29,11 @@ TEXTS: dict[str, tuple[str, ...]] = {
 _MAX_NOTE_QUOTE = 80
 # The families that turn a post into a sale or a joke, most telling first.
 _LIGHT = ("promotion", "product_pun", "levity", "celebration")
+# Of those, the ones words of sympathy do not excuse: an offer, a pun, a joke ("sorry! 😅").
+_SELLING = ("promotion", "product_pun", "levity")
+# Offer words that give rather than sell: a donation, a free meal for those a day honours,
+# safety advice, closures and relief.
+_GIVING = ("donation", "tribute_offer", "safety_notice")
 
 
 # Words that make the grave word before them the name of what the organisation is or does
@@ -123,17 +129,43 @@ _REPLY = re.compile(
 )
 
 
+# The words of the care family that act rather than console: money given ("$38,900 raised",
+# "proceeds"), a silence kept, promotions paused, nothing to buy.
+_GIVEN = re.compile(r"donat|proceeds|fundrais|raised|pledg|scholarship|match|giv|[$£€]|paid|pay|silen"
+                    r"|paus|out of respect|no purchase")
+# An order a customer has already placed, or could not place, is no offer ("DM us your order
+# number", "your flower order", "if you couldn't place an order").
+_NOT_AN_OFFER_AFTER = re.compile(r"s?\s+(?:numbers?|no\b|#|status|details|ref|reference|id\b)")
+_NOT_AN_OFFER_BEFORE = re.compile(
+    r"(?:(?:n't|\bnot|\bnever|\bunable to)\s+(?:\w+\s+){0,2}|\b(?:your|his|her|their)\s+(?:\w+\s+){0,2}"
+    r"|\balready\s+)$")
+
+
+def _still_selling(scan: Scan, family: str) -> list[Hit]:
+    """The family's hits that still sell after words of sympathy: not denied ("no sale today"),
+    not a customer's own order being looked after."""
+    folded = scan.folded
+    return [hit for hit in offered(scan, family)
+            if not (folded[hit[0]:hit[1]].startswith("order")
+                    and (_NOT_AN_OFFER_AFTER.match(folded, hit[1])
+                         or _NOT_AN_OFFER_BEFORE.search(folded, max(0, hit[0] - 30), hit[0])))]
+
+
 def detect_context_timing(scan: Scan) -> None:
     """A promotional or joking draft whose notes place it in a disaster or a day of mourning."""
     note = _note_hit(scan)
     if note is None or scan.context is None:
         return
-    # A tribute, an apology or a pause is what the moment asks for.
-    if scan.has("care") or scan.has("solidarity"):
+    # A tribute or an apology is what the moment asks for; an offer or a pun after it is still
+    # one ("So sorry to everyone affected. Use code DRY for 10% off"), unless the offer words
+    # serve the moment: money given, a free meal for those the day honours, help and closures.
+    caring = scan.has("care") or scan.has("solidarity")
+    if caring and (any(scan.has(family) for family in _GIVING)
+                   or any(_GIVEN.search(scan.folded, *hit) for hit in scan.hits("care"))):
         return
     said_note = _notes_said(scan.context)
-    for family in _LIGHT:
-        hits = scan.hits(family)
+    for family in _SELLING if caring else _LIGHT:
+        hits = _still_selling(scan, family) if caring else scan.hits(family)
         if hits:
             # Medium, so "revise": held until the moment has passed, the same post can go out.
             # A draft that itself uses the disaster to sell is "do not post" by the tragedy rules.
@@ -147,8 +179,8 @@ def detect_context_timing(scan: Scan) -> None:
                 scan.add("context.disaster-echoed-to-sell", "tragedy_exploitation", Severity.high, echo,
                          f"{said.message} (The notes say: “{said_note}”.)", said.suggestion)
             return
-    if scan.has("safety_notice"):
-        # Safety advice, a closure or a holding statement is what the moment asks for.
+    if caring or scan.has("safety_notice") or plain_remembrance(scan):
+        # Sympathy, safety advice, a closure or a holding statement is what the moment asks for.
         return
     if _REPLY.search(scan.context.folded) is not None:
         # A reply answers someone, in a conversation the moment is part of: no broadcast that

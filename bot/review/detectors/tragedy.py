@@ -162,10 +162,89 @@ def _mock_mourning(scan: Scan, tragedies: list[Hit]) -> tuple[Hit, Severity | No
     return found
 
 
+# "Never forget... to back up", "Lest we forget your parking permit": the words of remembrance
+# set up a joke.
+_SET_UP = re.compile(r"\s*(?:\.\.\.|…|[^\w\s]*\s*(?:to|your|where|about|that|the)\b)")
+# What turns a remembrance into something else: words that sell, joke, take a side or mock.
+_NOT_A_REMEMBRANCE = ("promotion", "product_pun", "levity", "celebration", "trending", "jab", "snark",
+                      "sneer", "partisan", "belittle")
+# A post's clauses: split at the end of a sentence, an ellipsis, a line break or an emoji (posts
+# use emoji as full stops: "We remember 🕯️ Book a test drive today").
+_CLAUSE_END = re.compile(r"[.!?…\n]+|[^\w\s'’,:;\-–—&/#@%$£€₹¥()\"“”]+")
+# An offer's marks, in any currency: "3 films for ₹99", "0% finance".
+_PRICE = re.compile(r"[$£€₹¥]|\d\s*%|\d+\s*(?:for|at)\s*[$£€₹¥]?\d")
+_CLAUSE_WORDS = 3
+# The reader's own business ("your late husband's account will keep billing", "your order"):
+# the post has turned from the loss to a transaction. Their family, home and memories are not.
+_YOUR_MATTER = re.compile(
+    r"\byour\s+(?!(?:famil(?:y|ies)|loved|homes?|friends?|communit(?:y|ies)|neighbou?rs?|kids|children"
+    r"|memor(?:y|ies)|service|sacrifice|courage|bravery|hearts?|thoughts|prayers|loss|grief)\b)\w")
+# A call to engage ("RT if you remember", "like if", "tag someone"): the loss made into reach.
+_ASK = re.compile(r"\b(?:rt|retweet|like|share|tag|comment|follow|reply)\s+(?:if|and|to|this|below|someone|"
+                  r"a friend|who)\b|\b(?:drop|leave)\s+an?\s|👇")
+
+
+def _clauses_of_the_loss(scan: Scan, remembered: list[Hit]) -> bool:
+    """Whether every clause of three words or more speaks of the loss: holds a word of
+    remembrance, of the death or disaster, of the day, or a hashtag of mourning."""
+    folded = scan.folded
+    marks = sorted(remembered + scan.hits("tragedy") + scan.hits("commemoration")
+                   + scan.hits("sensitive_hashtag"))
+    # Clauses and marks both in reading order, walked once: linear in the draft.
+    start = at = 0
+    for end in [*(m.start() for m in _CLAUSE_END.finditer(folded)), len(folded)]:
+        while at < len(marks) and marks[at][1] <= start:
+            at += 1
+        if len(folded[start:end].split()) >= _CLAUSE_WORDS and not (at < len(marks) and marks[at][0] < end):
+            return False
+        start = end
+    return True
+
+
+def _a_name(scan: Scan, hit: Hit) -> bool:
+    """Whether the words at ``hit`` are written as a name ("the Never Forget Sampler")."""
+    span = scan.span(hit)
+    words = scan.text.original[span.start:span.end].split()
+    return len(words) >= 2 and all(w[:1].isupper() for w in words)
+
+
+def plain_remembrance(scan: Scan) -> bool:
+    """Whether the draft only remembers a loss (words of the ``remembrance`` family, in
+    ``rules/lexicons.yaml``): every clause of it speaks of the loss, and
+    nothing sells, jokes, asks, names a brand-styled product or turns to the brand's own things;
+    nor do the notes say the picture shows the brand's product or logo. Such a post is what the
+    day asks for."""
+    folded = scan.folded
+    remembered = scan.hits("remembrance")
+    if not remembered or "?" in folded:
+        return False
+    # A family not met yet is searched for here: after the words of remembrance, not before.
+    if any(scan.has(family) for family in _NOT_A_REMEMBRANCE):
+        return False
+    if any(_SET_UP.match(folded, end) or _a_name(scan, hit) for hit in remembered for end in [hit[1]]):
+        return False
+    if _PRICE.search(folded) or _TURN.search(folded) or _ASK.search(folded) or _YOUR_MATTER.search(folded):
+        return False
+    if _OWN.search(folded) is not None and _OWN_LOSS.search(folded) is None:
+        return False
+    if _brand_marks(scan) or not _clauses_of_the_loss(scan, remembered):
+        return False
+    notes = scan.context
+    return notes is None or not any(scan.lexicons[family].spans(notes.folded)
+                                    for family in ("promotion", "product_pun"))
+
+
+# What a plain remembrance is not, though the classifier learned its words beside offers and jokes.
+_NOT_EXPLOITED = ("tragedy_exploitation", "insensitive_timing")
+
+
 def detect_tragedy(scan: Scan) -> None:
     tragedies = sorted(scan.hits("tragedy") + _capital_rip(scan))
     days = scan.hits("commemoration")
     if not tragedies and not days:
+        # "Lest we forget", "we will remember them": remembrance with no word of the loss itself.
+        if scan.has("remembrance") and plain_remembrance(scan):
+            scan.ruled_out.update(_NOT_EXPLOITED)
         return
     if tragedies and not days and scan.context is None:
         mock = _mock_mourning(scan, tragedies)
@@ -196,6 +275,11 @@ def detect_tragedy(scan: Scan) -> None:
         break
     if found_tragedy or scan.has("tribute_offer"):
         # "Veterans eat free on Veterans Day" thanks the people the day honours.
+        return
+    if plain_remembrance(scan):
+        # The classifier learned these words mostly beside an offer or a joke: a remembrance
+        # alone is not a loss exploited, nor a post at the wrong moment.
+        scan.ruled_out.update(_NOT_EXPLOITED)
         return
     for day in days:
         pairing = near(promotions, day, _REACH, _REACH)
