@@ -1,21 +1,21 @@
 """How often a routine note makes the offline checker flag an ordinary post.
 
-Run: .venv/bin/python bench/routine_notes.py [--seed 5]
+Run: .venv/bin/python bench/routine_notes.py [--note "Scheduled for Monday 9am."]
 
 The ordinary posts of ``tests/data/everyday_unseen.jsonl`` and ``everyday_holdout.jsonl`` (the
-fine ones written without notes) are reviewed offline twice: as they are, and each with one note
-drawn at random from ``bench/data/routine_notes.txt``: 60 notes of the kind a social team
-attaches to a harmless post (when it goes out, what the photo shows, the campaign, that it
-answers an ordinary question), written by someone who never saw the rules or the examples. A
-note that says nothing about the moment or the picture should change no verdict; the two counts
-printed say how far the checker is from that (``docs/quality.md``).
+fine ones written without notes) are reviewed offline as they are, then each with every note of
+``bench/data/routine_notes.txt``: 60 notes of the kind a social team attaches to a harmless post
+(when it goes out, what the photo shows, the campaign, that it answers an ordinary question),
+written by someone who never saw the rules or the examples (nor the notes the classifier is
+trained with, ``rules/examples/routine_notes.txt``). A note that says nothing about the moment or
+the picture should change no verdict; the figures printed say how far the checker is from that
+(``docs/quality.md``). ``--note`` gives every post that one note instead.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import random
 import sys
 from pathlib import Path
 
@@ -44,17 +44,18 @@ def flagged(checker: OfflineChecker, texts: list[str], notes: list[str | None]) 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=5, help="which note each post is given")
+    parser.add_argument("--note", help="give every post this note instead of each routine note in turn")
     args = parser.parse_args()
     checker = OfflineChecker()
     texts = ordinary_posts()
-    notes = [line.strip() for line in NOTES.read_text(encoding="utf-8").splitlines() if line.strip()]
-    rng = random.Random(args.seed)
-    drawn: list[str | None] = [rng.choice(notes) for _ in texts]
+    notes = [args.note] if args.note else [
+        line.strip() for line in NOTES.read_text(encoding="utf-8").splitlines() if line.strip()]
     without = flagged(checker, texts, [None] * len(texts))
-    with_notes = flagged(checker, texts, drawn)
-    print(f"ordinary posts flagged: {without} of {len(texts)} without notes, {with_notes} of "
-          f"{len(texts)} with a routine note each ({len(notes)} notes, seed {args.seed})")
+    per_note = [flagged(checker, texts, [note] * len(texts)) for note in notes]
+    pairs = len(texts) * len(notes)
+    print(f"ordinary posts flagged without notes: {without} of {len(texts)} ({without / len(texts):.1%})")
+    print(f"with a routine note: {sum(per_note)} of {pairs} (post, note) pairs "
+          f"({sum(per_note) / pairs:.1%}); the note that flags most: {max(per_note)} of {len(texts)}")
 
 
 if __name__ == "__main__":

@@ -283,6 +283,14 @@ def test_the_report_measures_grading_and_templated_alternatives():
     assert report.n_graded == 2 and report.grading_accuracy == 0.5
     assert [o.id for o in report.under_graded] == ["b"]
     assert report.n_alternatives == 4 and report.templated_share == 0.5
+    # One draft reviewed twice (with a routine note, then with a note naming the moment) is one
+    # draft: the same alternative under both is not a template.
+    twice = [_outcome("d-r", Verdict.revise, None, ["Our sale is back next week."]),
+             _outcome("d-m", Verdict.revise, None, ["Our sale is back next week."])]
+    for o in twice:
+        o.draft = "new flavours land this spring."
+    assert report_for(twice).templated_share == 0.0
+    assert report_for([o.model_copy(update={"draft": ""}) for o in twice]).templated_share == 1.0
     text = report.as_text()
     assert "Graded at least as deserved: 0.50" in text and "Templated alternatives: 0.50" in text
 

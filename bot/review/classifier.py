@@ -60,7 +60,7 @@ __all__ = [
 ]
 
 #: Bumped whenever ``features`` changes what it extracts: a model of another version is stale.
-FEATURES_VERSION = 6
+FEATURES_VERSION = 7
 
 #: Word families one detector reads for one purpose, whose words weigh nothing alone: a child's
 #: allergy or a hospital stay (``child_matter``) is every parent's post until a child is named
@@ -97,7 +97,19 @@ _STOP = frozenset({
     "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "for", "is", "it", "be", "are",
     "this", "that", "with", "as", "by", "from", "was", "were", "s",
 })
-_STOP_NOTES = frozenset("n:" + w for w in _STOP)
+# When a post goes out, said without the moment ("Scheduled for Monday 9am", "goes live after
+# lunch"): the labelled notes that say when a post goes out mostly do so to name the moment that
+# made it risky, so these words would learn the moment's weight without carrying it.
+_WHEN = frozenset({
+    "schedul", "post", "publish", "go", "goe", "went", "out", "live", "queu", "sent", "send",
+    "time", "morn", "afternoon", "even", "evening", "tonight", "tomorrow", "today", "noon",
+    "midday", "lunch", "lunchtim", "am", "pm", "day", "week", "weekend", "hour", "monday",
+    "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "tues",
+    "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "next",
+})
+_STOP_NOTES = frozenset("n:" + w for w in _STOP | _WHEN)
+# A time of day ("9am", "12pm"): when, not what.
+_CLOCK = re.compile(r"\d{1,2}(?:am|pm|a|p)")
 
 
 _STEMS: dict[str, str] = {}
@@ -218,7 +230,8 @@ class _Notes:
         if scan.context is None:
             return None
         notes = scan.context.folded
-        words = frozenset("n:" + _stem(t) for t in _TOKEN.findall(notes)) - _STOP_NOTES
+        words = frozenset("n:" + _stem(t) for t in _TOKEN.findall(notes)
+                          if not _CLOCK.fullmatch(t)) - _STOP_NOTES
         # Presence, as for the draft's families (``Scan.present``): a family's "not right
         # after" conditions decide a finding, not whether its words are there.
         families = tuple(name for name in scan.lexicons.names

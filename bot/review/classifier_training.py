@@ -8,6 +8,12 @@ side effect. The result is plain JSON; the checker reads it without scikit-learn
 Every example line is ``{"text", "label": "backlash"|"fine", "risk_categories": [...],
 "deserved": "ship"|"revise"|"do_not_post" (optional), "notes" (optional), "platform" (optional),
 "everyday": true (optional: an ordinary post, left out when the flag's threshold is chosen)}``.
+
+``rules/examples/routine_notes.txt`` holds notes that change nothing about a draft's risk (when
+it goes out, what the photo shows, who signed it off). Most labelled drafts with notes are risky
+because their notes say why ("the morning after the earthquake"), so without these every word
+of a note would learn to weigh towards risk: a share of the drafts without notes, fine and
+risky alike, is trained a second time with one of them, its label unchanged.
 """
 
 from __future__ import annotations
@@ -33,8 +39,8 @@ from bot.review.classifier import (
 )
 from bot.review.detectors.base import Scan
 
-__all__ = ["TrainingError", "example_features", "example_files", "is_current", "rule_examples", "train",
-           "train_from_rules", "weighable"]
+__all__ = ["TrainingError", "example_features", "example_files", "is_current", "noted_copies",
+           "routine_notes", "rule_examples", "train", "train_from_rules", "weighable"]
 
 #: A feature must appear in this many examples to get a weight: one draft's quirks teach nothing.
 _MIN_EXAMPLES = 2
@@ -53,12 +59,49 @@ _NEGLIGIBLE = 1e-3
 SENTENCE_MARGIN = 1.5
 
 
+#: The share of the examples without notes trained a second time with a routine note.
+NOTED_SHARE = 0.04
+ROUTINE_NOTES = "routine_notes.txt"
+
+
 class TrainingError(ValueError):
     """The examples cannot train a model (too few, a bad line); the message says which."""
 
 
 def example_files(rules_dir: Path) -> list[Path]:
     return sorted((rules_dir / "examples").glob("*.jsonl"))
+
+
+def routine_notes(rules_dir: Path) -> list[str]:
+    """The notes of ``rules/examples/routine_notes.txt``: one a line, ``#`` starts a comment."""
+    path = rules_dir / "examples" / ROUTINE_NOTES
+    if not path.is_file():
+        return []
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def _draw(key: str) -> int:
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big")
+
+
+def noted_copies(rows: Sequence[dict[str, Any]], notes: Sequence[str],
+                 share: float = NOTED_SHARE) -> list[tuple[int, dict[str, Any]]]:
+    """(index, copy) for about ``share`` of the ``rows`` without notes: the same draft, label and
+    categories, with one of ``notes``. Which rows and which note follow the draft's text, so
+    a retraining on the same examples draws the same copies."""
+    if not notes or share <= 0.0:
+        return []
+    cut = int(share * 2**64)
+    copies: list[tuple[int, dict[str, Any]]] = []
+    for i, row in enumerate(rows):
+        if (row.get("notes") or "").strip():
+            continue
+        drawn = _draw(example_key(str(row["text"])))
+        if drawn < cut:
+            note = notes[_draw(f"{drawn}") % len(notes)]
+            copies.append((i, {**row, "id": f"{row.get('id', i)} with a routine note", "notes": note}))
+    return copies
 
 
 def rule_examples(checker: OfflineChecker) -> list[dict[str, Any]]:
@@ -84,6 +127,9 @@ def training_digest(checker: OfflineChecker) -> str:
     examples (editing a rule's pattern leaves it as it is; editing its examples does not)."""
     h = hashlib.sha256(examples_digest(example_files(checker.rules_dir)).encode())
     h.update(json.dumps(rule_examples(checker), sort_keys=True).encode())
+    notes = routine_notes(checker.rules_dir)
+    if notes:
+        h.update(json.dumps([NOTED_SHARE, notes]).encode())
     return h.hexdigest()
 
 
@@ -156,6 +202,7 @@ def train(checker: OfflineChecker, rows: Sequence[dict[str, Any]], *, fine_flagg
           everyday_flagged: float = 0.03,
           revise_graded_grave: float = 0.15, strength: float = 1.0,
           sentence_margin: float | None = SENTENCE_MARGIN,
+          notes: Sequence[str] = (), noted_share: float = NOTED_SHARE,
           digest: str = "", lexicons: str = "") -> ClassifierFile:
     """Fit the heads on ``rows`` and choose thresholds by cross-validation.
 
@@ -166,7 +213,10 @@ def train(checker: OfflineChecker, rows: Sequence[dict[str, Any]], *, fine_flagg
     ``everyday_flagged``: the same for the fine examples marked ``everyday`` (ordinary posts);
     ``revise_graded_grave``: the share of drafts that deserve "revise" that may be called grave;
     ``sentence_margin``: how much surer one sentence must be than a whole draft to flag it alone
-    (the "sentence" head, ``classifier.sentence_features``); None trains no such head.
+    (the "sentence" head, ``classifier.sentence_features``); None trains no such head;
+    ``notes``: routine notes, and ``noted_share`` of the rows without notes trained again with one
+    (``noted_copies``). A copy trains every model its draft trains, and is never held out: the
+    thresholds are chosen on the examples as written.
     """
     try:
         import numpy as np
@@ -184,6 +234,11 @@ def train(checker: OfflineChecker, rows: Sequence[dict[str, Any]], *, fine_flagg
                                 f"got {share}")
     categories = checker.taxonomy.ids
     _check(rows, set(categories))
+    written = len(rows)
+    copies = noted_copies(rows, notes, noted_share)
+    source = np.array([i for i, _ in copies], dtype=int)
+    rows = [*rows, *(copy for _, copy in copies)]
+    original = np.arange(len(rows)) < written
     scans = _scans(checker, rows)
     kept = weighable([features(scan) for scan in scans])
     vectorizer = DictVectorizer()
@@ -246,7 +301,11 @@ def train(checker: OfflineChecker, rows: Sequence[dict[str, Any]], *, fine_flagg
     # A sentence flags alone when its log-odds, less ``sentence_margin``, pass the draft's flag:
     # the out-of-fold score is the greater of the two, and the flag is set on it.
     out_of_fold_log_odds = np.full(len(rows), -np.inf)
-    for train_idx, test_idx in StratifiedKFold(_FOLDS, shuffle=True, random_state=0).split(x, risky):
+    for train_idx, test_idx in StratifiedKFold(_FOLDS, shuffle=True, random_state=0).split(
+            x[:written], risky[:written]):
+        trained = np.zeros(written, dtype=bool)
+        trained[train_idx] = True
+        train_idx = np.concatenate([train_idx, written + np.flatnonzero(trained[source])])
         fold = fit(x[train_idx], risky[train_idx])
         said = fold.decision_function(x[test_idx])
         own = said - fold.intercept_[0]
@@ -260,8 +319,8 @@ def train(checker: OfflineChecker, rows: Sequence[dict[str, Any]], *, fine_flagg
     # The flag is set on the fine drafts that look risky, not on everyday posts: an easy post
     # scores far below any threshold, so counting them would let the flag sink until more of
     # the edgy-but-fine drafts were caught.
-    calibrating = np.array([r["label"] == "fine" and not r.get("everyday") for r in rows])
-    everyday = np.array([r["label"] == "fine" and bool(r.get("everyday")) for r in rows])
+    calibrating = original & np.array([r["label"] == "fine" and not r.get("everyday") for r in rows])
+    everyday = original & np.array([r["label"] == "fine" and bool(r.get("everyday")) for r in rows])
     flag = _quantile_above(out_of_fold[calibrating].tolist(), fine_flagged)
     if everyday.any():
         # Everyday posts have their own, stricter limit: a flag on "See you next week!" costs
@@ -270,7 +329,9 @@ def train(checker: OfflineChecker, rows: Sequence[dict[str, Any]], *, fine_flagg
 
     heads = ["risky", "grave", *(f"cat:{c}" for c in categories)]
     models: list[Any] = [fit(x, risky)]
-    graded = np.array([r.get("deserved") is not None for r in rows])
+    # The grave head is fit and held out on the examples as written (its folds would otherwise
+    # hold a copy of a draft they test).
+    graded = original & np.array([r.get("deserved") is not None for r in rows])
     grave_y = np.array([r.get("deserved") == "do_not_post" for r in rows])
     if grave_y[graded].sum() >= 5:
         gx, gy = x[graded], grave_y[graded]
@@ -302,18 +363,18 @@ def train(checker: OfflineChecker, rows: Sequence[dict[str, Any]], *, fine_flagg
             weights[str(name)] = row
     # A head with no model (a category no example carries) can never win.
     bias = [round(float(m.intercept_[0]), 4) if m is not None else -20.0 for m in models]
-    flagged_risky = float(np.mean(out_of_fold[risky] >= flag))
+    flagged_risky = float(np.mean(out_of_fold[risky & original] >= flag))
     final = models[0]
     in_sample = final.predict_proba(x)[:, 1]
     own = final.decision_function(x) - final.intercept_[0]
     flagged_in_sample = (in_sample >= flag) & (own >= EVIDENCE_FLOOR)
     if sentence_at is not None:
         flagged_in_sample |= riskiest_sentence(models[-1], np.arange(len(rows))) >= log_odds(sentence_at)
-    wrong = [example_key(str(r["text"]), r.get("notes") or None) for i, r in enumerate(rows)
+    wrong = [example_key(str(r["text"]), r.get("notes") or None) for i, r in enumerate(rows[:written])
              if r["label"] == "fine" and flagged_in_sample[i]]
     return ClassifierFile.with_weights(
         weights, features_version=FEATURES_VERSION, examples_digest=digest, lexicons_digest=lexicons,
-        examples=len(rows), heads=heads, bias=bias,
+        examples=written, heads=heads, bias=bias,
         thresholds={"flag": round(flag, 4), "grave": round(grave, 4), "evidence": EVIDENCE_FLOOR,
                     **({"sentence": round(sentence_at, 4)} if sentence_at is not None else {})},
         measured={"risky_flagged_out_of_fold": round(flagged_risky, 3),
@@ -332,5 +393,5 @@ def train_from_rules(checker: OfflineChecker, **options: Any) -> ClassifierFile:
         rows = read_examples(files)
     except ValueError as exc:
         raise TrainingError(str(exc)) from None
-    return train(checker, [*rows, *rule_examples(checker)], digest=training_digest(checker),
-                 lexicons=lexicons_digest(checker.rules_dir), **options)
+    return train(checker, [*rows, *rule_examples(checker)], notes=routine_notes(checker.rules_dir),
+                 digest=training_digest(checker), lexicons=lexicons_digest(checker.rules_dir), **options)

@@ -57,6 +57,9 @@ class EvalOutcome(BaseModel):
     deserved: Verdict | None = None
     alternatives: list[str] = Field(default_factory=list, description="The alternatives' texts.")
     alternative_problems: list[str] = Field(default_factory=list)
+    #: The draft's text, case and spacing aside: one draft reviewed with two different notes is
+    #: still one draft, so an alternative under both is not a template. Empty: the id counts.
+    draft: str = ""
 
     @property
     def graded_ok(self) -> bool | None:
@@ -92,7 +95,8 @@ class EvalReport(BaseModel):
     n_alternatives: int = 0
     templated_share: float | None = Field(
         default=None, description="Alternatives whose text appears under 2+ drafts / alternatives.")
-    templated: list[str] = Field(default_factory=list, description="Alternative texts under 2+ drafts.")
+    templated: list[str] = Field(default_factory=list,
+                                 description="Alternative texts under 2+ drafts (different texts).")
     n_templated: int = 0
     alternative_problems: list[str] = Field(default_factory=list)
     per_category: list[CategoryRow] = Field(default_factory=list)
@@ -216,6 +220,7 @@ def _outcome(item: EvalItem, review: Review,
         deserved=item.deserved,
         alternatives=[a.text for a in review.alternatives],
         alternative_problems=[f"{item.id}: {p}" for p in alternative_problems(review, recheck)],
+        draft=_key(item.text),
     )
 
 
@@ -238,7 +243,7 @@ def report_for(outcomes: list[EvalOutcome], failed: Iterable[EvalFailure] = ()) 
     for o in outcomes:
         for text in o.alternatives:
             n_alternatives += 1
-            drafts_by_text.setdefault(_key(text), set()).add(o.id)
+            drafts_by_text.setdefault(_key(text), set()).add(o.draft or o.id)
             shown.setdefault(_key(text), text)
     templated = {k for k, ids in drafts_by_text.items() if len(ids) >= 2}
     n_templated = sum(1 for o in outcomes for t in o.alternatives if _key(t) in templated)
