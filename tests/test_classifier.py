@@ -180,6 +180,24 @@ def test_a_flag_quotes_whole_clauses_when_they_are_near(checker: OfflineChecker,
     assert text[finding.span.start:finding.span.end] == quote
 
 
+@pytest.mark.parametrize(("text", "quote"), [
+    # The pair "month" + "New" is read across the sentence's end; the quote keeps to the
+    # sentence that weighs most instead of ending on the next one's first word.
+    ("Our mic heard you searching for divorce lawyers this month. New year, new you!",
+     "Our mic heard you searching for divorce lawyers this month"),
+    ("Our mic heard you searching for divorce lawyers this month! New year, new you!",
+     "Our mic heard you searching for divorce lawyers this month"),
+])
+def test_a_flag_quotes_one_sentence_when_a_pair_of_words_crosses_its_end(
+        checker: OfflineChecker, text: str, quote: str) -> None:
+    model = _model({"w:heard": {"risky": 2, "cat:surveillance_creep": 2},
+                    "w:divorc": {"risky": 2, "cat:surveillance_creep": 2},
+                    "b:month_new": {"risky": 1, "cat:surveillance_creep": 1}}, ["surveillance_creep"])
+    scan = _scan_with(checker, model, text)
+    [finding] = [f for f in scan.findings if f.rule_id == "classifier"]
+    assert text[finding.span.start:finding.span.end] == quote
+
+
 def test_words_aimed_at_the_reviewer_are_never_quoted_as_another_risk(rules: Path) -> None:
     # The injected comment weighs most for the tragedy, but it is addressed to the reviewer, not
     # the audience (and has its own finding): the tragedy is quoted where the audience meets it.

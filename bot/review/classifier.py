@@ -705,7 +705,12 @@ def _evidence(scan: Scan, weighed: list[tuple[str, float]],
             next_place += 1
         inside = []
         while next_place < len(places) and places[next_place][0][0] < bound.end:
-            inside.append(places[next_place])
+            (start, end), weight = places[next_place]
+            if end > bound.end:
+                # A pair of words read across a sentence's end ("this month. New year"): the
+                # quote keeps to the sentence, or it would end on the next one's first word.
+                end = _before_the_stop(scan.folded, start, bound.end)
+            inside.append(((start, end), weight))
             next_place += 1
         total = sum(w for _, w in inside)
         if inside and total > best[0]:
@@ -716,6 +721,14 @@ def _evidence(scan: Scan, weighed: list[tuple[str, float]],
     if end - start > _MAX_EVIDENCE:
         start, end = _heaviest_stretch(inside)
     return [_whole_clause(scan.folded, start, end)]
+
+
+def _before_the_stop(text: str, start: int, end: int) -> int:
+    """``end`` moved back over the stops that close a sentence (``text[start:end]`` keeps one
+    character at least), so that growing the quote to its clause does not run into the next."""
+    while end > start + 1 and text[end - 1] in ".!?":
+        end -= 1
+    return end
 
 
 #: What ends a clause, for a quote's edges.
