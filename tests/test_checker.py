@@ -6,8 +6,11 @@ import json
 import random
 from pathlib import Path
 
+import pytest
+
 from bot.review.intake import MAX_DRAFT_CHARS
 from bot.review.models import Draft, RiskLevel, Severity, Verdict, verdict_for
+from bot.review.text import past_the_lead_in
 from tests.drafts import NETFLIX
 
 CORPUS = Path(__file__).parent / "data" / "corpus_sample.jsonl"
@@ -143,3 +146,35 @@ def test_a_risk_severity_is_a_level_of_the_one_scale_above_none(checker):
         type(review.risks[0]).model_validate({**risk, "severity": "none"})
     fine = checker.review(Draft(text="Our new bakery opens on Monday."))
     assert json.loads(fine.model_dump_json())["risk_level"] == "none"
+
+
+# --- quotes that read as phrases -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "quote"), [
+    # A tribute's words, then the place: "Our hearts are with" said nothing of whom.
+    ("Our hearts are with Dunmore 🖤 Miner's Lunch combo, half price today",
+     "Our hearts are with Dunmore"),
+    # The counted group, then what they did.
+    ("Shoutout to the 2,314 of you who opened our app at 3am every night this month. Go to sleep!",
+     "2,314 of you who opened"),
+])
+def test_a_quote_runs_on_past_the_words_that_lead_to_the_point(checker, text, quote):
+    assert quote in {r.evidence.quote for r in checker.find_risks(text)}
+
+
+@pytest.mark.parametrize(("text", "end", "expected"), [
+    ("book by 9/11 and save", 7, "book by 9/11"),
+    ("you know who you are, sam", 12, "you know who you are"),  # through "you", to the comma
+    ("we see you, quitters", 10, "we see you"),  # never past a clause mark
+    ("the answer is still no, sorry", 22, "the answer is still no"),  # "no" can end a phrase
+    ("pop them in your\ngarden", 16, "pop them in your"),  # nor past a line's end
+    ("a flavour is back", 9, "a flavour"),  # a word ending in "our" is not "our"
+])
+def test_past_the_lead_in(text: str, end: int, expected: str) -> None:
+    assert text[:past_the_lead_in(text, end, until=len(text))] == expected
+
+
+def test_past_the_lead_in_stops_at_its_limit() -> None:
+    text = "thanks to all of the people who came"
+    assert text[:past_the_lead_in(text, 31, until=34)] == "thanks to all of the people who"

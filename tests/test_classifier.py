@@ -181,6 +181,28 @@ def test_a_flag_quotes_whole_clauses_when_they_are_near(checker: OfflineChecker,
 
 
 @pytest.mark.parametrize(("text", "quote"), [
+    # The weighed words end on "your", and the clause's end is too far to reach: the quote runs
+    # on to the word "your" leads to.
+    ("Don't blame the ADHD, blame your breakfast habits and that sleepy brain of yours instead",
+     "Don't blame the ADHD, blame your breakfast"),
+    # Through several such words ("who", then "you"), but never past a clause mark.
+    ("Don't blame the ADHD, blame who you really are and what you had for lunch every day",
+     "Don't blame the ADHD, blame who you really"),
+    ("Don't blame the ADHD, blame your, well, lunch and the carbs you had for breakfast today",
+     "Don't blame the ADHD, blame your"),
+])
+def test_a_flag_quote_does_not_stop_on_a_word_that_leads_on(
+        checker: OfflineChecker, text: str, quote: str) -> None:
+    model = _model({"w:adhd": {"risky": 2, "cat:punching_down": 2},
+                    "w:blame": {"risky": 2, "cat:punching_down": 2},
+                    "w:your": {"risky": 1, "cat:punching_down": 1},
+                    "w:who": {"risky": 1, "cat:punching_down": 1}}, ["punching_down"])
+    scan = _scan_with(checker, model, text)
+    [finding] = [f for f in scan.findings if f.rule_id == "classifier"]
+    assert text[finding.span.start:finding.span.end] == quote
+
+
+@pytest.mark.parametrize(("text", "quote"), [
     # The pair "month" + "New" is read across the sentence's end; the quote keeps to the
     # sentence that weighs most instead of ending on the next one's first word.
     ("Our mic heard you searching for divorce lawyers this month. New year, new you!",

@@ -39,7 +39,7 @@ from bot.review.detectors.base import Hit, Scan
 from bot.review.models import Scope, Severity
 from bot.review.rule_files import RuleFileError
 from bot.review.taxonomy import INJECTION_CATEGORY, Taxonomy
-from bot.review.text import sentence_bounds
+from bot.review.text import past_the_lead_in, sentence_bounds
 
 __all__ = [
     "FEATURES_VERSION",
@@ -753,7 +753,11 @@ def _whole_clause(text: str, start: int, end: int) -> Hit:
     head = text[before:start]
     if len(head.split()) <= _CLAUSE_REACH and len(head.lstrip()) + end - start <= _MAX_EVIDENCE:
         start -= len(head.lstrip())
-    return start, end
+    return start, past_the_lead_in(text, end, until=start + _MAX_EVIDENCE + _LEAD_IN_OVERRUN)
+
+
+#: How far past ``_MAX_EVIDENCE`` a quote may run to reach a word it can stop on.
+_LEAD_IN_OVERRUN = 24
 
 
 def _for_the_audience(scan: Scan, located: Mapping[str, Hit]) -> Mapping[str, Hit]:

@@ -171,3 +171,35 @@ def sentence_bounds(text: str) -> list[Span]:
     if start < len(text):
         bounds.append(Span(start, len(text)))
     return bounds
+
+
+#: Words a quote should not stop on: what they lead to is the point ("blame your" for "blame
+#: your breakfast", "our hearts are with" for "our hearts are with Dunmore"). Lower case: the
+#: quotes are found in the folded text.
+_LEADS_ON = frozenset({
+    "a", "an", "and", "any", "are", "as", "at", "be", "because", "but", "by", "every", "for",
+    "from", "her", "his", "i", "if", "into", "is", "its", "just", "my", "of", "or", "our", "so",
+    "some", "than", "the", "their", "those", "to", "was", "we", "were", "which", "who", "whose",
+    "with", "you", "your",
+})
+#: The next word on the same line, with no mark that ends a clause before it.
+_NEXT_WORD = re.compile(r"[^\S\n]*[^\s.!?;:,()\[\]\"\u201c\u201d\u2014\u2013]+")
+#: The most words a quote grows by to get past such words.
+_LEAD_IN_WORDS = 4
+#: The last word of a quote (and what precedes it on its line).
+_LAST_WORD = re.compile(r"(?<!\S)(\S+)\s*$")
+
+
+def past_the_lead_in(text: str, end: int, *, until: int) -> int:
+    """The end of a quote ending at ``end`` moved past the words it should not stop on (at most
+    ``_LEAD_IN_WORDS`` of them, within the clause and never past ``until``): "you know who"
+    becomes "you know who you are", "book by" becomes "book by 9/11"."""
+    for _ in range(_LEAD_IN_WORDS):
+        last = _LAST_WORD.search(text, max(0, end - 24), end)
+        if last is None or last.group(1).strip("'\"") not in _LEADS_ON:
+            break
+        following = _NEXT_WORD.match(text, end)
+        if following is None or following.end() > until:
+            break
+        end = following.end()
+    return end

@@ -9,10 +9,13 @@ from dataclasses import dataclass, field
 from bot.review.detector_texts import DetectorTexts
 from bot.review.lexicons import Lexicons
 from bot.review.models import Severity
-from bot.review.text import FoldedText, Span
+from bot.review.text import FoldedText, Span, past_the_lead_in
 
 #: A match in the folded text: ``(start, end)``.
 Hit = tuple[int, int]
+
+#: How many characters a finding's quote may grow by to get past a word it should not stop on.
+_LEAD_IN_REACH = 40
 
 #: Days and months, in lower case: capitalised like a name, and never one.
 CALENDAR_WORDS = frozenset({
@@ -105,7 +108,8 @@ class Scan:
 
     def add(self, rule_id: str, category: str, severity: Severity, hit: Hit, message: str,
             suggestion: str | None = None, rewrite: str | None = None, *, primary: bool = True) -> None:
-        span = self.span(hit)
+        # A quote that stops on "who" or "our" says less than the words they lead to.
+        span = self.span((hit[0], past_the_lead_in(self.folded, hit[1], until=hit[1] + _LEAD_IN_REACH)))
         if span.end > span.start:
             self.findings.append(Finding(rule_id, category, severity, span, message, suggestion,
                                          rewrite=rewrite, primary=primary))
