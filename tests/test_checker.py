@@ -178,3 +178,12 @@ def test_past_the_lead_in(text: str, end: int, expected: str) -> None:
 def test_past_the_lead_in_stops_at_its_limit() -> None:
     text = "thanks to all of the people who came"
     assert text[:past_the_lead_in(text, 31, until=34)] == "thanks to all of the people who"
+
+
+def test_past_the_lead_in_reads_whole_words_only() -> None:
+    # "flavour" ends in "our": only a whole word leads on, however long the word before it.
+    for text, end, expected in (("the long-awaited flavour is back", 24, "the long-awaited flavour"),
+                                ("catchphrasesyour dog", 16, "catchphrasesyour"),
+                                ("xx  your dog", 8, "xx  your dog"),
+                                ("unfavourable our dog", 16, "unfavourable our dog")):
+        assert text[:past_the_lead_in(text, end, until=len(text))] == expected, text

@@ -186,8 +186,9 @@ _LEADS_ON = frozenset({
 _NEXT_WORD = re.compile(r"[^\S\n]*[^\s.!?;:,()\[\]\"\u201c\u201d\u2014\u2013]+")
 #: The most words a quote grows by to get past such words.
 _LEAD_IN_WORDS = 4
-#: The last word of a quote (and what precedes it on its line).
-_LAST_WORD = re.compile(r"(?<!\S)(\S+)\s*$")
+#: Longer than any word of ``_LEADS_ON`` with a quote mark after it: a quote whose last this
+#: many characters hold no space ends on a longer word, which leads on to nothing.
+_LONGEST_LEAD = 9
 
 
 def past_the_lead_in(text: str, end: int, *, until: int) -> int:
@@ -195,8 +196,13 @@ def past_the_lead_in(text: str, end: int, *, until: int) -> int:
     ``_LEAD_IN_WORDS`` of them, within the clause and never past ``until``): "you know who"
     becomes "you know who you are", "book by" becomes "book by 9/11"."""
     for _ in range(_LEAD_IN_WORDS):
-        last = _LAST_WORD.search(text, max(0, end - 24), end)
-        if last is None or last.group(1).strip("'\"") not in _LEADS_ON:
+        # Every finding passes here: plain string operations on a few characters, no search.
+        start = max(0, end - _LONGEST_LEAD)
+        tail = text[start:end].rsplit(None, 1)
+        if not tail or (len(tail) == 1 and start > 0 and not text[start].isspace()
+                        and not text[start - 1].isspace()):
+            break
+        if tail[-1].strip("'\"") not in _LEADS_ON:
             break
         following = _NEXT_WORD.match(text, end)
         if following is None or following.end() > until:
