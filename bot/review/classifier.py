@@ -39,7 +39,7 @@ from bot.review.detectors.base import Hit, Scan
 from bot.review.models import Scope, Severity
 from bot.review.rule_files import RuleFileError
 from bot.review.taxonomy import INJECTION_CATEGORY, Taxonomy
-from bot.review.text import past_the_lead_in, sentence_bounds
+from bot.review.text import CLAUSE_MARKS, past_the_lead_in, sentence_bounds
 
 __all__ = [
     "FEATURES_VERSION",
@@ -731,10 +731,10 @@ def _before_the_stop(text: str, start: int, end: int) -> int:
     return end
 
 
-#: What ends a clause, for a quote's edges.
-_CLAUSE_MARKS = ".!?;:,()[]\n\u2014\u2013\"\u201c\u201d"
 #: How many words a quote may grow by at either edge to reach its clause's start or end.
 _CLAUSE_REACH = 4
+#: How far past ``_MAX_EVIDENCE`` a quote may run to reach a word it can stop on.
+_LEAD_IN_OVERRUN = 24
 
 
 def _whole_clause(text: str, start: int, end: int) -> Hit:
@@ -742,22 +742,18 @@ def _whole_clause(text: str, start: int, end: int) -> Hit:
     ``_CLAUSE_REACH`` words away and the quote stays within ``_MAX_EVIDENCE``: the weighed words
     often stop short of what reads as a phrase ("You know who you" for "You know who you are")."""
     after = end
-    while after < len(text) and text[after] not in _CLAUSE_MARKS:
+    while after < len(text) and text[after] not in CLAUSE_MARKS:
         after += 1
     tail = text[end:after]
     if len(tail.split()) <= _CLAUSE_REACH and len(tail.rstrip()) + end - start <= _MAX_EVIDENCE:
         end += len(tail.rstrip())
     before = start
-    while before > 0 and text[before - 1] not in _CLAUSE_MARKS:
+    while before > 0 and text[before - 1] not in CLAUSE_MARKS:
         before -= 1
     head = text[before:start]
     if len(head.split()) <= _CLAUSE_REACH and len(head.lstrip()) + end - start <= _MAX_EVIDENCE:
         start -= len(head.lstrip())
     return start, past_the_lead_in(text, end, until=start + _MAX_EVIDENCE + _LEAD_IN_OVERRUN)
-
-
-#: How far past ``_MAX_EVIDENCE`` a quote may run to reach a word it can stop on.
-_LEAD_IN_OVERRUN = 24
 
 
 def _for_the_audience(scan: Scan, located: Mapping[str, Hit]) -> Mapping[str, Hit]:

@@ -182,8 +182,10 @@ _LEADS_ON = frozenset({
     "some", "than", "the", "their", "those", "to", "was", "we", "were", "which", "who", "whose",
     "with", "you", "your",
 })
+#: What ends a clause, for a quote's edges.
+CLAUSE_MARKS = ".!?;:,()[]\n\u2014\u2013\"\u201c\u201d"
 #: The next word on the same line, with no mark that ends a clause before it.
-_NEXT_WORD = re.compile(r"[^\S\n]*[^\s.!?;:,()\[\]\"\u201c\u201d\u2014\u2013]+")
+_NEXT_WORD = re.compile(r"[^\S\n]*[^\s" + re.escape(CLAUSE_MARKS) + "]+")
 #: The most words a quote grows by to get past such words.
 _LEAD_IN_WORDS = 4
 #: Longer than any word of ``_LEADS_ON`` with a quote mark after it: a quote whose last this
