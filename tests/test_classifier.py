@@ -163,6 +163,14 @@ def test_a_kind_of_risk_a_detector_ruled_out_is_not_added(checker: OfflineChecke
     assert scan.findings == []
 
 
+def _quoted(checker: OfflineChecker, category: str, weights: dict[str, float], text: str) -> str:
+    """What the classifier's one flag quotes of ``text``, with a model whose ``weights`` count as
+    much for "risky" as for ``category``."""
+    model = _model({f: {"risky": w, f"cat:{category}": w} for f, w in weights.items()}, [category])
+    [finding] = [f for f in _scan_with(checker, model, text).findings if f.rule_id == "classifier"]
+    return text[finding.span.start:finding.span.end]
+
+
 @pytest.mark.parametrize(("text", "quote"), [
     # The words that weigh are "You" (first met in the other sentence) and "know": the quote runs
     # on to the clause's end, "are", four words or fewer away.
@@ -173,11 +181,7 @@ def test_a_kind_of_risk_a_detector_ruled_out_is_not_added(checker: OfflineChecke
 ])
 def test_a_flag_quotes_whole_clauses_when_they_are_near(checker: OfflineChecker, text: str,
                                                         quote: str) -> None:
-    model = _model({"w:know": {"risky": 3, "cat:customer_shaming": 3},
-                    "w:you": {"risky": 2, "cat:customer_shaming": 2}}, ["customer_shaming"])
-    scan = _scan_with(checker, model, text)
-    [finding] = [f for f in scan.findings if f.rule_id == "classifier"]
-    assert text[finding.span.start:finding.span.end] == quote
+    assert _quoted(checker, "customer_shaming", {"w:know": 3, "w:you": 2}, text) == quote
 
 
 @pytest.mark.parametrize(("text", "quote"), [
@@ -193,13 +197,8 @@ def test_a_flag_quotes_whole_clauses_when_they_are_near(checker: OfflineChecker,
 ])
 def test_a_flag_quote_does_not_stop_on_a_word_that_leads_on(
         checker: OfflineChecker, text: str, quote: str) -> None:
-    model = _model({"w:adhd": {"risky": 2, "cat:punching_down": 2},
-                    "w:blame": {"risky": 2, "cat:punching_down": 2},
-                    "w:your": {"risky": 1, "cat:punching_down": 1},
-                    "w:who": {"risky": 1, "cat:punching_down": 1}}, ["punching_down"])
-    scan = _scan_with(checker, model, text)
-    [finding] = [f for f in scan.findings if f.rule_id == "classifier"]
-    assert text[finding.span.start:finding.span.end] == quote
+    weights = {"w:adhd": 2.0, "w:blame": 2.0, "w:your": 1.0, "w:who": 1.0}
+    assert _quoted(checker, "punching_down", weights, text) == quote
 
 
 @pytest.mark.parametrize(("text", "quote"), [
@@ -212,12 +211,8 @@ def test_a_flag_quote_does_not_stop_on_a_word_that_leads_on(
 ])
 def test_a_flag_quotes_one_sentence_when_a_pair_of_words_crosses_its_end(
         checker: OfflineChecker, text: str, quote: str) -> None:
-    model = _model({"w:heard": {"risky": 2, "cat:surveillance_creep": 2},
-                    "w:divorc": {"risky": 2, "cat:surveillance_creep": 2},
-                    "b:month_new": {"risky": 1, "cat:surveillance_creep": 1}}, ["surveillance_creep"])
-    scan = _scan_with(checker, model, text)
-    [finding] = [f for f in scan.findings if f.rule_id == "classifier"]
-    assert text[finding.span.start:finding.span.end] == quote
+    weights = {"w:heard": 2.0, "w:divorc": 2.0, "b:month_new": 1.0}
+    assert _quoted(checker, "surveillance_creep", weights, text) == quote
 
 
 def test_words_aimed_at_the_reviewer_are_never_quoted_as_another_risk(rules: Path) -> None:
