@@ -372,3 +372,72 @@ def test_a_look_alike_ships(text):
     review = shipped_checker().review(Draft(text=text))
     found = [(r.category, r.severity.value, r.evidence.quote) for r in review.risks]
     assert review.verdict is Verdict.ship, found
+
+
+def test_sympathy_then_a_turn_to_the_brands_business_is_exploitation(checker):
+    turn = "tragedy.turn-to-the-brand"
+    for text in ("Thoughts and prayers to everyone affected by today's shooting. "
+                 "Also, we're open late tonight! 🛒",
+                 "Our hearts go out to all those affected by the earthquake. "
+                 "Life goes on: our store opens until 10.",
+                 "Rest in peace to the victims of the crash 🕯️ "
+                 "Anyway, see you at our Elm St café this weekend!"):
+        assert turn in _rules(checker, text), text
+        assert checker.review(Draft(text=text)).verdict is Verdict.do_not_post, text
+    # The turn opens a clause; help is not business; a mid-sentence "also" tells the damage.
+    for text in ("Our thoughts are with everyone affected by the floods. Also, our Elm St store is open as a "
+                 "warming centre for anyone who needs it.",
+                 "The earthquake also damaged our Main St bakery, so it stays closed this week.",
+                 "Thoughts and prayers to everyone affected by the floods. "
+                 "Also, our team is out delivering water."):
+        assert turn not in _rules(checker, text), text
+
+
+def test_a_disaster_the_product_outlasts_is_exploitation_but_a_towns_spirit_is_not(checker):
+    outlasts = "tragedy.brand-outlasts-disaster"
+    text = "Hurricane Delia can take our awning but she can't take our gelato 🍦 Open all weekend, Miami!"
+    assert outlasts in _rules(checker, text)
+    assert checker.review(Draft(text=text)).verdict is Verdict.do_not_post
+    assert outlasts not in _rules(checker, "The hurricane can't take our spirit. We will rebuild, together.")
+
+
+def test_a_reply_that_reads_out_the_readers_record_is_a_disclosure(checker):
+    told = "privacy.reader-record-told"
+    records = ("Hi Marc! Looking at your account, your heating runs from 8 to 6 on weekdays "
+               "when nobody's home 😅",
+               "Hi Jenna, our records show the car was returned to our Gatwick branch with a quarter tank.",
+               "@sam_runs Your bill shows you've been roaming in Portugal since the 3rd. "
+               "Want a travel bolt-on?")
+    for text in records:
+        risks = [r for r in checker.find_risks(text) if r.rule_id == told]
+        assert {(r.category, r.severity) for r in risks} == {("privacy_disclosure", Severity.medium)}, text
+    # A diagnosis told to the person, in public, is high; a prescription being ready is not.
+    text = "Thanks for the 5-star review, Dana! So glad your HIV meds are working out for you."
+    assert [(r.severity) for r in checker.find_risks(text) if r.rule_id == told] == [Severity.high]
+    ready = "Thanks, Sarah! Your prescription is ready to collect at our High St pharmacy."
+    assert [(r.severity) for r in checker.find_risks(ready) if r.rule_id == told] == [Severity.medium]
+    # An order's progress, a reply to everyone, or a record with nothing private in it stay quiet.
+    for text in ("Hi Sam, sorry for the wait! Your order shipped today and should arrive Thursday.",
+                 "Hi Tom, looking at your account, your refund went out this morning. Sorry for the hassle!",
+                 "Hi everyone! Our records show the 7:12 to Leeds runs every day this week as normal.",
+                 "Hi Marc, looking at your account, your heating runs on weekdays when nobody's home. "
+                 "(Shared with his permission.)"):
+        assert told not in _rules(checker, text), text
+
+
+def test_declining_to_discuss_a_private_matter_in_public_is_not_disclosing_it(checker):
+    named = "signals.named-private-matter"
+    told = "privacy.reader-record-told"
+    text = ("@mark_d1982 Hi Mark, we can't talk about prescriptions on here, but if you DM us your name "
+            "and branch we'll check on your collection straight away.")
+    assert not {named, told} & _rules(checker, text)
+    told_it = "@mark_d1982 Hi Mark, your prescription for sertraline is ready at our Leeds branch."
+    assert named in _rules(checker, told_it)
+
+
+def test_a_screening_tool_that_infers_parental_leave_is_surveillance(checker):
+    text = ("Our AI screening flags candidates who are likely to need long parental leave "
+            "in the next two years, so your team stays focused on growth.")
+    assert "surveillance.inferred-trait" in _rules(checker, text)
+    policy = "Our new parental leave policy: 26 weeks, fully paid."
+    assert "surveillance.inferred-trait" not in _rules(checker, policy)

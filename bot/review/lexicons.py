@@ -30,14 +30,16 @@ REQUIRED = (
     "named_person", "private_matter", "private_content", "knowing", "reviewer_address", "verdict_control",
     "belittle", "party", "scold", "exact_time", "mood_fix", "consent", "condescend", "letdown",
     "role_tag", "injection_talk", "health_target", "health_promise", "clock_time", "device_sensing",
-    "debunk", "product_pun",
+    "debunk", "product_pun", "record_read", "record_detail", "discretion",
 )
 
 
 #: Lists no draft is screened for (by name or prefix): the notes' own (``notes_``), read in the
-#: author's notes only (``Scan.noted``), and a child's private matters, read only once a child is
-#: named, which few drafts do. Each list in a draft's screen makes it a little slower for every draft.
-UNSCREENED = ("notes_", "child_matter")
+#: author's notes only (``Scan.noted``); a child's private matters, read only once a child is
+#: named, which few drafts do; and what a reply reads out of the brand's records (``record_``),
+#: read only in a draft that may address one person. Each list in a draft's screen makes it a
+#: little slower for every draft.
+UNSCREENED = ("notes_", "child_matter", "record_")
 
 
 def _entry_pattern(entry: str) -> str:

@@ -19,7 +19,11 @@ from bot.review.detectors.causes import (
     detect_cause_pivot,
 )
 from bot.review.detectors.context import detect_context_timing, detect_private_detail_in_image
-from bot.review.detectors.disclosure import detect_child_identified, detect_named_private_matter
+from bot.review.detectors.disclosure import (
+    detect_child_identified,
+    detect_named_private_matter,
+    detect_reader_record_told,
+)
 from bot.review.detectors.faith import detect_holy_day_greeting
 from bot.review.detectors.judgement import detect_judgement
 from bot.review.detectors.signals import SignalDetector
@@ -32,6 +36,7 @@ DETECTORS: dict[str, Detector] = {
     "surveillance": detect_surveillance,
     "named-private": detect_named_private_matter,
     "child": detect_child_identified,
+    "reader-record": detect_reader_record_told,
     "tragedy": detect_tragedy,
     "hashtag": detect_hashtag_hijack,
     "cause": detect_cause_pivot,

@@ -24,6 +24,7 @@ from bot.review.models import Severity
 TEXTS: dict[str, tuple[str, ...]] = {
     "privacy.named-person-private-matter": (),
     "privacy.child-identified": (PARTNER,),
+    "privacy.reader-record-told": (PARTNER,),
 }
 
 # Capitalised words that start sentences and greetings, not names.
@@ -81,6 +82,77 @@ def detect_named_private_matter(scan: Scan) -> None:
             continue
         scan.report("privacy.named-person-private-matter", "privacy_disclosure", Severity.high, name)
         scan.report("privacy.named-person-private-matter", "privacy_disclosure", Severity.high, matter)
+        return
+
+
+# --- the reader's own record, read out in public -----------------------------------------------
+# "Hi Marc, looking at your account, your heating's been on from 8 to 6 when nobody's home": a
+# public reply to one person that tells everyone what the brand's records say about them, or
+# names their health or money matter ("so glad your HIV meds are working, Dana!"). The reply
+# is found by how it addresses one person: a greeting and a name or a handle, or a name set off
+# at the end of a clause ("thanks for the review, Dana!").
+_GREETING = (r"(?:Hi|Hiya|Hey|Hello|Dear|Morning|Evening|Afternoon|Thanks|Thank you|Congrats|"
+             r"Congratulations|Sorry)")
+_ADDRESSED = re.compile(
+    rf"(?:^|[.!?]\s+)(?:@\w+\s+)*{_GREETING},?\s+"
+    r"(?P<name>@\w+|[A-Z][a-z]{1,20})(?=\s*[,!.:?]|\s+[A-Z]\.)"
+    r"|^(?P<handle>@\w+)"
+    r"|,\s+(?P<late>[A-Z][a-z]{1,20})\s*[!.?]"
+)
+# Capitalised words a reply addresses that are not one person: a crowd, a team, a pet name.
+_NOT_ONE_PERSON = frozenset({
+    "everyone", "everybody", "all", "team", "friends", "folks", "guys", "fam", "legends", "there",
+    "y'all", "gang", "crew", "family", "neighbours", "neighbors", "london", "again", "sir", "madam",
+})
+# The reader's own matter, said to them: "your HIV meds", "your payment plan".
+_YOURS = re.compile(r"\byour\s+(?:\w+\s+){0,2}$")
+_RECORD_REACH = 240
+_GENERIC_MATTER = re.compile(
+    r"(?:first |usual )?(?:prescriptions?|medications?|meds|(?:prescription|medication|meds) refills?)")
+
+
+def _addressed(original: str) -> re.Match[str] | None:
+    for m in _ADDRESSED.finditer(original):
+        name = m.group("name") or m.group("handle") or m.group("late") or ""
+        word = name.lstrip("@").lower()
+        if word and word not in _NOT_NAMES and word not in _NOT_ONE_PERSON:
+            return m
+    return None
+
+
+def detect_reader_record_told(scan: Scan) -> None:
+    """A reply to one named person that reads out their record (medium: the reply belongs in a
+    private message) or names their health or money matter (high: it was theirs to tell)."""
+    original = scan.text.original
+    if not any(c.isupper() for c in original) and not original.startswith("@"):
+        return
+    if scan.has("consent") or scan.has("consent_given") or scan.has("discretion"):
+        return
+    private = scan.hits("private_matter")
+    folded = scan.folded
+    mine = [h for h in private if _YOURS.search(folded, max(0, h[0] - 30), h[0]) is not None]
+    records = scan.lexicons["record_read"].spans(folded) if not mine else []
+    if not mine and not records:
+        return
+    address = _addressed(original)
+    if address is None:
+        return
+    at = scan.text.folded_index(address.start())
+    if mine:
+        # "Your prescription is ready" tells little; "your HIV meds" tells a diagnosis.
+        matter = mine[0]
+        telling = (_GENERIC_MATTER.fullmatch(folded, matter[0], matter[1]) is None
+                   and any(h[0] < matter[1] and matter[0] < h[1] for h in scan.hits("sensitive_inference")))
+        scan.report("privacy.reader-record-told", "privacy_disclosure",
+                    Severity.high if telling else Severity.medium, matter)
+        return
+    details = scan.lexicons["record_detail"].spans(folded) + private
+    for record in records:
+        detail = next((d for d in sorted(details) if abs(d[0] - record[0]) <= _RECORD_REACH), None)
+        if detail is None or abs(record[0] - at) > _RECORD_REACH * 2:
+            continue
+        scan.report("privacy.reader-record-told", "privacy_disclosure", Severity.medium, record)
+        scan.report("privacy.reader-record-told", "privacy_disclosure", Severity.medium, detail, partner=True)
         return
 
 

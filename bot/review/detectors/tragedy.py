@@ -16,6 +16,8 @@ from bot.review.models import Severity
 TEXTS: dict[str, tuple[str, ...]] = {
     "tragedy.promotion-nearby": (PARTNER,),
     "tragedy.mock-mourning": (),
+    "tragedy.turn-to-the-brand": (PARTNER,),
+    "tragedy.brand-outlasts-disaster": (),
     "timing.commemoration-sale": (),
     "hashtag.trend-to-sell": (PARTNER,),
     "hashtag.sensitive-tag-to-sell": (),
@@ -27,11 +29,10 @@ TEXTS: dict[str, tuple[str, ...]] = {
 _REACH = 400  # chars either side: one post, not a whole pasted document
 _TAG_BEFORE = re.compile(r"#\w+\s*$")
 _LIFE = re.compile(r"\s+(?:the |her |his |their )?li(?:fe|ves)\b")
-_TURN = re.compile(
-    r"(?<![a-z])(?:also|anyway|anyways|btw|by the way|speaking of|"
-    r"on (?:a|another) (?:lighter|happier|different) note|in other news|"
-    r"don't forget|do not forget|meanwhile|but hey|p\.?s\.?)(?![a-z])"
-)
+_TURN_WORDS = (r"also|anyway|anyways|btw|by the way|speaking of|"
+               r"on (?:a|another) (?:lighter|happier|different) note|in other news|"
+               r"don't forget|do not forget|meanwhile|but hey|p\.?s\.?")
+_TURN = re.compile(rf"(?<![a-z])(?:{_TURN_WORDS})(?![a-z])")
 # The brand's own product or offer; "our team is delivering water" is help, not a pivot.
 _OWN = re.compile(
     r"\b(?:our(?!\s+(?:team|teams|staff|people|volunteers|hearts?|thoughts|prayers|crews?|drivers|"
@@ -61,6 +62,64 @@ def _selling(scan: Scan) -> list[Hit]:
             continue
         kept.append(hit)
     return kept
+
+
+# "Thoughts and prayers to everyone affected. Also, we're open late tonight!": the loss, then a
+# turn to the brand's own business. No offer is needed: the sympathy has become the lead-in.
+_PIVOT = re.compile(
+    rf"(?<![a-z])(?:{_TURN_WORDS}|(?:but |and )?life goes on|back to business|"
+    r"on a (?:brighter|happier) note|in (?:happier|brighter) news|moving on|(?:and )?now,? back to|"
+    r"that said)(?![a-z])"
+)
+# The brand's doors, as business: "we're open late", "open all weekend".
+_OPEN = re.compile(
+    r"\b(?:we(?:'re| are| will be|'ll be) (?:still |now |also )?open|"
+    r"opens? (?:late|all (?:day|night|weekend|week)|as usual|until|till|from \d)|doors open)\b"
+)
+# What the brand turns to that is help, not business: a shelter, water, a collection point.
+_HELP = re.compile(
+    r"\b(?:shelter|refuge|warm(?:ing)? (?:space|centre|center|room)|cooling (?:centre|center|space)|"
+    r"collection point|donat\w*|volunteer\w*|free (?:for|to) (?:anyone|those|everyone|people|all)|"
+    r"(?:anyone|those|everyone|people|families) (?:who|affected|in need|displaced)|"
+    r"charge (?:your|their) phones?|drinking water|supplies|relief|fundrais\w*)\b"
+)
+_TURN_REACH = 200
+_AFTER_TURN = 80
+
+
+def _opens_a_clause(folded: str, at: int) -> bool:
+    """Whether only spaces stand between ``at`` and a clause's end (a full stop, a comma, a
+    dash, an emoji) or the start of the draft."""
+    before = folded[max(0, at - 8):at].rstrip()
+    return not before or not (before[-1].isalnum() or before[-1] in "'’\"")
+
+
+def _turn_to_the_brand(scan: Scan, tragedies: list[Hit]) -> tuple[Hit, Hit] | None:
+    """The first word of a loss followed by a turn ("also", "anyway", "life goes on") to the
+    brand's own product or doors, and that turn; None when what follows is help."""
+    folded = scan.folded
+    for tragedy in tragedies:
+        turn = _PIVOT.search(folded, tragedy[1], tragedy[1] + _TURN_REACH)
+        # "The wildfire also reached our warehouse" tells the damage: a turn opens a clause.
+        if turn is None or not _opens_a_clause(folded, turn.start()):
+            continue
+        after = folded[turn.end():turn.end() + _AFTER_TURN]
+        own = _OWN.search(after) or _OPEN.search(after)
+        if own is None or _HELP.search(after) is not None:
+            continue
+        return tragedy, (turn.start(), turn.end() + own.end())
+    return None
+
+
+# "Hurricane Delia can take our awning but she can't take our gelato": the disaster set up as
+# something the brand's product outlasts. Their spirit or their town is defiance, not a pun.
+_OUTLASTS = re.compile(
+    r"\bcan(?:'t|not|t| not) (?:take|stop|beat|dampen|wash away|blow away|touch|cancel|melt|shake|"
+    r"knock out|keep us from) (?:our|my|us from (?:serving|making|selling|pouring|baking))\s+"
+    r"(?!(?:spirit|hope|pride|resolve|community|love|faith|courage|strength|people|town|city|"
+    r"neighbou?rs|memories|heart|hearts|determination|kindness|unity)\b)\w"
+)
+_OUTLASTS_REACH = 160
 
 
 # The brand's own loss ("the passing of our founder"): its life's ordinary moments (a party,
@@ -273,6 +332,22 @@ def detect_tragedy(scan: Scan) -> None:
         scan.report("tragedy.promotion-nearby", "tragedy_exploitation", severity, pairing, partner=True)
         found_tragedy = True
         break
+    if not found_tragedy and tragedies and not donation:
+        turned = _turn_to_the_brand(scan, tragedies)
+        if turned is not None:
+            tragedy, turn = turned
+            scan.report("tragedy.turn-to-the-brand", "tragedy_exploitation", Severity.high, tragedy)
+            scan.report("tragedy.turn-to-the-brand", "tragedy_exploitation", Severity.high, turn,
+                        partner=True)
+            found_tragedy = True
+        else:
+            for tragedy in tragedies:
+                pun = _OUTLASTS.search(scan.folded, tragedy[1], tragedy[1] + _OUTLASTS_REACH)
+                if pun is not None:
+                    scan.report("tragedy.brand-outlasts-disaster", "tragedy_exploitation", Severity.high,
+                                (tragedy[0], pun.end() - 1))
+                    found_tragedy = True
+                    break
     if found_tragedy or scan.has("tribute_offer"):
         # "Veterans eat free on Veterans Day" thanks the people the day honours.
         return
