@@ -441,3 +441,39 @@ def test_a_screening_tool_that_infers_parental_leave_is_surveillance(checker):
     assert "surveillance.inferred-trait" in _rules(checker, text)
     policy = "Our new parental leave policy: 26 weeks, fully paid."
     assert "surveillance.inferred-trait" not in _rules(checker, policy)
+
+
+def test_a_named_persons_death_by_their_age_next_to_an_offer_is_exploitation(checker):
+    text = ("A heart attack at 44. The news about Dave Roper this week shook all of us. "
+            "Don't be next: book your free fitness assessment today.")
+    assert "tragedy.promotion-nearby" in _rules(checker, text)
+    assert checker.review(Draft(text=text)).verdict is Verdict.do_not_post
+    assert "tragedy.promotion-nearby" not in _rules(checker, "Book your free fitness assessment today 💪")
+
+
+def test_coming_out_and_a_prep_pickup_are_a_named_persons_private_matter(checker):
+    named = {"signals.named-private-matter", "privacy.named-person-private-matter"}
+    for text in ("Proud to support our LGBTQ+ colleagues, including our finance lead Tom Hale, "
+                 "who came out to the team just last week!",
+                 "This Pride we're celebrating you, like James, 34, from Leeds, who came out to his "
+                 "family after chatting with matches on our app ❤️",
+                 "A shoutout to Daniel P. from our Westgate branch, who hasn't missed a monthly PrEP "
+                 "pickup in three years!"):
+        assert named & _rules(checker, text), text
+    marching = "Proud to march with our LGBTQ+ colleagues at Pride this weekend 🏳️‍🌈"
+    assert not named & _rules(checker, marching)
+
+
+def test_a_caricature_costume_for_a_peoples_new_year_is_a_stereotype(checker):
+    text = ("Happy Chinese New Year! 🏮 Our mascot is celebrating in a coolie hat and Fu Manchu "
+            "moustache: grab a selfie with him this weekend!")
+    assert "signals.stereotyped-prop" in _rules(checker, text)
+    plain = "Happy Chinese New Year! 🏮 Dumplings all weekend."
+    assert "signals.stereotyped-prop" not in _rules(checker, plain)
+
+
+def test_every_cent_of_a_products_sales_given_on_a_cause_day_is_giving_not_selling(checker):
+    text = ("This Pride month every cent from our rainbow tote goes to Minus18, as it has for four "
+            "years. Last year that was $18,400.")
+    assert "cause.day-as-sale" not in _rules(checker, text)
+    assert "cause.day-as-sale" in _rules(checker, "This Pride month, 20% off our rainbow tote 🏳️‍🌈")
