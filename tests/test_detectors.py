@@ -477,3 +477,11 @@ def test_every_cent_of_a_products_sales_given_on_a_cause_day_is_giving_not_selli
             "years. Last year that was $18,400.")
     assert "cause.day-as-sale" not in _rules(checker, text)
     assert "cause.day-as-sale" in _rules(checker, "This Pride month, 20% off our rainbow tote 🏳️‍🌈")
+
+
+def test_free_help_for_the_veterans_a_day_honours_is_a_thank_you_not_a_sale(checker):
+    text = ("On Veterans Day we thank everyone who served. This year our garage gave free brake "
+            "checks to 120 veterans. We close at noon for the parade.")
+    assert "timing.commemoration-sale" not in _rules(checker, text)
+    sale = "Veterans Day sale: 20% off all tyres this weekend!"
+    assert "timing.commemoration-sale" in _rules(checker, sale)
