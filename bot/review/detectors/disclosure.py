@@ -128,16 +128,12 @@ def detect_reader_record_told(scan: Scan) -> None:
         return
     if scan.has("consent") or scan.has("consent_given") or scan.has("discretion"):
         return
-    private = scan.hits("private_matter")
-    folded = scan.folded
-    mine = [h for h in private if _YOURS.search(folded, max(0, h[0] - 30), h[0]) is not None]
-    records = scan.lexicons["record_read"].spans(folded) if not mine else []
-    if not mine and not records:
-        return
     address = _addressed(original)
     if address is None:
         return
-    at = scan.text.folded_index(address.start())
+    private = scan.hits("private_matter")
+    folded = scan.folded
+    mine = [h for h in private if _YOURS.search(folded, max(0, h[0] - 30), h[0]) is not None]
     if mine:
         # "Your prescription is ready" tells little; "your HIV meds" tells a diagnosis.
         matter = mine[0]
@@ -146,9 +142,14 @@ def detect_reader_record_told(scan: Scan) -> None:
         scan.report("privacy.reader-record-told", "privacy_disclosure",
                     Severity.high if telling else Severity.medium, matter)
         return
-    details = scan.lexicons["record_detail"].spans(folded) + private
+    # Not screened for (``lexicons.UNSCREENED``): searched here, once a reply names one person.
+    records = scan.lexicons["record_read"].spans(folded)
+    if not records:
+        return
+    at = scan.text.folded_index(address.start())
+    details = sorted(scan.lexicons["record_detail"].spans(folded) + private)
     for record in records:
-        detail = next((d for d in sorted(details) if abs(d[0] - record[0]) <= _RECORD_REACH), None)
+        detail = next((d for d in details if abs(d[0] - record[0]) <= _RECORD_REACH), None)
         if detail is None or abs(record[0] - at) > _RECORD_REACH * 2:
             continue
         scan.report("privacy.reader-record-told", "privacy_disclosure", Severity.medium, record)
