@@ -439,6 +439,9 @@ def test_a_screening_tool_that_infers_parental_leave_is_surveillance(checker):
     text = ("Our AI screening flags candidates who are likely to need long parental leave "
             "in the next two years, so your team stays focused on growth.")
     assert "surveillance.inferred-trait" in _rules(checker, text)
+    # Surveillance of a sensitive behaviour is the idea, not the wording.
+    assert "privacy.sensitive-inference-told" in _rules(checker, text)
+    assert checker.review(Draft(text=text)).verdict is Verdict.do_not_post
     policy = "Our new parental leave policy: 26 weeks, fully paid."
     assert "surveillance.inferred-trait" not in _rules(checker, policy)
 

@@ -143,10 +143,11 @@ def _detect_inferred_trait(scan: Scan, sensitive: list[Hit]) -> None:
             continue
         scan.report("surveillance.inferred-trait", _CATEGORY, Severity.high, trait)
         scan.report("surveillance.inferred-trait", _CATEGORY, Severity.high, data, partner=True)
-        # Health, pregnancy, money or intimacy read from behaviour: telling it is the harm.
+        # Health, pregnancy, money, drinking or intimacy read from behaviour: telling it is the
+        # harm, and no wording saves it (surveillance of a sensitive behaviour is "do not post").
         private = next((h for h in scan.hits("private_matter") if abs(h[0] - trait[0]) <= 300), None)
-        if private is not None:
-            scan.report("privacy.sensitive-inference-told", "privacy_disclosure", Severity.high, private)
+        scan.report("privacy.sensitive-inference-told", "privacy_disclosure", Severity.high,
+                    private if private is not None else trait)
         target = near(scan.hits("individual_target"), trait, 300, 300)
         if target is not None:
             scan.report("privacy.inferred-trait-disclosed", "privacy_disclosure", Severity.high, target)
